@@ -1,0 +1,28 @@
+/** Small byte helpers shared by the crypto modules (Uint8Array in, Uint8Array or string out). */
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+
+const encoder = new TextEncoder();
+
+export function utf8(value: string): Uint8Array {
+  return encoder.encode(value);
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return encodeHexLowerCase(bytes);
+}
+
+export function toBase64url(bytes: Uint8Array): string {
+  return encodeBase64urlNoPadding(bytes);
+}
+
+export function fromBase64url(value: string): Uint8Array {
+  return decodeBase64urlIgnorePadding(value);
+}
+
+/** Constant-time equality of two byte strings (length is not secret). */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}

@@ -1,0 +1,170 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The D1 schema. `npm run db:generate` turns changes here into a new SQL migration under migrations/, which
+ * wrangler (`wrangler d1 migrations apply`) and the tests (test/setup.ts) both apply. Times are epoch ms.
+ */
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lower-cased, NFKC-normalised; unique. */
+    email: text("email").notNull(),
+    name: text("name"),
+    /** Argon2id PHC string. */
+    passwordHash: text("password_hash").notNull(),
+    emailVerifiedAt: integer("email_verified_at"),
+    passwordMustChange: integer("password_must_change", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    lastLoginAt: integer("last_login_at"),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_created_at_idx").on(t.createdAt)],
+);
+
+/** Platform roles (admin, support, billing_admin), separate from team roles. */
+export const userPlatformRoles = sqliteTable(
+  "user_platform_roles",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["admin", "support", "billing_admin"] }).notNull(),
+    grantedAt: integer("granted_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("teams_slug_unique").on(t.slug)],
+);
+
+/** Team roles. `builtIn` marks the default roles seeded per team (owner, manager, developer). */
+export const roles = sqliteTable(
+  "roles",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** JSON array of permission strings (wildcards allowed). */
+    permissions: text("permissions").notNull(),
+    inheritsRoleId: text("inherits_role_id"),
+    builtIn: text("built_in", { enum: ["owner", "manager", "developer"] }),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("roles_team_name_unique").on(t.teamId, t.name)],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roleId: text("role_id")
+      .notNull()
+      .references(() => roles.id),
+    joinedAt: integer("joined_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+/**
+ * Single-use tokens sent by mail (email verification, later password reset, …). Only the SHA-256 of the
+ * token is stored; the token itself exists in the mail alone.
+ */
+export const actionTokens = sqliteTable(
+  "action_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    purpose: text("purpose", { enum: ["verify_email", "password_reset"] }).notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("action_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/** Every security event. `actorId`/`targetId` are kept when a user is erased (pseudonymised elsewhere). */
+export const auditLogs = sqliteTable(
+  "audit_logs",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    teamId: text("team_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    reason: text("reason"),
+    metadata: text("metadata").notNull().default("{}"),
+  },
+  (t) => [
+    index("audit_logs_at_idx").on(t.at),
+    index("audit_logs_actor_idx").on(t.actorId, t.at),
+    index("audit_logs_target_idx").on(t.targetId, t.at),
+    index("audit_logs_action_idx").on(t.action, t.at),
+  ],
+);
+
+/**
+ * The email outbox: one row per mail, written in the same D1 batch as the change that causes it, so a mail
+ * is never lost between "committed" and "queued". The payload (which may carry one-time links) is encrypted
+ * at rest. Status moves queued → sending → sent, or → failed (retrying) → dead.
+ */
+export const emailOutbox = sqliteTable(
+  "email_outbox",
+  {
+    id: text("id").primaryKey(),
+    template: text("template").notNull(),
+    toAddress: text("to_address").notNull(),
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["queued", "sending", "sent", "failed", "dead"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    leaseUntil: integer("lease_until"),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("email_outbox_status_idx").on(t.status, t.updatedAt)],
+);
+
+/** Development only: the mails the dev mailbox provider "delivered". */
+export const devMailbox = sqliteTable(
+  "dev_mailbox",
+  {
+    id: text("id").primaryKey(),
+    toAddress: text("to_address").notNull(),
+    template: text("template").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    links: text("links").notNull().default("[]"),
+    codes: text("codes").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("dev_mailbox_to_idx").on(t.toAddress, t.createdAt)],
+);
+

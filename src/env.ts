@@ -1,0 +1,160 @@
+import { z } from "zod";
+import type { RateLimiter } from "../durable-objects/rate-limiter";
+import type { EmailQueueMessage } from "./email/types";
+
+/** Worker bindings, as declared in wrangler.toml (vars, secrets from .dev.vars / `wrangler secret put`). */
+export interface Env {
+  DB: D1Database;
+  KV: KVNamespace;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  EMAIL_QUEUE: Queue<EmailQueueMessage>;
+  ENVIRONMENT?: string;
+  PUBLIC_ORIGIN?: string;
+  CORS_ORIGINS?: string;
+  EMAIL_PROVIDER?: string;
+  EMAIL_FROM?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_API_URL?: string;
+  ACCESS_TOKEN_TTL?: string;
+  VERIFICATION_TOKEN_TTL?: string;
+  ARGON2_MEMORY_KIB?: string;
+  ARGON2_ITERATIONS?: string;
+  ARGON2_PARALLELISM?: string;
+  HIBP_ENABLED?: string;
+  HIBP_API_URL?: string;
+  TURNSTILE_SECRET_KEY?: string;
+  TURNSTILE_SITE_KEY?: string;
+  TURNSTILE_VERIFY_URL?: string;
+  ENCRYPTION_KEYS?: string;
+  ADMIN_EMAIL?: string;
+  ADMIN_PASSWORD?: string;
+}
+
+const TURNSTILE_TEST_SECRETS = new Set([
+  "1x0000000000000000000000000000000AA",
+  "2x0000000000000000000000000000000AA",
+  "3x0000000000000000000000000000000AA",
+]);
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const booleanString = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+
+const originList = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const origins = s
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        ctx.addIssue({ code: "custom", message: `not an origin: ${origin}` });
+      }
+    }
+    return origins;
+  });
+
+/** `id:base64key,id2:base64key2`; the first key is the current one (used to encrypt). */
+const encryptionKeys = z.string().transform((s, ctx) => {
+  const keys: { id: string; key: Uint8Array }[] = [];
+  for (const part of s.split(",").map((p) => p.trim())) {
+    const [id, b64] = part.split(":");
+    let key: Uint8Array | undefined;
+    try {
+      key = b64 ? Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0)) : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (!id || !/^[A-Za-z0-9_-]{1,16}$/.test(id) || key?.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "each key must be id:base64(32 bytes)" });
+      return z.NEVER;
+    }
+    keys.push({ id, key });
+  }
+  return keys;
+});
+
+const ConfigSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "test", "production"]),
+    PUBLIC_ORIGIN: z.url().transform((u) => new URL(u).origin),
+    CORS_ORIGINS: originList,
+    EMAIL_PROVIDER: z.enum(["mailbox", "resend", "postmark"]).default("mailbox"),
+    EMAIL_FROM: z.string().min(3).max(200),
+    EMAIL_API_KEY: z.string().min(1).optional(),
+    EMAIL_API_URL: z.url().optional(),
+    ACCESS_TOKEN_TTL: intInRange(60, 900, 600),
+    VERIFICATION_TOKEN_TTL: intInRange(300, 7 * 86400, 86400),
+    ARGON2_MEMORY_KIB: intInRange(8192, 262144, 19456),
+    ARGON2_ITERATIONS: intInRange(1, 10, 2),
+    ARGON2_PARALLELISM: intInRange(1, 4, 1),
+    HIBP_ENABLED: booleanString(true),
+    HIBP_API_URL: z.url().default("https://api.pwnedpasswords.com"),
+    TURNSTILE_SECRET_KEY: z.string().min(1),
+    TURNSTILE_SITE_KEY: z.string().optional(),
+    TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+    ENCRYPTION_KEYS: encryptionKeys,
+    ADMIN_EMAIL: z.string().optional(),
+    ADMIN_PASSWORD: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.EMAIL_PROVIDER !== "mailbox" && !c.EMAIL_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["EMAIL_API_KEY"], message: "required by the email provider" });
+    }
+    if (c.ENVIRONMENT === "production") {
+      if (c.EMAIL_PROVIDER === "mailbox") {
+        ctx.addIssue({ code: "custom", path: ["EMAIL_PROVIDER"], message: "the dev mailbox is not for production" });
+      }
+      if (TURNSTILE_TEST_SECRETS.has(c.TURNSTILE_SECRET_KEY)) {
+        ctx.addIssue({ code: "custom", path: ["TURNSTILE_SECRET_KEY"], message: "a test secret in production" });
+      }
+      if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
+        ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });
+      }
+    }
+  });
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; variables: string[] };
+
+const cache = new WeakMap<object, ConfigResult>();
+
+/**
+ * Parses the configuration from the bindings. Done on the request path (not at import), so a misconfigured
+ * deploy answers a clear 503 naming the variable instead of crashing; memoised per bindings object.
+ */
+export function parseConfig(env: Env): ConfigResult {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse(env);
+  const result: ConfigResult = parsed.success
+    ? { ok: true, config: parsed.data }
+    : {
+        ok: false,
+        variables: [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "configuration")))],
+      };
+  cache.set(env, result);
+  return result;
+}
+
+export function isDevelopment(config: Config): boolean {
+  return config.ENVIRONMENT !== "production";
+}
+
+/** Hono environment of the app: bindings + the variables middleware sets. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    config: Config;
+    requestId: string;
+    clientIp: string;
+  };
+};

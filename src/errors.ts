@@ -1,0 +1,99 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The catalogue of problem codes Gatehouse answers with (RFC 9457 problem+json `code`).
+ * Codes are stable: clients switch on them. `detail` is the exact user-facing copy of ../shared/API.md where
+ * the contract fixes one.
+ */
+export const PROBLEMS = {
+  validation_failed: { status: 422, title: "Validation failed", detail: "The request is not valid." },
+  malformed_json: { status: 400, title: "Malformed JSON", detail: "The request body is not valid JSON." },
+  bad_request: { status: 400, title: "Bad request", detail: "The request could not be understood." },
+  unsupported_media_type: {
+    status: 415,
+    title: "Unsupported media type",
+    detail: "Send the request body as application/json.",
+  },
+  payload_too_large: { status: 413, title: "Payload too large", detail: "The request body is too large." },
+  captcha_required: { status: 400, title: "Captcha required", detail: "Captcha required." },
+  email_taken: {
+    status: 409,
+    title: "Email already registered",
+    detail: "An account with this email already exists. Sign in or reset your password.",
+  },
+  slug_taken: { status: 409, title: "Slug taken", detail: "This team URL is already taken. Choose another." },
+  invalid_token: { status: 400, title: "Invalid token", detail: "This link is invalid or has expired." },
+  rate_limited: { status: 429, title: "Too many requests", detail: "Too many requests. Try again later." },
+  not_found: { status: 404, title: "Not found", detail: "The requested resource does not exist." },
+  method_not_allowed: { status: 405, title: "Method not allowed", detail: "This method is not allowed here." },
+  unauthorized: { status: 401, title: "Unauthorized", detail: "Authentication is required." },
+  forbidden: { status: 403, title: "Forbidden", detail: "You don't have permission to perform this action." },
+  misconfigured: {
+    status: 503,
+    title: "Service misconfigured",
+    detail: "The service is not configured correctly.",
+  },
+  unavailable: { status: 503, title: "Service unavailable", detail: "A dependency is unavailable." },
+  internal_error: { status: 500, title: "Internal error", detail: "Something went wrong on our side." },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string; detail: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface FieldError {
+  path: string;
+  message: string;
+  /** A stable machine-readable reason, where one exists (e.g. `too_short`, `breached`). */
+  reason?: string;
+}
+
+export interface AuthErrorOptions {
+  status?: ContentfulStatusCode;
+  detail?: string;
+  /** Extra members of the problem document (e.g. `errors` for validation failures). */
+  extra?: Record<string, unknown>;
+  /** Response headers to add (e.g. `Retry-After`). */
+  headers?: Record<string, string>;
+  /** Logged, never sent to the client. */
+  internal?: Record<string, unknown>;
+}
+
+/** The one error type of Gatehouse; `app.onError` renders it as problem+json. */
+export class AuthError extends Error {
+  readonly code: ProblemCode;
+  readonly status: ContentfulStatusCode;
+  readonly title: string;
+  readonly detail: string;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+  readonly internal: Record<string, unknown>;
+
+  constructor(code: ProblemCode, options: AuthErrorOptions = {}) {
+    const entry = PROBLEMS[code];
+    super(options.detail ?? entry.detail);
+    this.name = "AuthError";
+    this.code = code;
+    this.status = options.status ?? entry.status;
+    this.title = entry.title;
+    this.detail = options.detail ?? entry.detail;
+    this.extra = options.extra ?? {};
+    this.headers = options.headers ?? {};
+    this.internal = options.internal ?? {};
+  }
+
+  static validation(errors: FieldError[], detail?: string): AuthError {
+    return new AuthError("validation_failed", { extra: { errors }, detail });
+  }
+}
+
+/** The problem+json body for an error (RFC 9457). */
+export function problemBody(error: AuthError, requestId?: string): Record<string, unknown> {
+  return {
+    type: `urn:gatehouse:problem:${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    ...error.extra,
+    ...(requestId ? { requestId } : {}),
+  };
+}
