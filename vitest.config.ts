@@ -34,6 +34,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
     testTimeout: 20_000,
+    silent: "passed-only",
     hookTimeout: 20_000,
   },
 });

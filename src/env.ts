@@ -110,10 +110,18 @@ const ConfigSchema = z
     }
     if (c.ENVIRONMENT === "production") {
       if (c.EMAIL_PROVIDER === "mailbox") {
-        ctx.addIssue({ code: "custom", path: ["EMAIL_PROVIDER"], message: "the dev mailbox is not for production" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["EMAIL_PROVIDER"],
+          message: "the dev mailbox is not for production",
+        });
       }
       if (TURNSTILE_TEST_SECRETS.has(c.TURNSTILE_SECRET_KEY)) {
-        ctx.addIssue({ code: "custom", path: ["TURNSTILE_SECRET_KEY"], message: "a test secret in production" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["TURNSTILE_SECRET_KEY"],
+          message: "a test secret in production",
+        });
       }
       if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
         ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });

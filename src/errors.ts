@@ -25,7 +25,11 @@ export const PROBLEMS = {
   invalid_token: { status: 400, title: "Invalid token", detail: "This link is invalid or has expired." },
   rate_limited: { status: 429, title: "Too many requests", detail: "Too many requests. Try again later." },
   not_found: { status: 404, title: "Not found", detail: "The requested resource does not exist." },
-  method_not_allowed: { status: 405, title: "Method not allowed", detail: "This method is not allowed here." },
+  method_not_allowed: {
+    status: 405,
+    title: "Method not allowed",
+    detail: "This method is not allowed here.",
+  },
   unauthorized: { status: 401, title: "Unauthorized", detail: "Authentication is required." },
   forbidden: { status: 403, title: "Forbidden", detail: "You don't have permission to perform this action." },
   misconfigured: {

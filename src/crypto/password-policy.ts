@@ -45,14 +45,18 @@ export function normalizePassword(password: string): string {
  * Checks a password against the policy. Returns the normalised password to hash on success.
  * `email` must already be normalised (see lib/email-address.ts).
  */
-export function checkPasswordPolicy(password: string, context: { email?: string } = {}): PasswordPolicyResult {
+export function checkPasswordPolicy(
+  password: string,
+  context: { email?: string } = {},
+): PasswordPolicyResult {
   if (password.length > PASSWORD_MAX_INPUT) return { ok: false, reason: "too_long" };
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
   if (length < PASSWORD_MIN_LENGTH) return { ok: false, reason: "too_short" };
   if (length > PASSWORD_MAX_LENGTH) return { ok: false, reason: "too_long" };
   if (isCommonPassword(normalized)) return { ok: false, reason: "common" };
-  if (context.email && containsEmail(normalized, context.email)) return { ok: false, reason: "contains_email" };
+  if (context.email && containsEmail(normalized, context.email))
+    return { ok: false, reason: "contains_email" };
   return { ok: true, value: normalized };
 }
 

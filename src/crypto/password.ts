@@ -101,13 +101,16 @@ export interface ParsedPhc {
   hash: Uint8Array;
 }
 
-export type PhcParseResult = { ok: true; value: ParsedPhc } | { ok: false; reason: "format" | "algorithm" | "version" };
+export type PhcParseResult =
+  | { ok: true; value: ParsedPhc }
+  | { ok: false; reason: "format" | "algorithm" | "version" };
 
 const PHC = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 /** Parses an Argon2id PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`, unpadded standard base64). */
 export function parsePhc(phc: string): PhcParseResult {
-  if (!phc.startsWith("$argon2id$")) return { ok: false, reason: phc.startsWith("$argon2") ? "algorithm" : "format" };
+  if (!phc.startsWith("$argon2id$"))
+    return { ok: false, reason: phc.startsWith("$argon2") ? "algorithm" : "format" };
   const m = PHC.exec(phc);
   if (!m) return { ok: false, reason: "format" };
   if (Number(m[1]) !== VERSION_13) return { ok: false, reason: "version" };
@@ -127,7 +130,11 @@ export function formatPhc({ params, salt, hash }: ParsedPhc): string {
 }
 
 /** Hashes a (normalised) password into a PHC string with a fresh 16-byte salt. */
-export function hashPassword(password: string, params: Argon2Params, random: (n: number) => Uint8Array): string {
+export function hashPassword(
+  password: string,
+  params: Argon2Params,
+  random: (n: number) => Uint8Array,
+): string {
   const salt = random(SALT_LENGTH);
   return formatPhc({ params, salt, hash: argon2id(utf8(password), salt, params) });
 }

@@ -42,14 +42,22 @@ export async function seal(
 }
 
 /** Opens a sealed value; null when it is malformed, names an unknown key, or fails authentication. */
-export async function open(sealed: string, keys: readonly EncryptionKey[], context: string): Promise<Uint8Array | null> {
+export async function open(
+  sealed: string,
+  keys: readonly EncryptionKey[],
+  context: string,
+): Promise<Uint8Array | null> {
   const parts = sealed.split(".");
   if (parts.length !== 4 || parts[0] !== PREFIX) return null;
   const entry = keys.find((k) => k.id === parts[1]);
   if (!entry) return null;
   try {
     const plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: fromBase64url(parts[2] as string), additionalData: new TextEncoder().encode(context) },
+      {
+        name: "AES-GCM",
+        iv: fromBase64url(parts[2] as string),
+        additionalData: new TextEncoder().encode(context),
+      },
       await importKey(entry.key),
       fromBase64url(parts[3] as string),
     );
@@ -86,7 +94,11 @@ export async function sealJson(
   return seal(new TextEncoder().encode(JSON.stringify(value)), keys, context, random);
 }
 
-export async function openJson<T>(sealed: string, keys: readonly EncryptionKey[], context: string): Promise<T | null> {
+export async function openJson<T>(
+  sealed: string,
+  keys: readonly EncryptionKey[],
+  context: string,
+): Promise<T | null> {
   const bytes = await open(sealed, keys, context);
   return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : null;
 }

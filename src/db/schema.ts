@@ -167,4 +167,3 @@ export const devMailbox = sqliteTable(
   },
   (t) => [index("dev_mailbox_to_idx").on(t.toAddress, t.createdAt)],
 );
-

@@ -13,7 +13,12 @@ export function isValidEmail(email: string): boolean {
   if (at < 1 || at > 64) return false;
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  if (/[\s"<>(),;:\\[\]]/u.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
+  if (
+    /[\s"<>(),;:\\[\]]/u.test(local) ||
+    local.startsWith(".") ||
+    local.endsWith(".") ||
+    local.includes("..")
+  ) {
     return false;
   }
   const labels = domain.split(".");

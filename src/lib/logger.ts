@@ -5,7 +5,8 @@
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-const SECRET_KEY = /pass(word)?|token|secret|authori[sz]ation|cookie|^code$|codes|api[-_]?key|^key$|hash|otp/i;
+const SECRET_KEY =
+  /pass(word)?|token|secret|authori[sz]ation|cookie|^code$|codes|api[-_]?key|^key$|hash|otp/i;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)/g;
 
 /** `alice@example.com` → `a***@example.com`. */

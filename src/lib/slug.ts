@@ -44,7 +44,8 @@ export type SlugResult = { ok: true; value: string } | { ok: false; reason: Slug
 export const SLUG_MESSAGES: Record<SlugRejection, string> = {
   too_short: `Use at least ${SLUG_MIN} characters.`,
   too_long: `Use at most ${SLUG_MAX} characters.`,
-  invalid_characters: "Use lower-case letters, digits and single hyphens, starting and ending with a letter or digit.",
+  invalid_characters:
+    "Use lower-case letters, digits and single hyphens, starting and ending with a letter or digit.",
   reserved: "This name is reserved.",
 };
 

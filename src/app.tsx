@@ -1,0 +1,124 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { Deps } from "./deps";
+import type { AppEnv } from "./env";
+import { AuthError, problemBody } from "./errors";
+import { logger } from "./lib/logger";
+import { clientIp } from "./middleware/client-ip";
+import { configMiddleware } from "./middleware/config";
+import { jsonBodyLimit, requireJsonContentType } from "./middleware/json-body";
+import { requestLog } from "./middleware/request-log";
+import { securityHeaders } from "./middleware/security-headers";
+import { registrationRoutes } from "./routes/auth-registration";
+import { devMailboxRoutes } from "./routes/dev-mailbox";
+import { healthRoutes } from "./routes/health";
+import { fieldErrors } from "./routes/openapi";
+import { bootstrapAdmin } from "./services/admin-bootstrap";
+import { serviceDeps } from "./services/context";
+import { DocsPage } from "./ui/docs-page";
+
+export const API_VERSION = "0.1.0";
+
+export interface AppOptions {
+  /** Create the `ADMIN_EMAIL` admin on the first request of the isolate (default true). */
+  bootstrapAdmin?: boolean;
+}
+
+/**
+ * Builds the Gatehouse HTTP app. Middleware order: request id → client IP → request log → security headers →
+ * config (503 if invalid) → CORS → admin bootstrap (once) → JSON body rules on /api/* → routes.
+ */
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw AuthError.validation(fieldErrors(result.error.issues));
+    },
+  });
+
+  app.use(requestId({ limitLength: 64 }));
+  app.use(clientIp());
+  app.use(requestLog(deps.now));
+  app.use(securityHeaders());
+  app.use(configMiddleware());
+  app.use(
+    "/api/*",
+    cors({
+      origin: (origin, c: Context<AppEnv>) => (c.var.config.CORS_ORIGINS.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "Idempotency-Key", "Last-Event-ID"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["Retry-After", "X-Request-Id", "WWW-Authenticate"],
+      maxAge: 600,
+    }),
+  );
+
+  if (options.bootstrapAdmin !== false) {
+    let bootstrap: Promise<unknown> | undefined;
+    app.use(async function adminBootstrap(c, next) {
+      bootstrap ??= bootstrapAdmin(serviceDeps(deps, c.env, c.var.config)).catch((error) => {
+        bootstrap = undefined; // try again on the next request
+        logger.error("admin bootstrap failed", { error });
+      });
+      await bootstrap;
+      await next();
+    });
+  }
+
+  app.use("/api/*", jsonBodyLimit(), requireJsonContentType());
+
+  app.route("/", healthRoutes());
+  app.route("/", registrationRoutes(deps));
+  app.route("/", devMailboxRoutes());
+
+  const documentConfig = (c: Context<AppEnv>) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Gatehouse API",
+      version: API_VERSION,
+      description:
+        "Identity and access for team-based SaaS. Errors are RFC 9457 problem+json with a stable `code`.",
+    },
+    servers: [{ url: c.var.config.PUBLIC_ORIGIN }],
+  });
+  app.doc31("/api/v1/openapi.json", documentConfig);
+  app.get("/docs", (c) => c.html(<DocsPage document={app.getOpenAPI31Document(documentConfig(c))} />));
+
+  app.notFound(() => {
+    throw new AuthError("not_found");
+  });
+
+  app.onError((err, c) => {
+    const error = toAuthError(err);
+    if (error.status >= 500) {
+      logger.error("request failed", { requestId: c.var.requestId, error: err, ...error.internal });
+    } else if (Object.keys(error.internal).length > 0) {
+      logger.info("request refused", { requestId: c.var.requestId, code: error.code, ...error.internal });
+    }
+    const headers = new Headers(c.res?.headers);
+    headers.set("Content-Type", "application/problem+json");
+    headers.set("Cache-Control", "no-store");
+    for (const [k, v] of Object.entries(error.headers)) headers.set(k, v);
+    return new Response(JSON.stringify(problemBody(error, c.var.requestId)), {
+      status: error.status,
+      headers,
+    });
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function toAuthError(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new AuthError("payload_too_large");
+    if (err.status === 400 && /json/i.test(err.message)) return new AuthError("malformed_json");
+    if (err.status === 404) return new AuthError("not_found");
+    return new AuthError("bad_request", { status: err.status < 500 ? (err.status as 400) : 400 });
+  }
+  return new AuthError("internal_error", { internal: { error: err } });
+}

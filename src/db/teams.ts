@@ -1,0 +1,44 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Db } from "./client";
+import { memberships, roles, teams } from "./schema";
+
+export type TeamRow = typeof teams.$inferSelect;
+export type RoleRow = typeof roles.$inferSelect;
+
+export function insertTeam(db: Db, row: typeof teams.$inferInsert) {
+  return db.insert(teams).values(row);
+}
+
+export function insertRoles(db: Db, rows: (typeof roles.$inferInsert)[]) {
+  return db.insert(roles).values(rows);
+}
+
+export function insertMembership(db: Db, row: typeof memberships.$inferInsert) {
+  return db.insert(memberships).values(row);
+}
+
+export function findTeamById(db: Db, id: string): Promise<TeamRow | undefined> {
+  return db.select().from(teams).where(eq(teams.id, id)).get();
+}
+
+/** Which of the candidate slugs are already taken. */
+export async function takenSlugs(db: Db, candidates: string[]): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const rows = await db.select({ slug: teams.slug }).from(teams).where(inArray(teams.slug, candidates));
+  return new Set(rows.map((r) => r.slug));
+}
+
+export async function firstTeamOf(db: Db, userId: string): Promise<string | undefined> {
+  const row = await db
+    .select({ teamId: memberships.teamId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .orderBy(memberships.joinedAt)
+    .limit(1)
+    .get();
+  return row?.teamId;
+}
+
+export function rolesOfTeam(db: Db, teamId: string): Promise<RoleRow[]> {
+  return db.select().from(roles).where(eq(roles.teamId, teamId));
+}

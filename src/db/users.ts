@@ -1,0 +1,107 @@
+import { and, eq, gt, isNull, lt, notExists, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { actionTokens, memberships, userPlatformRoles, users } from "./schema";
+
+export type UserRow = typeof users.$inferSelect;
+export type PlatformRole = (typeof userPlatformRoles.$inferSelect)["role"];
+
+export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.email, email)).get();
+}
+
+export function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function insertUser(db: Db, row: typeof users.$inferInsert) {
+  return db.insert(users).values(row);
+}
+
+export function markEmailVerified(db: Db, userId: string, at: number) {
+  return db
+    .update(users)
+    .set({ emailVerifiedAt: at, updatedAt: at })
+    .where(and(eq(users.id, userId), isNull(users.emailVerifiedAt)));
+}
+
+export function grantPlatformRole(db: Db, userId: string, role: PlatformRole, at: number) {
+  return db.insert(userPlatformRoles).values({ userId, role, grantedAt: at }).onConflictDoNothing();
+}
+
+export async function platformRolesOf(db: Db, userId: string): Promise<PlatformRole[]> {
+  const rows = await db
+    .select({ role: userPlatformRoles.role })
+    .from(userPlatformRoles)
+    .where(eq(userPlatformRoles.userId, userId));
+  return rows.map((r) => r.role);
+}
+
+/**
+ * An unverified registration has expired when none of its verification tokens is still valid. Such a
+ * registration no longer holds its address (nor its team's slug).
+ */
+export async function isRegistrationExpired(db: Db, userId: string, now: number): Promise<boolean> {
+  const live = await db
+    .select({ hash: actionTokens.tokenHash })
+    .from(actionTokens)
+    .where(
+      and(
+        eq(actionTokens.userId, userId),
+        eq(actionTokens.purpose, "verify_email"),
+        isNull(actionTokens.consumedAt),
+        gt(actionTokens.expiresAt, now),
+      ),
+    )
+    .limit(1)
+    .get();
+  return !live;
+}
+
+/**
+ * Ids of unverified users whose registration expired before `cutoff` and who belong to no team but the one
+ * they created (the cron purge and a new registration of the same address both use this).
+ */
+export async function expiredUnverifiedUserIds(db: Db, now: number, limit = 100): Promise<string[]> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(
+        isNull(users.emailVerifiedAt),
+        lt(users.createdAt, now),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(actionTokens)
+            .where(
+              and(
+                eq(actionTokens.userId, users.id),
+                eq(actionTokens.purpose, "verify_email"),
+                isNull(actionTokens.consumedAt),
+                gt(actionTokens.expiresAt, now),
+              ),
+            ),
+        ),
+      ),
+    )
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** The teams a user belongs to, with the ids needed to decide whether a team dies with the user. */
+export function teamIdsOf(db: Db, userId: string) {
+  return db.select({ teamId: memberships.teamId }).from(memberships).where(eq(memberships.userId, userId));
+}
+
+/**
+ * Statements that erase an unverified registration: the teams where the user is the only member (the team
+ * Door A created with it), then the user (memberships and tokens cascade). Run them in one batch.
+ */
+export function purgeUnverifiedUserStatements(db: Db, userId: string) {
+  return [
+    db.run(sql`DELETE FROM teams WHERE id IN (SELECT team_id FROM memberships WHERE user_id = ${userId})
+      AND (SELECT count(*) FROM memberships m WHERE m.team_id = teams.id) = 1
+      AND EXISTS (SELECT 1 FROM users u WHERE u.id = ${userId} AND u.email_verified_at IS NULL)`),
+    db.run(sql`DELETE FROM users WHERE id = ${userId} AND email_verified_at IS NULL`),
+  ] as const;
+}

@@ -1,0 +1,71 @@
+import { toHex } from "../crypto/encoding";
+import { insertAuditLog } from "../db/audit-logs";
+import type { Db } from "../db/client";
+import { logger } from "../lib/logger";
+
+/**
+ * The catalogue of audited security events (`action`). Every security event is recorded with actor, target,
+ * IP, user agent, time and JSON metadata; metadata never carries a secret (tokens, passwords, codes).
+ */
+export const AUDIT_ACTIONS = {
+  "user.registered": "A user registered (Door A) and created a team",
+  "user.registration_repeated": "An unverified address registered again; the verification mail was resent",
+  "user.registration_expired": "An expired unverified registration was removed",
+  "user.email_verified": "A user confirmed their email address",
+  "user.email_verification_failed": "An invalid, used or expired verification link was presented",
+  "user.verification_resent": "A verification mail was resent on request",
+  "user.verification_suppressed": "A verification resend was refused by the daily limit",
+  "auth.captcha_failed": "A Turnstile check failed",
+  "auth.rate_limited": "A request was refused by a rate limit",
+  "admin.bootstrapped": "The bootstrap platform admin was created",
+  "email.dead_lettered": "A mail could not be delivered after every retry",
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/** Where an audited request came from. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEvent {
+  action: AuditAction;
+  actorId?: string | null;
+  target?: { type: "user" | "team" | "email" | "ip"; id: string } | null;
+  teamId?: string | null;
+  reason?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface AuditDeps {
+  db: Db;
+  now: () => number;
+  random: (n: number) => Uint8Array;
+}
+
+/** Builds the insert statement for an audit entry (to put in the same D1 batch as the change it records). */
+export function auditStatement(deps: AuditDeps, meta: RequestMeta, event: AuditEvent) {
+  return insertAuditLog(deps.db, {
+    id: toHex(deps.random(16)),
+    at: deps.now(),
+    actorId: event.actorId ?? null,
+    action: event.action,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    teamId: event.teamId ?? null,
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    reason: event.reason ?? null,
+    metadata: JSON.stringify(event.metadata ?? {}),
+  });
+}
+
+/** Records an audit entry on its own. An audit failure is logged loudly but does not fail the request. */
+export async function audit(deps: AuditDeps, meta: RequestMeta, event: AuditEvent): Promise<void> {
+  try {
+    await auditStatement(deps, meta, event);
+  } catch (error) {
+    logger.error("audit write failed", { action: event.action, error });
+  }
+}

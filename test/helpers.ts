@@ -1,0 +1,92 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import type { Deps } from "../src/deps";
+import { fakeOutboundFetch } from "../src/dev/fake-outbound";
+import type { DevMail } from "../src/routes/dev-mailbox";
+import { createWorker } from "../src/worker";
+
+/** A controllable clock for the app under test. */
+export function testClock(start = Date.now()) {
+  const clock = {
+    t: start,
+    now: () => clock.t,
+    advance(ms: number) {
+      clock.t += ms;
+    },
+  };
+  return clock;
+}
+
+export interface TestWorkerOptions {
+  clock?: ReturnType<typeof testClock>;
+  /** Outbound fetch (HIBP, Turnstile, email providers); default: the dev fake. */
+  fetch?: typeof fetch;
+  env?: Partial<Cloudflare.Env>;
+}
+
+/** The Worker with injected clock and outbound fetch, over the real D1/KV/DO/Queue bindings of miniflare. */
+export function testWorker(options: TestWorkerOptions = {}) {
+  const clock = options.clock ?? testClock();
+  const deps: Deps = {
+    now: clock.now,
+    random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    fetch: options.fetch ?? fakeOutboundFetch(),
+  };
+  const worker = createWorker({ deps, devDeps: deps });
+  const bindings = { ...env, ...options.env } as Cloudflare.Env;
+  const ip = randomIp();
+
+  async function request(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers = new Headers({ "cf-connecting-ip": ip, ...init.headers });
+    let body: BodyInit | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(new Request(`http://localhost${path}`, { method, headers, body }), bindings, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+
+  return { worker, clock, bindings, ip, request };
+}
+
+export function randomIp(): string {
+  const b = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+let counter = 0;
+/** A unique address per call, so tests never share rate-limit or uniqueness state. */
+export function uniqueEmail(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+export const GOOD_PASSWORD = "violet-anchor-meadow-42";
+export const DUMMY_TURNSTILE = "XXXX.DUMMY.TOKEN.XXXX";
+
+/** Waits until the dev mailbox holds `count` mails for the address (the queue consumer runs asynchronously). */
+export async function waitForMail(
+  app: ReturnType<typeof testWorker>,
+  to: string,
+  options: { count?: number; template?: string; timeoutMs?: number } = {},
+): Promise<DevMail[]> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const want = options.count ?? 1;
+  for (;;) {
+    const response = await app.request("GET", `/api/v1/dev/mailbox?to=${encodeURIComponent(to)}`);
+    const mails = ((await response.json()) as DevMail[]).filter(
+      (m) => !options.template || m.template === options.template,
+    );
+    if (mails.length >= want) return mails;
+    if (Date.now() > deadline) throw new Error(`expected ${want} mail(s) for ${to}, found ${mails.length}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function tokenFromLink(link: string): string {
+  const token = new URL(link).searchParams.get("token");
+  if (!token) throw new Error(`no token in ${link}`);
+  return token;
+}
