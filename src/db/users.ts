@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, lt, notExists, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { actionTokens, memberships, userPlatformRoles, users } from "./schema";
+import { actionTokens, memberships, teams, userPlatformRoles, users } from "./schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type PlatformRole = (typeof userPlatformRoles.$inferSelect)["role"];
@@ -99,9 +99,18 @@ export function teamIdsOf(db: Db, userId: string) {
  */
 export function purgeUnverifiedUserStatements(db: Db, userId: string) {
   return [
-    db.run(sql`DELETE FROM teams WHERE id IN (SELECT team_id FROM memberships WHERE user_id = ${userId})
-      AND (SELECT count(*) FROM memberships m WHERE m.team_id = teams.id) = 1
-      AND EXISTS (SELECT 1 FROM users u WHERE u.id = ${userId} AND u.email_verified_at IS NULL)`),
-    db.run(sql`DELETE FROM users WHERE id = ${userId} AND email_verified_at IS NULL`),
+    db
+      .delete(teams)
+      .where(
+        and(
+          inArray(
+            teams.id,
+            db.select({ id: memberships.teamId }).from(memberships).where(eq(memberships.userId, userId)),
+          ),
+          sql`(SELECT count(*) FROM memberships m WHERE m.team_id = ${teams.id}) = 1`,
+          sql`EXISTS (SELECT 1 FROM users u WHERE u.id = ${userId} AND u.email_verified_at IS NULL)`,
+        ),
+      ),
+    db.delete(users).where(and(eq(users.id, userId), isNull(users.emailVerifiedAt))),
   ] as const;
 }

@@ -14,7 +14,7 @@ export function isValidEmail(email: string): boolean {
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
   if (
-    /[\s"<>(),;:\\[\]]/u.test(local) ||
+    /[\s"<>(),;:@\\[\]]/u.test(local) ||
     local.startsWith(".") ||
     local.endsWith(".") ||
     local.includes("..")

@@ -53,15 +53,10 @@ describe("seal / open", () => {
   it("asks for a 12-byte IV and uses it", async () => {
     const requested: number[] = [];
     const iv = new Uint8Array(12).fill(7);
-    const sealed = await seal(
-      utf8("x"),
-      [keyA],
-      "ctx",
-      (n) => {
-        requested.push(n);
-        return iv;
-      },
-    );
+    const sealed = await seal(utf8("x"), [keyA], "ctx", (n) => {
+      requested.push(n);
+      return iv;
+    });
     expect(requested).toEqual([12]);
     expect(sealed.split(".")[2]).toBe(toBase64url(iv));
   });
@@ -133,9 +128,9 @@ describe("seal / open", () => {
   });
 
   it("refuses a key that is not 32 bytes", async () => {
-    await expect(seal(utf8("x"), [{ id: "short", key: randomBytes(16) }], "ctx", randomBytes)).rejects.toThrow(
-      /32-byte/,
-    );
+    await expect(
+      seal(utf8("x"), [{ id: "short", key: randomBytes(16) }], "ctx", randomBytes),
+    ).rejects.toThrow(/32-byte/);
   });
 
   it("seals with the first (current) key", async () => {
@@ -199,7 +194,12 @@ describe("key rotation", () => {
 
 describe("sealJson / openJson", () => {
   it("round-trips JSON values", async () => {
-    const value = { to: "alice@example.com", n: 42, nested: { list: [1, "two", null], ok: true }, text: "Grüße 🔑" };
+    const value = {
+      to: "alice@example.com",
+      n: 42,
+      nested: { list: [1, "two", null], ok: true },
+      text: "Grüße 🔑",
+    };
     const sealed = await sealJson(value, [keyA], "outbox:1", randomBytes);
     expect(sealed.startsWith("gh1.a.")).toBe(true);
     expect(sealed).not.toContain("alice");

@@ -78,7 +78,8 @@ describe("generateToken", () => {
 
   it("encodes the bytes it is given as unpadded base64url (URL-safe alphabet)", () => {
     expect(generateToken((n) => new Uint8Array(n).fill(0xff), 16)).toBe("_____________________w");
-    const dashes = (n: number) => Uint8Array.from({ length: n }, (_, i) => [0xfb, 0xef, 0xbe][i % 3] as number);
+    const dashes = (n: number) =>
+      Uint8Array.from({ length: n }, (_, i) => [0xfb, 0xef, 0xbe][i % 3] as number);
     expect(generateToken(dashes, 18)).toBe("-".repeat(24));
     expect(generateToken((n) => new Uint8Array(n), 16)).toBe("A".repeat(22));
   });
