@@ -19,6 +19,7 @@ import { fieldErrors } from "./routes/openapi";
 import { bootstrapAdmin } from "./services/admin-bootstrap";
 import { serviceDeps } from "./services/context";
 import { DocsPage } from "./ui/docs-page";
+import { renderPage } from "./ui/render";
 
 export const API_VERSION = "0.1.0";
 
@@ -84,7 +85,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     servers: [{ url: c.var.config.PUBLIC_ORIGIN }],
   });
   app.doc31("/api/v1/openapi.json", documentConfig);
-  app.get("/docs", (c) => c.html(<DocsPage document={app.getOpenAPI31Document(documentConfig(c))} />));
+  app.get("/docs", (c) => renderPage(c, <DocsPage document={app.getOpenAPI31Document(documentConfig(c))} />));
 
   app.notFound(() => {
     throw new AuthError("not_found");

@@ -35,7 +35,7 @@ export function createWorker(options: WorkerOptions = {}) {
       return (isProd(env) ? prodApp : devApp).fetch(request, env, ctx);
     },
 
-    async queue(batch, env) {
+    async queue(batch, env, _ctx) {
       const deps = isProd(env) ? prodDeps : devDeps;
       const parsed = parseConfig(env);
       if (!parsed.ok) {

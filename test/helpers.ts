@@ -35,7 +35,11 @@ export function testWorker(options: TestWorkerOptions = {}) {
   const bindings = { ...env, ...options.env } as Cloudflare.Env;
   const ip = randomIp();
 
-  async function request(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
+  async function request(
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const headers = new Headers({ "cf-connecting-ip": ip, ...init.headers });
     let body: BodyInit | undefined;
     if (init.body !== undefined) {
@@ -43,7 +47,11 @@ export function testWorker(options: TestWorkerOptions = {}) {
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
     const ctx = createExecutionContext();
-    const response = await worker.fetch(new Request(`http://localhost${path}`, { method, headers, body }), bindings, ctx);
+    const response = await worker.fetch(
+      new Request(`http://localhost${path}`, { method, headers, body }),
+      bindings,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return response;
   }

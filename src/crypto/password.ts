@@ -115,11 +115,21 @@ export function parsePhc(phc: string): PhcParseResult {
   if (!m) return { ok: false, reason: "format" };
   if (Number(m[1]) !== VERSION_13) return { ok: false, reason: "version" };
   const params = { memoryKiB: Number(m[2]), iterations: Number(m[3]), parallelism: Number(m[4]) };
-  if (params.memoryKiB < 8 || params.iterations < 1 || params.parallelism < 1 || params.memoryKiB > 4194304) {
+  if (
+    params.parallelism < 1 ||
+    params.parallelism > 16 ||
+    params.memoryKiB < 8 * params.parallelism ||
+    params.memoryKiB > 4194304 ||
+    params.iterations < 1 ||
+    params.iterations > 64
+  ) {
     return { ok: false, reason: "format" };
   }
   try {
-    return { ok: true, value: { params, salt: fromB64(m[5] as string), hash: fromB64(m[6] as string) } };
+    const salt = fromB64(m[5] as string);
+    const hash = fromB64(m[6] as string);
+    if (salt.length < 8 || hash.length < 4) return { ok: false, reason: "format" };
+    return { ok: true, value: { params, salt, hash } };
   } catch {
     return { ok: false, reason: "format" };
   }
@@ -144,7 +154,11 @@ export function verifyPassword(password: string, phc: string): boolean {
   const parsed = parsePhc(phc);
   if (!parsed.ok) return false;
   const { params, salt, hash } = parsed.value;
-  return constantTimeEqual(argon2id(utf8(password), salt, params), hash);
+  try {
+    return constantTimeEqual(argon2id(utf8(password), salt, params), hash);
+  } catch {
+    return false;
+  }
 }
 
 /** True when a stored hash was made with other parameters than the configured ones (upgrade at next login). */

@@ -6,6 +6,7 @@ import { type AppEnv, isDevelopment } from "../env";
 import { AuthError } from "../errors";
 import { normalizeEmail } from "../lib/email-address";
 import { DevMailboxPage } from "../ui/dev-mailbox-page";
+import { renderPage } from "../ui/render";
 import { createRouter, json, problem } from "./openapi";
 
 const DevMail = z
@@ -63,7 +64,7 @@ export function devMailboxRoutes() {
   );
   router.get("/dev/mailbox", async (c) => {
     const to = c.req.query("to");
-    return c.html(<DevMailboxPage mails={await mails(c, to)} to={to ?? ""} />);
+    return renderPage(c, <DevMailboxPage mails={await mails(c, to)} to={to ?? ""} />);
   });
   return router;
 }

@@ -36,7 +36,9 @@ describe("admin bootstrap", () => {
       .bind(user?.id)
       .all<{ role: string }>();
     expect(roles.results.map((r) => r.role)).toEqual(["admin"]);
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE action = 'admin.bootstrapped' AND target_id = ?")
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE action = 'admin.bootstrapped' AND target_id = ?",
+    )
       .bind(user?.id)
       .first<{ n: number }>();
     expect(audit?.n).toBe(1);
@@ -44,14 +46,18 @@ describe("admin bootstrap", () => {
   });
 
   it("does nothing without both secrets", async () => {
-    expect(await bootstrapAdmin(deps({ ADMIN_EMAIL: uniqueEmail(), ADMIN_PASSWORD: undefined }))).toBe("skipped");
+    expect(await bootstrapAdmin(deps({ ADMIN_EMAIL: uniqueEmail(), ADMIN_PASSWORD: undefined }))).toBe(
+      "skipped",
+    );
   });
 
   it("runs once per isolate on the first request", async () => {
     const email = uniqueEmail("firstreq");
     const app = testWorker({ env: { ADMIN_EMAIL: email, ADMIN_PASSWORD: "bootstrap-pass-2" } });
     await app.request("GET", "/health");
-    const row = await env.DB.prepare("SELECT password_must_change FROM users WHERE email = ?").bind(email).first();
+    const row = await env.DB.prepare("SELECT password_must_change FROM users WHERE email = ?")
+      .bind(email)
+      .first();
     expect(row).toEqual({ password_must_change: 1 });
   });
 });
@@ -61,10 +67,17 @@ describe("daily maintenance", () => {
     const app = testWorker();
     const email = uniqueEmail("stale");
     const res = await app.request("POST", "/api/v1/auth/register", {
-      body: { email, password: "violet-anchor-meadow-42", teamName: "Stale", turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" },
+      body: {
+        email,
+        password: "violet-anchor-meadow-42",
+        teamName: "Stale",
+        turnstileToken: "XXXX.DUMMY.TOKEN.XXXX",
+      },
     });
     const { userId, teamId } = (await res.json()) as { userId: string; teamId: string };
-    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import(
+      "cloudflare:test"
+    );
     const run = async () => {
       const ctx = createExecutionContext();
       await app.worker.scheduled(createScheduledController(), app.bindings, ctx);

@@ -1,4 +1,4 @@
-import { createMessageBatch, createExecutionContext, env, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { findOutbox } from "../../src/db/email-outbox";
@@ -19,8 +19,18 @@ function config() {
 /** Writes an outbox row (as a service would, in its batch) and returns the queue message. */
 async function outboxMail(to = uniqueEmail("mail")): Promise<PreparedEmail> {
   const prepared = await prepareEmail(
-    { db, queue: env.EMAIL_QUEUE, encryptionKeys: config().ENCRYPTION_KEYS, now: Date.now, random: (n) => crypto.getRandomValues(new Uint8Array(n)) },
-    { template: "verify_email", to, data: { verifyUrl: "http://localhost:8787/api/v1/auth/verify-email?token=abc", expiresHours: 24 } },
+    {
+      db,
+      queue: env.EMAIL_QUEUE,
+      encryptionKeys: config().ENCRYPTION_KEYS,
+      now: Date.now,
+      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    },
+    {
+      template: "verify_email",
+      to,
+      data: { verifyUrl: "http://localhost:8787/api/v1/auth/verify-email?token=abc", expiresHours: 24 },
+    },
   );
   await prepared.statement;
   return prepared;
@@ -28,7 +38,8 @@ async function outboxMail(to = uniqueEmail("mail")): Promise<PreparedEmail> {
 
 /** A fake HTTP email provider (Resend format) that fails `failures` times, then accepts. */
 function fakeResend(failures: number, failStatus = 503) {
-  const calls: { idempotencyKey: string | null; body: { to: string[]; subject: string; text: string } }[] = [];
+  const calls: { idempotencyKey: string | null; body: { to: string[]; subject: string; text: string } }[] =
+    [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
     expect(request.headers.get("authorization")).toBe("Bearer re_test_key");
@@ -39,9 +50,18 @@ function fakeResend(failures: number, failStatus = 503) {
   return { calls, fetch };
 }
 
-const resendEnv = { EMAIL_PROVIDER: "resend", EMAIL_API_KEY: "re_test_key", EMAIL_API_URL: "https://api.resend.test/emails" };
+const resendEnv = {
+  EMAIL_PROVIDER: "resend",
+  EMAIL_API_KEY: "re_test_key",
+  EMAIL_API_URL: "https://api.resend.test/emails",
+};
 
-async function runQueue(app: ReturnType<typeof testWorker>, queue: string, messages: EmailQueueMessage[], attempts = 1) {
+async function runQueue(
+  app: ReturnType<typeof testWorker>,
+  queue: string,
+  messages: EmailQueueMessage[],
+  attempts = 1,
+) {
   const batch = createMessageBatch<EmailQueueMessage>(
     queue,
     messages.map((body, i) => ({ id: `m${i}-${body.id}`, timestamp: new Date(), attempts, body })),
@@ -62,7 +82,9 @@ describe("email queue consumer", () => {
     expect(provider.calls).toHaveLength(1);
     expect(provider.calls[0]?.idempotencyKey).toBe(mail.message.id);
     expect(provider.calls[0]?.body.to).toEqual([mail.message.to]);
-    expect(provider.calls[0]?.body.text).toContain("http://localhost:8787/api/v1/auth/verify-email?token=abc");
+    expect(provider.calls[0]?.body.text).toContain(
+      "http://localhost:8787/api/v1/auth/verify-email?token=abc",
+    );
     const row = await findOutbox(db, mail.message.id);
     expect(row).toMatchObject({ status: "sent", providerMessageId: "re_1", attempts: 1 });
     // the payload at rest is encrypted
@@ -76,7 +98,10 @@ describe("email queue consumer", () => {
     const mail = await outboxMail();
     const first = await runQueue(app, "gatehouse-email", [mail.message], 1);
     expect(first.retryMessages.map((m) => m.msgId)).toEqual([`m0-${mail.message.id}`]);
-    expect(await findOutbox(db, mail.message.id)).toMatchObject({ status: "failed", lastError: "provider answered 503" });
+    expect(await findOutbox(db, mail.message.id)).toMatchObject({
+      status: "failed",
+      lastError: "provider answered 503",
+    });
     const second = await runQueue(app, "gatehouse-email", [mail.message], 2);
     expect(second.retryMessages.map((m) => m.msgId)).toEqual([`m0-${mail.message.id}`]);
     const third = await runQueue(app, "gatehouse-email", [mail.message], 3);

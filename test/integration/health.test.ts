@@ -48,7 +48,11 @@ describe("operations endpoints", () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/auth/register", "/api/v1/auth/verify-email", "/api/v1/auth/resend-verification"]),
+      expect.arrayContaining([
+        "/api/v1/auth/register",
+        "/api/v1/auth/verify-email",
+        "/api/v1/auth/resend-verification",
+      ]),
     );
     const docs = await app.request("GET", "/docs");
     expect(docs.status).toBe(200);

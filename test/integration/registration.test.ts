@@ -1,12 +1,26 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { verifyPassword } from "../../src/crypto/password";
-import { DUMMY_TURNSTILE, GOOD_PASSWORD, testWorker, tokenFromLink, uniqueEmail, waitForMail } from "../helpers";
+import {
+  DUMMY_TURNSTILE,
+  GOOD_PASSWORD,
+  testWorker,
+  tokenFromLink,
+  uniqueEmail,
+  waitForMail,
+} from "../helpers";
 
 const MESSAGE = "Registration almost done — check your email. The link is valid for 24 hours.";
 
 function registration(email: string, extra: Record<string, unknown> = {}) {
-  return { email, password: GOOD_PASSWORD, name: "Ada", teamName: "Analytical Engines", turnstileToken: DUMMY_TURNSTILE, ...extra };
+  return {
+    email,
+    password: GOOD_PASSWORD,
+    name: "Ada",
+    teamName: "Analytical Engines",
+    turnstileToken: DUMMY_TURNSTILE,
+    ...extra,
+  };
 }
 
 async function row<T>(sql: string, ...params: unknown[]): Promise<T | null> {
@@ -36,7 +50,9 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     expect(team?.name).toBe("Analytical Engines");
     expect(team?.slug).toMatch(/^analytical-engines(-[a-z0-9]+)?$/);
 
-    const roles = await env.DB.prepare("SELECT name, built_in, permissions FROM roles WHERE team_id = ? ORDER BY name")
+    const roles = await env.DB.prepare(
+      "SELECT name, built_in, permissions FROM roles WHERE team_id = ? ORDER BY name",
+    )
       .bind(body.teamId)
       .all<{ name: string; built_in: string; permissions: string }>();
     expect(roles.results.map((r) => r.name)).toEqual(["Developer", "Manager", "Owner"]);
@@ -70,7 +86,10 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     const token = tokenFromLink(link);
 
     // the token exists only as a hash at rest
-    const stored = await row<{ n: number }>("SELECT count(*) AS n FROM action_tokens WHERE token_hash = ?", token);
+    const stored = await row<{ n: number }>(
+      "SELECT count(*) AS n FROM action_tokens WHERE token_hash = ?",
+      token,
+    );
     expect(stored?.n).toBe(0);
 
     const ok = await app.request("GET", `/api/v1/auth/verify-email?token=${token}`);
@@ -93,9 +112,13 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     const email = uniqueEmail("browser");
     await app.request("POST", "/api/v1/auth/register", { body: registration(email) });
     const [mail] = await waitForMail(app, email);
-    const res = await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`, {
-      headers: { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
-    });
+    const res = await app.request(
+      "GET",
+      `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`,
+      {
+        headers: { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
+      },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/login?verified=1");
   });
@@ -106,9 +129,15 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     await app.request("POST", "/api/v1/auth/register", { body: registration(email) });
     const [mail] = await waitForMail(app, email);
     app.clock.advance(24 * 3600_000 + 1000);
-    const res = await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
+    const res = await app.request(
+      "GET",
+      `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`,
+    );
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: "invalid_token", detail: "This link is invalid or has expired." });
+    expect(await res.json()).toMatchObject({
+      code: "invalid_token",
+      detail: "This link is invalid or has expired.",
+    });
   });
 
   it("refuses unknown and malformed tokens alike", async () => {
@@ -138,11 +167,15 @@ describe("POST /api/v1/auth/register (Door A)", () => {
   it("resends the link (201, same user) when an unverified address registers again", async () => {
     const app = testWorker();
     const email = uniqueEmail("again");
-    const first = (await (await app.request("POST", "/api/v1/auth/register", { body: registration(email) })).json()) as {
+    const first = (await (
+      await app.request("POST", "/api/v1/auth/register", { body: registration(email) })
+    ).json()) as {
       userId: string;
       teamId: string;
     };
-    const res = await app.request("POST", "/api/v1/auth/register", { body: registration(email, { teamName: "Other" }) });
+    const res = await app.request("POST", "/api/v1/auth/register", {
+      body: registration(email, { teamName: "Other" }),
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ userId: first.userId, teamId: first.teamId, message: MESSAGE });
     const mails = await waitForMail(app, email, { count: 2 });
@@ -157,15 +190,22 @@ describe("POST /api/v1/auth/register (Door A)", () => {
       await app.request("POST", "/api/v1/auth/register", { body: registration(email, { teamSlug: slug }) })
     ).json()) as { userId: string; teamId: string };
     app.clock.advance(24 * 3600_000 + 60_000);
-    const res = await app.request("POST", "/api/v1/auth/register", { body: registration(email, { teamSlug: slug }) });
+    const res = await app.request("POST", "/api/v1/auth/register", {
+      body: registration(email, { teamSlug: slug }),
+    });
     expect(res.status).toBe(201);
     const second = (await res.json()) as { userId: string; teamId: string };
     expect(second.userId).not.toBe(first.userId);
     expect(await row("SELECT id FROM users WHERE id = ?", first.userId)).toBeNull();
     expect(await row("SELECT id FROM teams WHERE id = ?", first.teamId)).toBeNull();
-    expect(await row<{ id: string }>("SELECT id FROM teams WHERE slug = ?", slug)).toEqual({ id: second.teamId });
+    expect(await row<{ id: string }>("SELECT id FROM teams WHERE slug = ?", slug)).toEqual({
+      id: second.teamId,
+    });
     expect(
-      await row("SELECT id FROM audit_logs WHERE action = 'user.registration_expired' AND target_id = ?", first.userId),
+      await row(
+        "SELECT id FROM audit_logs WHERE action = 'user.registration_expired' AND target_id = ?",
+        first.userId,
+      ),
     ).not.toBeNull();
   });
 
@@ -183,7 +223,9 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     expect(await b.json()).toMatchObject({ code: "slug_taken" });
 
     const c = (await (
-      await app.request("POST", "/api/v1/auth/register", { body: registration(uniqueEmail("slug"), { teamName: slug }) })
+      await app.request("POST", "/api/v1/auth/register", {
+        body: registration(uniqueEmail("slug"), { teamName: slug }),
+      })
     ).json()) as { teamId: string };
     const team = await row<{ slug: string }>("SELECT slug FROM teams WHERE id = ?", c.teamId);
     expect(team?.slug).toBe(`${slug}-2`);
@@ -289,7 +331,9 @@ describe("registration input handling", () => {
       ["p".repeat(129), "too_long"],
     ];
     for (const [password, reason] of cases) {
-      const res = await app.request("POST", "/api/v1/auth/register", { body: registration(email, { password }) });
+      const res = await app.request("POST", "/api/v1/auth/register", {
+        body: registration(email, { password }),
+      });
       expect(res.status, reason).toBe(422);
       const body = (await res.json()) as { code: string; errors: { path: string; reason: string }[] };
       expect(body.code).toBe("validation_failed");
@@ -316,7 +360,9 @@ describe("registration input handling", () => {
         throw new TypeError("network down");
       },
     });
-    const res = await app.request("POST", "/api/v1/auth/register", { body: registration(uniqueEmail("hibp")) });
+    const res = await app.request("POST", "/api/v1/auth/register", {
+      body: registration(uniqueEmail("hibp")),
+    });
     expect(res.status).toBe(201);
   });
 });
@@ -332,7 +378,9 @@ describe("Turnstile on registration", () => {
 
   it("honours the always-fail test secret", async () => {
     const app = testWorker({ env: { TURNSTILE_SECRET_KEY: "2x0000000000000000000000000000000AA" } });
-    const res = await app.request("POST", "/api/v1/auth/register", { body: registration(uniqueEmail("captcha")) });
+    const res = await app.request("POST", "/api/v1/auth/register", {
+      body: registration(uniqueEmail("captcha")),
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: "captcha_required" });
   });
@@ -343,7 +391,8 @@ describe("Turnstile on registration", () => {
       env: { TURNSTILE_SECRET_KEY: "0x4AAAAAAAreal-secret" },
       fetch: async (input, init) => {
         const request = new Request(input, init);
-        if (new URL(request.url).hostname !== "challenges.cloudflare.com") return new Response("", { status: 502 });
+        if (new URL(request.url).hostname !== "challenges.cloudflare.com")
+          return new Response("", { status: 502 });
         const form = await request.formData();
         const entry = {
           secret: form.get("secret") as string | null,

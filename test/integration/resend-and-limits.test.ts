@@ -21,7 +21,9 @@ async function auditCount(action: string, targetId: string): Promise<number> {
 describe("POST /api/v1/auth/resend-verification", () => {
   it("answers 202 for unknown, unverified and verified addresses alike", async () => {
     const app = testWorker();
-    const unknown = await app.request("POST", "/api/v1/auth/resend-verification", { body: { email: uniqueEmail("ghost") } });
+    const unknown = await app.request("POST", "/api/v1/auth/resend-verification", {
+      body: { email: uniqueEmail("ghost") },
+    });
     expect(unknown.status).toBe(202);
     const email = uniqueEmail("pending");
     await register(app, email);
@@ -35,7 +37,9 @@ describe("POST /api/v1/auth/resend-verification", () => {
     const email = uniqueEmail("cap");
     const { userId } = await register(app, email);
     for (let i = 0; i < 4; i++) {
-      const res = await app.request("POST", "/api/v1/auth/resend-verification", { body: { email: email.toUpperCase() } });
+      const res = await app.request("POST", "/api/v1/auth/resend-verification", {
+        body: { email: email.toUpperCase() },
+      });
       expect(res.status).toBe(202);
     }
     const mails = await waitForMail(app, email, { count: 4 });
@@ -75,7 +79,10 @@ describe("POST /api/v1/auth/resend-verification", () => {
     const email = uniqueEmail("done");
     const { userId } = await register(app, email);
     const [mail] = await waitForMail(app, email);
-    await app.request("GET", `/api/v1/auth/verify-email?token=${new URL(mail?.links[0] ?? "").searchParams.get("token")}`);
+    await app.request(
+      "GET",
+      `/api/v1/auth/verify-email?token=${new URL(mail?.links[0] ?? "").searchParams.get("token")}`,
+    );
     await app.request("POST", "/api/v1/auth/resend-verification", { body: { email } });
     expect(await auditCount("user.verification_resent", userId)).toBe(0);
   });

@@ -288,18 +288,18 @@ describe("hashPassword / verifyPassword", () => {
       expect(verifyPassword("password", short)).toBe(false);
     });
 
-    // A PHC string the regex accepts but Argon2 cannot compute (salt < 8 bytes, or m < 8·p): per the
-    // contract ("a malformed hash verifies nothing") this must be false, not an exception.
+    // A PHC string Argon2 cannot compute (salt < 8 bytes, or m < 8·p) is refused by parsePhc, so it
+    // verifies nothing ("a malformed hash verifies nothing") instead of throwing.
     it("a syntactically valid PHC string with a 3-byte salt returns false (does not throw)", () => {
       const phc = "$argon2id$v=19$m=256,t=2,p=1$AAAA$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4";
-      expect(parsePhc(phc).ok).toBe(true);
+      expect(parsePhc(phc).ok).toBe(false);
       expect(() => verifyPassword("password", phc)).not.toThrow();
       expect(verifyPassword("password", phc)).toBe(false);
     });
 
     it("a PHC string with memory below 8 KiB per lane returns false (does not throw)", () => {
       const phc = "$argon2id$v=19$m=8,t=1,p=2$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4";
-      expect(parsePhc(phc).ok).toBe(true);
+      expect(parsePhc(phc).ok).toBe(false);
       expect(() => verifyPassword("password", phc)).not.toThrow();
       expect(verifyPassword("password", phc)).toBe(false);
     });

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm run dev`: a working local Gatehouse in one command.
+// 1. .dev.vars from .dev.vars.example when missing (local secrets, never real ones)
+// 2. D1 migrations applied to the local database
+// 3. `wrangler dev` (D1, KV, Durable Objects and Queues all simulated locally by miniflare)
+// 4. waits for /health/ready — the first request seeds the admin from ADMIN_EMAIL/ADMIN_PASSWORD
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+
+const port = process.env.PORT ?? "8787";
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true" };
+const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("created .dev.vars from .dev.vars.example");
+}
+
+const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local"], {
+  stdio: "inherit",
+  env,
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const wrangler = spawn(
+  bin("wrangler"),
+  ["dev", "--port", port, "--ip", "127.0.0.1", ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+    env,
+  },
+);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => wrangler.kill(signal));
+wrangler.on("exit", (code) => process.exit(code ?? 0));
+
+const origin = `http://127.0.0.1:${port}`;
+const deadline = Date.now() + 120_000;
+while (Date.now() < deadline) {
+  try {
+    const res = await fetch(`${origin}/health/ready`);
+    if (res.ok) {
+      const vars = Object.fromEntries(
+        readFileSync(".dev.vars", "utf8")
+          .split("\n")
+          .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim()))
+          .filter(Boolean)
+          .map((m) => [m[1], m[2]]),
+      );
+      console.log(
+        [
+          "",
+          "Gatehouse is running",
+          `  API          ${origin}/api/v1   (OpenAPI: ${origin}/api/v1/openapi.json, docs: ${origin}/docs)`,
+          `  Dev mailbox  ${origin}/dev/mailbox`,
+          `  Admin        ${vars.ADMIN_EMAIL ?? "(set ADMIN_EMAIL)"} / ${vars.ADMIN_PASSWORD ? "password in .dev.vars" : "(set ADMIN_PASSWORD)"}`,
+          "",
+        ].join("\n"),
+      );
+      break;
+    }
+  } catch {
+    // not up yet
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
