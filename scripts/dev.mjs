@@ -8,8 +8,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 
 const port = process.env.PORT ?? "8787";
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true" };
-const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+const binDir = new URL("../node_modules/.bin", import.meta.url).pathname;
+const bin = (name) => `${binDir}/${name}`;
+// node_modules/.bin first: wrangler needs the project's Node 22, not the machine's
+const env = {
+  ...process.env,
+  PATH: `${binDir}:${process.env.PATH}`,
+  WRANGLER_SEND_METRICS: "false",
+  CI: process.env.CI ?? "true",
+};
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");

@@ -81,66 +81,69 @@ const encryptionKeys = z.string().transform((s, ctx) => {
   return keys;
 });
 
-const ConfigSchema = z
-  .object({
-    ENVIRONMENT: z.enum(["development", "test", "production"]),
-    PUBLIC_ORIGIN: z.url().transform((u) => new URL(u).origin),
-    CORS_ORIGINS: originList,
-    EMAIL_PROVIDER: z.enum(["mailbox", "resend", "postmark"]).default("mailbox"),
-    EMAIL_FROM: z.string().min(3).max(200),
-    EMAIL_API_KEY: z.string().min(1).optional(),
-    EMAIL_API_URL: z.url().optional(),
-    ACCESS_TOKEN_TTL: intInRange(60, 900, 600),
-    VERIFICATION_TOKEN_TTL: intInRange(300, 7 * 86400, 86400),
-    ARGON2_MEMORY_KIB: intInRange(8192, 262144, 19456),
-    ARGON2_ITERATIONS: intInRange(1, 10, 2),
-    ARGON2_PARALLELISM: intInRange(1, 4, 1),
-    HIBP_ENABLED: booleanString(true),
-    HIBP_API_URL: z.url().default("https://api.pwnedpasswords.com"),
-    TURNSTILE_SECRET_KEY: z.string().min(1),
-    TURNSTILE_SITE_KEY: z.string().optional(),
-    TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
-    ENCRYPTION_KEYS: encryptionKeys,
-    ADMIN_EMAIL: z.string().optional(),
-    ADMIN_PASSWORD: z.string().optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.EMAIL_PROVIDER !== "mailbox" && !c.EMAIL_API_KEY) {
-      ctx.addIssue({ code: "custom", path: ["EMAIL_API_KEY"], message: "required by the email provider" });
+const ConfigShape = z.object({
+  ENVIRONMENT: z.enum(["development", "test", "production"]),
+  PUBLIC_ORIGIN: z.url().transform((u) => new URL(u).origin),
+  CORS_ORIGINS: originList,
+  EMAIL_PROVIDER: z.enum(["mailbox", "resend", "postmark"]).default("mailbox"),
+  EMAIL_FROM: z.string().min(3).max(200),
+  EMAIL_API_KEY: z.string().min(1).optional(),
+  EMAIL_API_URL: z.url().optional(),
+  ACCESS_TOKEN_TTL: intInRange(60, 900, 600),
+  VERIFICATION_TOKEN_TTL: intInRange(300, 7 * 86400, 86400),
+  ARGON2_MEMORY_KIB: intInRange(8192, 262144, 19456),
+  ARGON2_ITERATIONS: intInRange(1, 10, 2),
+  ARGON2_PARALLELISM: intInRange(1, 4, 1),
+  HIBP_ENABLED: booleanString(true),
+  HIBP_API_URL: z.url().default("https://api.pwnedpasswords.com"),
+  TURNSTILE_SECRET_KEY: z.string().min(1),
+  TURNSTILE_SITE_KEY: z.string().optional(),
+  TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  ENCRYPTION_KEYS: encryptionKeys,
+  ADMIN_EMAIL: z.string().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+});
+
+const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
+  if (c.EMAIL_PROVIDER !== "mailbox" && !c.EMAIL_API_KEY) {
+    ctx.addIssue({ code: "custom", path: ["EMAIL_API_KEY"], message: "required by the email provider" });
+  }
+  if (c.ENVIRONMENT === "production") {
+    if (c.EMAIL_PROVIDER === "mailbox") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EMAIL_PROVIDER"],
+        message: "the dev mailbox is not for production",
+      });
     }
-    if (c.ENVIRONMENT === "production") {
-      if (c.EMAIL_PROVIDER === "mailbox") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["EMAIL_PROVIDER"],
-          message: "the dev mailbox is not for production",
-        });
-      }
-      if (TURNSTILE_TEST_SECRETS.has(c.TURNSTILE_SECRET_KEY)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["TURNSTILE_SECRET_KEY"],
-          message: "a test secret in production",
-        });
-      }
-      if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
-        ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });
-      }
+    if (TURNSTILE_TEST_SECRETS.has(c.TURNSTILE_SECRET_KEY)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TURNSTILE_SECRET_KEY"],
+        message: "a test secret in production",
+      });
     }
-  });
+    if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });
+    }
+  }
+});
 
 export type Config = z.output<typeof ConfigSchema>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; variables: string[] };
 
-const cache = new WeakMap<object, ConfigResult>();
+const CONFIG_KEYS = Object.keys(ConfigShape.shape) as (keyof Env)[];
+const cache = new Map<string, ConfigResult>();
 
 /**
  * Parses the configuration from the bindings. Done on the request path (not at import), so a misconfigured
- * deploy answers a clear 503 naming the variable instead of crashing; memoised per bindings object.
+ * deploy answers a clear 503 naming the variable instead of crashing. Memoised by the raw values (a string
+ * join is far cheaper than the zod parse, and bindings objects are not guaranteed to be reused).
  */
 export function parseConfig(env: Env): ConfigResult {
-  const cached = cache.get(env);
+  const key = CONFIG_KEYS.map((k) => env[k] ?? "\u0000").join("\u0001");
+  const cached = cache.get(key);
   if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);
   const result: ConfigResult = parsed.success
@@ -149,7 +152,8 @@ export function parseConfig(env: Env): ConfigResult {
         ok: false,
         variables: [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "configuration")))],
       };
-  cache.set(env, result);
+  if (cache.size > 16) cache.clear();
+  cache.set(key, result);
   return result;
 }
 

@@ -18,7 +18,13 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[truncated]";
   if (typeof value === "string") return maskEmail(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return { name: value.name, message: maskEmail(value.message) };
+  if (value instanceof Error) {
+    // Driver errors quote the statement's bound parameters (hashes, tokens): never log them.
+    const message = maskEmail(value.message.replace(/\n?params:[\s\S]*$/, " params: [redacted]"));
+    return value.cause === undefined
+      ? { name: value.name, message }
+      : { name: value.name, message, cause: redact(value.cause, depth + 1) };
+  }
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {

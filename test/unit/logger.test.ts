@@ -220,3 +220,18 @@ describe("log / logger", () => {
     });
   });
 });
+
+describe("driver errors", () => {
+  it("never logs the bound parameters a failed query quotes", async () => {
+    const { redact } = await import("../../src/lib/logger");
+    const error = new Error(
+      'Failed query: insert into "users" values (?, ?)\nparams: $argon2id$v=19$secret,abc@example.com',
+      {
+        cause: new Error("UNIQUE constraint failed: users.email"),
+      },
+    );
+    const out = redact(error) as { message: string; cause: { message: string } };
+    expect(out.message).toBe('Failed query: insert into "users" values (?, ?) params: [redacted]');
+    expect(out.cause.message).toBe("UNIQUE constraint failed: users.email");
+  });
+});
