@@ -12,10 +12,13 @@ import { configMiddleware } from "./middleware/config";
 import { jsonBodyLimit, requireJsonContentType } from "./middleware/json-body";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
+import { accountRoutes } from "./routes/auth-account";
+import { loginRoutes } from "./routes/auth-login";
 import { registrationRoutes } from "./routes/auth-registration";
 import { devMailboxRoutes } from "./routes/dev-mailbox";
 import { healthRoutes } from "./routes/health";
 import { fieldErrors } from "./routes/openapi";
+import { wellKnownRoutes } from "./routes/well-known";
 import { bootstrapAdmin } from "./services/admin-bootstrap";
 import { serviceDeps } from "./services/context";
 import { DocsPage } from "./ui/docs-page";
@@ -72,6 +75,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   app.route("/", healthRoutes());
   app.route("/", registrationRoutes(deps));
+  app.route("/", loginRoutes(deps));
+  app.route("/", accountRoutes(deps));
+  app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 
   const documentConfig = (c: Context<AppEnv>) => ({

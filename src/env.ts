@@ -28,6 +28,16 @@ export interface Env {
   ENCRYPTION_KEYS?: string;
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
+  JWT_SIGNING_KEYS?: string;
+  JWT_AUDIENCE?: string;
+  PRE_AUTH_TTL?: string;
+  SESSION_IDLE_TTL?: string;
+  SESSION_TTL?: string;
+  SESSION_REMEMBER_TTL?: string;
+  PASSWORD_RESET_TTL?: string;
+  LOCKOUT_THRESHOLD?: string;
+  LOCKOUT_SECONDS?: string;
+  CAPTCHA_AFTER_FAILURES?: string;
 }
 
 const TURNSTILE_TEST_SECRETS = new Set([
@@ -102,6 +112,17 @@ const ConfigShape = z.object({
   ENCRYPTION_KEYS: encryptionKeys,
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
+  /** A JWK set of private signing keys (validated when loaded, see crypto/jwt.ts). */
+  JWT_SIGNING_KEYS: z.string().min(2),
+  JWT_AUDIENCE: z.string().min(1).default("gatehouse"),
+  PRE_AUTH_TTL: intInRange(60, 900, 300),
+  SESSION_IDLE_TTL: intInRange(300, 30 * 86400, 3600),
+  SESSION_TTL: intInRange(600, 30 * 86400, 86400),
+  SESSION_REMEMBER_TTL: intInRange(600, 90 * 86400, 7 * 86400),
+  PASSWORD_RESET_TTL: intInRange(300, 86400, 3600),
+  LOCKOUT_THRESHOLD: intInRange(3, 20, 5),
+  LOCKOUT_SECONDS: intInRange(60, 86400, 300),
+  CAPTCHA_AFTER_FAILURES: intInRange(1, 20, 3),
 });
 
 const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
@@ -166,6 +187,7 @@ export type AppEnv = {
   Bindings: Env;
   Variables: {
     config: Config;
+    auth: import("./middleware/auth").AuthContext;
     requestId: string;
     clientIp: string;
   };

@@ -23,6 +23,36 @@ export const PROBLEMS = {
   },
   slug_taken: { status: 409, title: "Slug taken", detail: "This team URL is already taken. Choose another." },
   invalid_token: { status: 400, title: "Invalid token", detail: "This link is invalid or has expired." },
+  invalid_credentials: {
+    status: 401,
+    title: "Invalid credentials",
+    detail: "Email or password is incorrect.",
+  },
+  email_not_verified: {
+    status: 403,
+    title: "Email not verified",
+    detail: "You must confirm your registration first. We've sent you an email.",
+  },
+  step_required: {
+    status: 403,
+    title: "Login step required",
+    detail: "Complete the current login step first.",
+  },
+  token_reused: {
+    status: 401,
+    title: "Refresh token reused",
+    detail: "This sign-in was ended because an old refresh token was used again. Please sign in again.",
+  },
+  refresh_conflict: {
+    status: 409,
+    title: "Refresh in progress",
+    detail: "This refresh token was just used by a concurrent request. Use the newest tokens.",
+  },
+  csrf_failed: {
+    status: 403,
+    title: "CSRF check failed",
+    detail: "The request's CSRF token is missing or invalid.",
+  },
   rate_limited: { status: 429, title: "Too many requests", detail: "Too many requests. Try again later." },
   not_found: { status: 404, title: "Not found", detail: "The requested resource does not exist." },
   method_not_allowed: {

@@ -1,7 +1,8 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-export type Db = DrizzleD1Database<typeof schema>;
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 const cache = new WeakMap<D1Database, Db>();
 
@@ -27,4 +28,10 @@ export function isUniqueViolation(error: unknown, needle?: string): boolean {
   }
   const text = messages.join(" | ");
   return /UNIQUE constraint failed/i.test(text) && (!needle || text.includes(needle));
+}
+
+/** Runs statements as one D1 batch (atomic: D1 has no interactive transactions). */
+export async function runBatch(db: Db, statements: BatchItem<"sqlite">[]): Promise<void> {
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
 }

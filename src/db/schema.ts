@@ -16,6 +16,12 @@ export const users = sqliteTable(
     passwordHash: text("password_hash").notNull(),
     emailVerifiedAt: integer("email_verified_at"),
     passwordMustChange: integer("password_must_change", { mode: "boolean" }).notNull().default(false),
+    /** Consecutive failed password attempts; reset by a successful login. */
+    failedLoginCount: integer("failed_login_count").notNull().default(0),
+    /** Account lockout (5 consecutive failures → 5 minutes). */
+    lockedUntil: integer("locked_until"),
+    /** Set by an admin: the account cannot sign in. */
+    disabledAt: integer("disabled_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     lastLoginAt: integer("last_login_at"),
@@ -101,6 +107,76 @@ export const actionTokens = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("action_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/**
+ * A signed-in session: one refresh-token family (RFC 9700 §4.14.2). Idle and absolute expiry are enforced on
+ * refresh; `revokedAt` ends it (and the edge revocation record in KV kills its access tokens at once).
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    teamId: text("team_id").references(() => teams.id, { onDelete: "cascade" }),
+    /** SHA-256 of the device id the session is bound to. */
+    deviceHash: text("device_hash").notNull(),
+    rememberMe: integer("remember_me", { mode: "boolean" }).notNull(),
+    /** The pre-auth token (jti) that created the session: a pre-auth token is exchanged once. */
+    preAuthJti: text("pre_auth_jti"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    country: text("country"),
+    city: text("city"),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.revokedAt),
+    uniqueIndex("sessions_pre_auth_jti_unique").on(t.preAuthJti),
+  ],
+);
+
+/** Refresh tokens (hashes only). A token is used once; presenting a used one revokes its session. */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+    /** Hash of the token that replaced this one (set by the winning rotation). */
+    replacedBy: text("replaced_by"),
+  },
+  (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+/** Every login attempt of a known account, shown to its owner as login activity. */
+export const loginEvents = sqliteTable(
+  "login_events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    outcome: text("outcome", {
+      enum: ["success", "failure", "locked", "device_approval", "login_approval", "denied", "mfa_failed"],
+    }).notNull(),
+    reason: text("reason"),
+    ip: text("ip"),
+    country: text("country"),
+    city: text("city"),
+    device: text("device"),
+  },
+  (t) => [index("login_events_user_idx").on(t.userId, t.at)],
 );
 
 /** Every security event. `actorId`/`targetId` are kept when a user is erased (pseudonymised elsewhere). */

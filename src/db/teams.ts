@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client";
 import { memberships, roles, teams } from "./schema";
 
@@ -41,4 +41,33 @@ export async function firstTeamOf(db: Db, userId: string): Promise<string | unde
 
 export function rolesOfTeam(db: Db, teamId: string): Promise<RoleRow[]> {
   return db.select().from(roles).where(eq(roles.teamId, teamId));
+}
+
+/** The teams a user belongs to, with their role in each (for `select_team`). */
+export function teamsOfUser(db: Db, userId: string) {
+  return db
+    .select({ id: teams.id, slug: teams.slug, name: teams.name, role: roles.name })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .innerJoin(roles, eq(roles.id, memberships.roleId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(teams.name);
+}
+
+/** One membership with its role, or undefined when the user is not in the team. */
+export function membershipOf(db: Db, userId: string, teamId: string) {
+  return db
+    .select({
+      teamId: teams.id,
+      teamSlug: teams.slug,
+      teamName: teams.name,
+      roleId: roles.id,
+      roleName: roles.name,
+      rolePermissions: roles.permissions,
+    })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .innerJoin(roles, eq(roles.id, memberships.roleId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.teamId, teamId)))
+    .get();
 }

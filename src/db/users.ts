@@ -114,3 +114,45 @@ export function purgeUnverifiedUserStatements(db: Db, userId: string) {
     db.delete(users).where(and(eq(users.id, userId), isNull(users.emailVerifiedAt))),
   ] as const;
 }
+
+/**
+ * Records a failed password attempt in one atomic statement; the 5th consecutive failure locks the account
+ * until `lockUntil`. Returns the new count and lock.
+ */
+export function recordLoginFailure(
+  db: Db,
+  userId: string,
+  now: number,
+  threshold: number,
+  lockUntil: number,
+) {
+  return db
+    .update(users)
+    .set({
+      failedLoginCount: sql`${users.failedLoginCount} + 1`,
+      lockedUntil: sql`CASE WHEN ${users.failedLoginCount} + 1 >= ${threshold} THEN ${lockUntil} ELSE ${users.lockedUntil} END`,
+      updatedAt: now,
+    })
+    .where(eq(users.id, userId))
+    .returning({ failedLoginCount: users.failedLoginCount, lockedUntil: users.lockedUntil })
+    .get();
+}
+
+export function recordLoginSuccess(db: Db, userId: string, now: number, passwordHash?: string) {
+  return db
+    .update(users)
+    .set({
+      failedLoginCount: 0,
+      lockedUntil: null,
+      lastLoginAt: now,
+      ...(passwordHash ? { passwordHash } : {}),
+    })
+    .where(eq(users.id, userId));
+}
+
+export function setPassword(db: Db, userId: string, passwordHash: string, now: number) {
+  return db
+    .update(users)
+    .set({ passwordHash, passwordMustChange: false, failedLoginCount: 0, lockedUntil: null, updatedAt: now })
+    .where(eq(users.id, userId));
+}

@@ -13,6 +13,16 @@ export const RATE_LIMITS = {
   /** Verification mails actually sent per address and day (beyond this, resends are silently dropped). */
   "verify-mail:email": { limit: 3, windowSeconds: 86400 },
   "verify:ip": { limit: 60, windowSeconds: 3600 },
+  "login:ip": { limit: 100, windowSeconds: 60 },
+  "login:ip-email": { limit: 10, windowSeconds: 60 },
+  /** Failed logins that switch on the adaptive CAPTCHA (counted for unknown addresses too). */
+  "login-fail:email": { limit: 1_000_000, windowSeconds: 3600 },
+  "login-fail:ip": { limit: 1_000_000, windowSeconds: 3600 },
+  "forgot:ip": { limit: 20, windowSeconds: 3600 },
+  "forgot:email": { limit: 5, windowSeconds: 3600 },
+  "reset:ip": { limit: 20, windowSeconds: 3600 },
+  "step:ip": { limit: 60, windowSeconds: 60 },
+  "refresh:session": { limit: 60, windowSeconds: 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
@@ -30,6 +40,24 @@ export async function hitRateLimit(
   const { limit, windowSeconds } = RATE_LIMITS[name];
   const stub = deps.limiter.get(deps.limiter.idFromName(`${name}:${subject}`));
   return stub.hit(limit, windowSeconds, deps.now());
+}
+
+/** Reads a counter without counting (e.g. failures so far). */
+export async function peekRateLimit(
+  deps: RateLimitDeps,
+  name: RateLimitName,
+  subject: string,
+): Promise<number> {
+  const stub = deps.limiter.get(deps.limiter.idFromName(`${name}:${subject}`));
+  return stub.peek(RATE_LIMITS[name].windowSeconds, deps.now());
+}
+
+export async function resetRateLimit(
+  deps: RateLimitDeps,
+  name: RateLimitName,
+  subject: string,
+): Promise<void> {
+  await deps.limiter.get(deps.limiter.idFromName(`${name}:${subject}`)).reset();
 }
 
 /** Hits every named limit and throws 429 `rate_limited` with `Retry-After` if any refuses. */

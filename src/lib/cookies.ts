@@ -1,0 +1,54 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+
+/**
+ * Gatehouse's cookies (../shared/API.md): all `Secure; Path=/; SameSite=Lax`, no `Domain` (the `__Host-`
+ * prefix makes the browser enforce that). Access and refresh cookies are HttpOnly; the CSRF cookie is
+ * readable by the page's script, which echoes it in `X-CSRF-Token`.
+ */
+export const COOKIES = {
+  access: "__Host-access",
+  refresh: "__Host-refresh",
+  csrf: "__Host-csrf",
+  device: "__Host-device",
+} as const;
+
+const DEVICE_MAX_AGE = 400 * 86400; // the longest browsers allow
+
+const base = { secure: true, path: "/", sameSite: "Lax" } as const;
+
+export function readCookie(c: Context, name: keyof typeof COOKIES): string | undefined {
+  return getCookie(c, COOKIES[name]);
+}
+
+export function setSessionCookies(
+  c: Context,
+  tokens: {
+    accessToken: string;
+    accessTtl: number;
+    refreshToken: string;
+    refreshMaxAge: number | null;
+    csrfToken: string;
+  },
+): void {
+  setCookie(c, COOKIES.access, tokens.accessToken, { ...base, httpOnly: true, maxAge: tokens.accessTtl });
+  // Without remember-me the refresh cookie lives as long as the browser session.
+  setCookie(c, COOKIES.refresh, tokens.refreshToken, {
+    ...base,
+    httpOnly: true,
+    ...(tokens.refreshMaxAge !== null ? { maxAge: tokens.refreshMaxAge } : {}),
+  });
+  setCookie(c, COOKIES.csrf, tokens.csrfToken, {
+    ...base,
+    httpOnly: false,
+    ...(tokens.refreshMaxAge !== null ? { maxAge: tokens.refreshMaxAge } : {}),
+  });
+}
+
+export function clearSessionCookies(c: Context): void {
+  for (const name of [COOKIES.access, COOKIES.refresh, COOKIES.csrf]) deleteCookie(c, name, { ...base });
+}
+
+export function setDeviceCookie(c: Context, deviceId: string): void {
+  setCookie(c, COOKIES.device, deviceId, { ...base, httpOnly: true, maxAge: DEVICE_MAX_AGE });
+}

@@ -1,0 +1,64 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { csrfKey, verifyCsrfToken } from "../crypto/csrf";
+import type { Deps } from "../deps";
+import type { AppEnv } from "../env";
+import { AuthError } from "../errors";
+import { readCookie } from "../lib/cookies";
+import { isRevokedAtEdge } from "../services/revocation";
+import { type AccessContext, verifyAccessToken } from "../services/tokens";
+
+export interface AuthContext extends AccessContext {
+  /** How the request authenticated: cookie-authenticated unsafe requests must pass the CSRF check. */
+  via: "bearer" | "cookie";
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function unauthorized(error?: "invalid_token", reason?: string): AuthError {
+  return new AuthError("unauthorized", {
+    headers: { "WWW-Authenticate": error ? `Bearer error="${error}"` : 'Bearer realm="gatehouse"' },
+    internal: reason ? { reason } : {},
+  });
+}
+
+/** The bearer token or the access cookie of a request; `undefined` when it presents neither. */
+export function presentedAccessToken(c: Context): { token: string; via: AuthContext["via"] } | undefined {
+  const header = c.req.header("authorization");
+  if (header !== undefined) {
+    const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim());
+    if (!m?.[1]) throw unauthorized("invalid_token", "malformed authorization header");
+    return { token: m[1], via: "bearer" };
+  }
+  const cookie = readCookie(c, "access");
+  return cookie ? { token: cookie, via: "cookie" } : undefined;
+}
+
+/**
+ * Authenticates a request by its access token (bearer or cookie): signature, `typ`, issuer, audience and
+ * expiry checked in the Worker, then one KV read for the session's revocation record. No D1 access.
+ * Cookie-authenticated unsafe methods must carry `X-CSRF-Token` equal to the `__Host-csrf` cookie and signed
+ * for this session.
+ */
+export function requireAuth(deps: Pick<Deps, "now">) {
+  return createMiddleware<AppEnv>(async function authenticate(c, next) {
+    const presented = presentedAccessToken(c);
+    if (!presented) throw unauthorized();
+    const config = c.var.config;
+    const now = deps.now();
+    const access = await verifyAccessToken(config, presented.token, now);
+    if (!access) throw unauthorized("invalid_token", "invalid access token");
+    if (await isRevokedAtEdge(c.env.KV, access.sid, now))
+      throw unauthorized("invalid_token", "revoked session");
+    if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
+      const header = c.req.header("x-csrf-token");
+      const cookie = readCookie(c, "csrf");
+      const keys = await Promise.all(config.ENCRYPTION_KEYS.map((k) => csrfKey(k.key, k.id)));
+      if (!header || !cookie || header !== cookie || !(await verifyCsrfToken(keys, access.sid, header))) {
+        throw new AuthError("csrf_failed");
+      }
+    }
+    c.set("auth", { ...access, via: presented.via });
+    await next();
+  });
+}

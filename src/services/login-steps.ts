@@ -1,0 +1,61 @@
+import { teamsOfUser } from "../db/teams";
+import type { UserRow } from "../db/users";
+import type { ServiceDeps } from "./context";
+import { issuePreAuthToken, type PreAuthState } from "./tokens";
+
+/**
+ * The login step machine (../shared/API.md "Login (two steps)"). After the password, a login walks these
+ * steps in this order, skipping the ones that do not apply; `select_team` always comes last and leads to
+ * `session-exchange`. Each step is a requirement function: adding a step (device approval, suspicious-login
+ * approval, MFA) is adding an entry here plus the endpoint that completes it. The pre-auth token carries the
+ * steps already done, signed; endpoints accept a step only when it is the current one, so none can be skipped.
+ */
+export const STEP_ORDER = [
+  "password_change",
+  "device_approval",
+  "login_approval",
+  "mfa_setup",
+  "mfa",
+  "select_team",
+] as const;
+
+export type StepName = (typeof STEP_ORDER)[number];
+
+export interface StepContext {
+  s: ServiceDeps;
+  user: UserRow;
+  state: PreAuthState;
+}
+
+type Requirement = (ctx: StepContext) => boolean | Promise<boolean>;
+
+const REQUIREMENTS: Partial<Record<StepName, Requirement>> = {
+  password_change: ({ user }) => user.passwordMustChange,
+};
+
+/** The first step this login still has to pass. */
+export async function currentStep(ctx: StepContext): Promise<StepName> {
+  for (const step of STEP_ORDER) {
+    if (step === "select_team") return step;
+    if (ctx.state.done.includes(step)) continue;
+    const required = REQUIREMENTS[step];
+    if (required && (await required(ctx))) return step;
+  }
+  return "select_team";
+}
+
+export interface StepAnswer {
+  step: StepName;
+  preAuthToken: string;
+  expiresIn: number;
+  teams?: { id: string; slug: string; name: string; role: string }[];
+}
+
+/** The answer to any login step: the next step, a fresh pre-auth token, and the data that step needs. */
+export async function stepAnswer(ctx: StepContext): Promise<StepAnswer> {
+  const step = await currentStep(ctx);
+  const pre = await issuePreAuthToken(ctx.s.config, ctx.s, ctx.state);
+  const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
+  if (step === "select_team") answer.teams = await teamsOfUser(ctx.s.db, ctx.user.id);
+  return answer;
+}

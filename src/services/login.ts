@@ -1,0 +1,245 @@
+import { toHex } from "../crypto/encoding";
+import { hashPassword, needsRehash, verifyPassword } from "../crypto/password";
+import { normalizePassword } from "../crypto/password-policy";
+import { insertLoginEvent, type LoginOutcome } from "../db/login-events";
+import {
+  findUserByEmail,
+  findUserById,
+  recordLoginFailure,
+  recordLoginSuccess,
+  setPassword,
+  type UserRow,
+} from "../db/users";
+import { dispatchEmails, prepareEmail } from "../email/outbox";
+import { AuthError } from "../errors";
+import type { ClientInfo } from "../lib/client-info";
+import { normalizeEmail } from "../lib/email-address";
+import { auditStatement } from "./audit";
+import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
+import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
+import { breachedOrPolicyRejection } from "./password-rules";
+import { enforceRateLimits, hitRateLimit, peekRateLimit, resetRateLimit } from "./rate-limits";
+import { readPreAuthToken } from "./tokens";
+import { verifyTurnstile } from "./turnstile";
+import { emailSubject, sendVerificationMail } from "./verification";
+
+/** Exact copy of ../shared/API.md. */
+export const INVALID_CREDENTIALS = "Email or password is incorrect.";
+export const EMAIL_NOT_VERIFIED = "You must confirm your registration first. We've sent you an email.";
+
+export interface LoginInput {
+  email: string;
+  password: string;
+  rememberMe?: boolean;
+  turnstileToken?: string;
+}
+
+/** Answers every failed login alike: unknown address, wrong password, locked or disabled account. */
+function invalidCredentials(reason: string): AuthError {
+  return new AuthError("invalid_credentials", { internal: { reason } });
+}
+
+let dummyHash: { params: string; hash: string } | undefined;
+
+/** A hash to verify against when the address is unknown, so the answer takes as long as for a real account. */
+function dummyHashFor(s: ServiceDeps): string {
+  const params = argon2Params(s.config);
+  const key = JSON.stringify(params);
+  if (dummyHash?.params !== key) {
+    dummyHash = { params: key, hash: hashPassword(toHex(s.random(16)), params, s.random) };
+  }
+  return dummyHash.hash;
+}
+
+/**
+ * POST /auth/login: the password step. Rate-limited per IP and per IP+address; after 3 failures for the
+ * address or the IP a Turnstile token is required (counted for unknown addresses too, so the requirement
+ * reveals nothing); 5 consecutive failures lock the account for 5 minutes, during which every attempt —
+ * even with the right password — gets the same 401.
+ */
+export async function passwordLogin(
+  s: ServiceDeps,
+  client: ClientInfo,
+  deviceHash: string,
+  input: LoginInput,
+): Promise<StepAnswer> {
+  const email = normalizeEmail(input.email);
+  const subject = await emailSubject(email);
+  const ip = client.ip ?? "unknown";
+  const limits = rateLimitDeps(s);
+  await enforceRateLimits(limits, [
+    ["login:ip", ip],
+    ["login:ip-email", `${ip}:${subject}`],
+  ]);
+
+  const [emailFailures, ipFailures] = await Promise.all([
+    peekRateLimit(limits, "login-fail:email", subject),
+    peekRateLimit(limits, "login-fail:ip", ip),
+  ]);
+  if (Math.max(emailFailures, ipFailures) >= s.config.CAPTCHA_AFTER_FAILURES) {
+    const captcha = await verifyTurnstile(
+      { fetch: s.fetch, secret: s.config.TURNSTILE_SECRET_KEY, verifyUrl: s.config.TURNSTILE_VERIFY_URL },
+      input.turnstileToken,
+      client.ip,
+    );
+    if (!captcha.ok) throw new AuthError("captcha_required", { internal: { reason: captcha.reason } });
+  }
+
+  const user = await findUserByEmail(s.db, email);
+  const password = normalizePassword(input.password);
+  // Always one Argon2id verification, whether or not the address exists (no timing oracle).
+  const passwordOk = verifyPassword(password, user?.passwordHash ?? dummyHashFor(s));
+  const now = s.now();
+
+  const fail = async (
+    reason: string,
+    outcome: LoginOutcome = "failure",
+    extra: Parameters<typeof s.db.batch>[0][number][] = [],
+  ) => {
+    await Promise.all([
+      hitRateLimit(limits, "login-fail:email", subject),
+      hitRateLimit(limits, "login-fail:ip", ip),
+    ]);
+    if (user) {
+      await s.db.batch([
+        loginEvent(s, user.id, client, outcome, reason),
+        auditStatement(s, client, {
+          action: outcome === "locked" && reason === "lockout_started" ? "login.locked" : "login.failed",
+          target: { type: "user", id: user.id },
+          metadata: { reason },
+        }),
+        ...extra,
+      ]);
+    }
+    return invalidCredentials(reason);
+  };
+
+  if (!user) throw await fail("unknown_email");
+  if (user.disabledAt !== null) throw await fail("disabled");
+  if (user.lockedUntil !== null && user.lockedUntil > now) throw await fail("locked", "locked");
+  if (!passwordOk) {
+    const lockUntil = now + s.config.LOCKOUT_SECONDS * 1000;
+    const after = await recordLoginFailure(s.db, user.id, now, s.config.LOCKOUT_THRESHOLD, lockUntil);
+    const startedLock =
+      after?.lockedUntil === lockUntil && after.failedLoginCount === s.config.LOCKOUT_THRESHOLD;
+    if (startedLock) {
+      const mail = await prepareEmail(outboxDeps(s), {
+        template: "lockout",
+        to: user.email,
+        data: {
+          ...(user.name ? { name: user.name } : {}),
+          minutes: Math.round(s.config.LOCKOUT_SECONDS / 60),
+          resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password`,
+        },
+      });
+      const error = await fail("lockout_started", "locked", [mail.statement]);
+      await dispatchEmails(outboxDeps(s), [mail.message]);
+      throw error;
+    }
+    throw await fail("wrong_password");
+  }
+
+  if (user.emailVerifiedAt === null) {
+    await sendVerificationMail(s, client, user, "user.verification_resent");
+    await s.db.batch([
+      auditStatement(s, client, { action: "login.unverified", target: { type: "user", id: user.id } }),
+    ]);
+    throw new AuthError("email_not_verified");
+  }
+
+  const rehash = needsRehash(user.passwordHash, argon2Params(s.config))
+    ? hashPassword(password, argon2Params(s.config), s.random)
+    : undefined;
+  await s.db.batch([
+    recordLoginSuccess(s.db, user.id, now, rehash),
+    loginEvent(s, user.id, client, "success", rehash ? "password_rehashed" : null),
+    auditStatement(s, client, {
+      action: "login.succeeded",
+      actorId: user.id,
+      target: { type: "user", id: user.id },
+      metadata: { rehashed: Boolean(rehash) },
+    }),
+  ]);
+  await resetRateLimit(limits, "login-fail:email", subject);
+  return stepAnswer({
+    s,
+    user: { ...user, ...(rehash ? { passwordHash: rehash } : {}) },
+    state: { userId: user.id, device: deviceHash, rememberMe: input.rememberMe ?? false, done: [] },
+  });
+}
+
+export function loginEvent(
+  s: ServiceDeps,
+  userId: string,
+  client: ClientInfo,
+  outcome: LoginOutcome,
+  reason: string | null,
+) {
+  return insertLoginEvent(s.db, {
+    id: toHex(s.random(16)),
+    userId,
+    at: s.now(),
+    outcome,
+    reason,
+    ip: client.ip,
+    country: client.country,
+    city: client.city,
+    device: client.device,
+  });
+}
+
+/** Loads the user and state behind a pre-auth token and checks that `step` is the login's current step. */
+export async function loadLoginStep(s: ServiceDeps, token: string, deviceHash: string | null, step?: string) {
+  const state = await readPreAuthToken(s.config, token, deviceHash, s.now());
+  const user = await findUserById(s.db, state.userId);
+  if (!user || user.disabledAt !== null) {
+    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
+  }
+  const ctx = { s, user, state };
+  const current = await currentStep(ctx);
+  if (step !== undefined && current !== step) {
+    throw new AuthError("step_required", {
+      detail: `Complete the "${current}" step first.`,
+      extra: { step: current },
+    });
+  }
+  return { ...ctx, jti: state.jti, current };
+}
+
+/** POST /auth/login/password: the forced password change (e.g. the bootstrap admin's first login). */
+export async function completePasswordChange(
+  s: ServiceDeps,
+  client: ClientInfo,
+  deviceHash: string | null,
+  input: { preAuthToken: string; newPassword: string },
+): Promise<StepAnswer> {
+  const { user, state } = await loadLoginStep(s, input.preAuthToken, deviceHash, "password_change");
+  const password = await breachedOrPolicyRejection(s, input.newPassword, user.email, "newPassword");
+  if (verifyPassword(password, user.passwordHash)) {
+    throw AuthError.validation(
+      [
+        {
+          path: "newPassword",
+          message: "Choose a password different from the current one.",
+          reason: "unchanged",
+        },
+      ],
+      "Choose a password different from the current one.",
+    );
+  }
+  const now = s.now();
+  const updated: UserRow = {
+    ...user,
+    passwordHash: hashPassword(password, argon2Params(s.config), s.random),
+    passwordMustChange: false,
+  };
+  await s.db.batch([
+    setPassword(s.db, user.id, updated.passwordHash, now),
+    auditStatement(s, client, {
+      action: "login.password_changed",
+      actorId: user.id,
+      target: { type: "user", id: user.id },
+    }),
+  ]);
+  return stepAnswer({ s, user: updated, state: { ...state, done: [...state.done, "password_change"] } });
+}

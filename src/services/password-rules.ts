@@ -1,0 +1,26 @@
+import { checkPasswordPolicy } from "../crypto/password-policy";
+import { checkBreachedPassword } from "./breached-passwords";
+import type { ServiceDeps } from "./context";
+import { passwordRejected } from "./registration";
+
+/**
+ * Every new password (registration, reset, change, forced change) passes the same rules: the local policy,
+ * then the breach check (which fails open). Returns the normalised password to hash.
+ */
+export async function breachedOrPolicyRejection(
+  s: ServiceDeps,
+  password: string,
+  email: string,
+  path = "password",
+): Promise<string> {
+  const policy = checkPasswordPolicy(password, { email });
+  if (!policy.ok) throw passwordRejected(policy.reason, path);
+  if (s.config.HIBP_ENABLED) {
+    const breach = await checkBreachedPassword(
+      { fetch: s.fetch, apiUrl: s.config.HIBP_API_URL },
+      policy.value,
+    );
+    if (breach.checked && breach.breached) throw passwordRejected("breached", path);
+  }
+  return policy.value;
+}
