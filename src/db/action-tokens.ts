@@ -47,3 +47,25 @@ export function voidActionTokens(db: Db, userId: string, purpose: ActionTokenPur
       ),
     );
 }
+
+/** A live (unconsumed, unexpired) token's owner, without consuming it. */
+export async function liveActionTokenOwner(
+  db: Db,
+  tokenHash: string,
+  purpose: ActionTokenPurpose,
+  now: number,
+): Promise<string | undefined> {
+  const row = await db
+    .select({ userId: actionTokens.userId })
+    .from(actionTokens)
+    .where(
+      and(
+        eq(actionTokens.tokenHash, tokenHash),
+        eq(actionTokens.purpose, purpose),
+        isNull(actionTokens.consumedAt),
+        gt(actionTokens.expiresAt, now),
+      ),
+    )
+    .get();
+  return row?.userId;
+}

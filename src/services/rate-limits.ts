@@ -22,6 +22,7 @@ export const RATE_LIMITS = {
   "forgot:email": { limit: 5, windowSeconds: 3600 },
   "reset:ip": { limit: 20, windowSeconds: 3600 },
   "step:ip": { limit: 60, windowSeconds: 60 },
+  "change-password:user": { limit: 10, windowSeconds: 3600 },
   "refresh:session": { limit: 60, windowSeconds: 60 },
 } as const;
 
