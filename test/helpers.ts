@@ -98,3 +98,29 @@ export function tokenFromLink(link: string): string {
   if (!token) throw new Error(`no token in ${link}`);
   return token;
 }
+
+type TestApp = ReturnType<typeof testWorker>;
+
+/** Registers (Door A) and verifies an owner through the API. */
+export async function verifiedOwner(app: TestApp, email = uniqueEmail("owner"), password = GOOD_PASSWORD) {
+  const res = await app.request("POST", "/api/v1/auth/register", {
+    body: { email, password, name: "Lin", teamName: "Login Team", turnstileToken: DUMMY_TURNSTILE },
+  });
+  if (res.status !== 201) throw new Error(`register answered ${res.status}`);
+  const ids = (await res.json()) as { userId: string; teamId: string };
+  const [mail] = await waitForMail(app, email);
+  await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
+  return { ...ids, email, password };
+}
+
+/** Password step + session-exchange; returns the session tokens and the device id. */
+export async function signIn(app: TestApp, email: string, password: string, teamId: string | null) {
+  const login = await app.request("POST", "/api/v1/auth/login", { body: { email, password } });
+  const step = (await login.json()) as { step: string; preAuthToken: string; deviceId: string };
+  if (step.step !== "select_team") throw new Error(`unexpected step ${step.step}`);
+  const ex = await app.request("POST", "/api/v1/auth/session-exchange", {
+    body: { preAuthToken: step.preAuthToken, teamId, deviceId: step.deviceId },
+  });
+  if (ex.status !== 200) throw new Error(`session-exchange answered ${ex.status}`);
+  return { ...((await ex.json()) as { accessToken: string; refreshToken: string }), deviceId: step.deviceId };
+}

@@ -4,23 +4,12 @@ import {
   DUMMY_TURNSTILE,
   GOOD_PASSWORD,
   testWorker,
-  tokenFromLink,
   uniqueEmail,
+  verifiedOwner,
   waitForMail,
 } from "../helpers";
 
 type App = ReturnType<typeof testWorker>;
-
-/** Registers and verifies an owner; returns ids. */
-export async function verifiedOwner(app: App, email = uniqueEmail("login"), password = GOOD_PASSWORD) {
-  const res = await app.request("POST", "/api/v1/auth/register", {
-    body: { email, password, name: "Lin", teamName: "Login Team", turnstileToken: DUMMY_TURNSTILE },
-  });
-  const ids = (await res.json()) as { userId: string; teamId: string };
-  const [mail] = await waitForMail(app, email);
-  await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
-  return { ...ids, email, password };
-}
 
 async function login(
   app: App,

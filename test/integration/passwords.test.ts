@@ -6,43 +6,14 @@ import { parseConfig } from "../../src/env";
 import { bootstrapAdmin } from "../../src/services/admin-bootstrap";
 import { serviceDeps } from "../../src/services/context";
 import {
-  DUMMY_TURNSTILE,
   GOOD_PASSWORD,
+  signIn,
   testWorker,
   tokenFromLink,
   uniqueEmail,
+  verifiedOwner,
   waitForMail,
 } from "../helpers";
-
-type App = ReturnType<typeof testWorker>;
-
-async function verifiedOwner(app: App, email = uniqueEmail("pw")) {
-  const res = await app.request("POST", "/api/v1/auth/register", {
-    body: {
-      email,
-      password: GOOD_PASSWORD,
-      name: "Pat",
-      teamName: "Passwords",
-      turnstileToken: DUMMY_TURNSTILE,
-    },
-  });
-  const ids = (await res.json()) as { userId: string; teamId: string };
-  const [mail] = await waitForMail(app, email);
-  await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
-  return { ...ids, email };
-}
-
-async function signIn(app: App, email: string, password: string, teamId: string | null) {
-  const step = (await (
-    await app.request("POST", "/api/v1/auth/login", { body: { email, password } })
-  ).json()) as { step: string; preAuthToken: string; deviceId: string };
-  expect(step.step).toBe("select_team");
-  const ex = await app.request("POST", "/api/v1/auth/session-exchange", {
-    body: { preAuthToken: step.preAuthToken, teamId, deviceId: step.deviceId },
-  });
-  expect(ex.status).toBe(200);
-  return { ...((await ex.json()) as { accessToken: string; refreshToken: string }), deviceId: step.deviceId };
-}
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
