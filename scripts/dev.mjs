@@ -5,7 +5,7 @@
 // 3. `wrangler dev` (D1, KV, Durable Objects and Queues all simulated locally by miniflare)
 // 4. waits for /health/ready — the first request seeds the admin from ADMIN_EMAIL/ADMIN_PASSWORD
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 
 const port = process.env.PORT ?? "8787";
 const binDir = new URL("../node_modules/.bin", import.meta.url).pathname;
@@ -18,9 +18,26 @@ const env = {
   CI: process.env.CI ?? "true",
 };
 
+const parseVars = (text) =>
+  Object.fromEntries(
+    text
+      .split("\n")
+      .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim()))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
+  );
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("created .dev.vars from .dev.vars.example");
+} else {
+  // A .dev.vars from an older checkout: add the variables introduced since, with their local values.
+  const example = parseVars(readFileSync(".dev.vars.example", "utf8"));
+  const current = parseVars(readFileSync(".dev.vars", "utf8"));
+  const missing = Object.keys(example).filter((k) => !(k in current));
+  if (missing.length > 0) {
+    appendFileSync(".dev.vars", `\n${missing.map((k) => `${k}=${example[k]}`).join("\n")}\n`);
+    console.log(`added to .dev.vars from .dev.vars.example: ${missing.join(", ")}`);
+  }
 }
 
 const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local"], {
@@ -46,13 +63,7 @@ while (Date.now() < deadline) {
   try {
     const res = await fetch(`${origin}/health/ready`);
     if (res.ok) {
-      const vars = Object.fromEntries(
-        readFileSync(".dev.vars", "utf8")
-          .split("\n")
-          .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim()))
-          .filter(Boolean)
-          .map((m) => [m[1], m[2]]),
-      );
+      const vars = parseVars(readFileSync(".dev.vars", "utf8"));
       console.log(
         [
           "",
