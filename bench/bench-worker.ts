@@ -3,15 +3,38 @@
  * (never deployed): `/__bench/noop` (the request round trip alone) and `/__bench/hash` (one Argon2id hash at the
  * configured parameters). Everything else goes to the real Worker.
  */
+
+import { Hono } from "hono";
 import { DEFAULT_ARGON2_PARAMS, hashPassword } from "../src/crypto/password";
-import type { Env } from "../src/env";
+import { defaultDeps } from "../src/deps";
+import type { EmailQueueMessage } from "../src/email/types";
+import type { AppEnv, Env } from "../src/env";
 import worker from "../src/index";
+import { requireAuth } from "../src/middleware/auth";
+import { clientIp } from "../src/middleware/client-ip";
+import { configMiddleware } from "../src/middleware/config";
+import { securityHeaders } from "../src/middleware/security-headers";
 import { IoMeter } from "./io-meter";
+
+/**
+ * Two routes behind the same middleware stack, one of them authenticated with the real `requireAuth`
+ * (JWT verification + the KV revocation check): their throughput ratio is the cost of authentication.
+ */
+const authBench = new Hono<AppEnv>()
+  .use(clientIp(), securityHeaders(), configMiddleware())
+  .get("/__bench/plain", (c) => c.json({ ok: true }))
+  .get("/__bench/authed", requireAuth(defaultDeps), (c) => c.json({ ok: true, sub: c.var.auth.userId }));
 
 export { RateLimiter } from "../durable-objects/rate-limiter";
 
 export default {
-  async fetch(request, env, ctx) {
+  fetch: handle,
+  queue: worker.queue,
+  scheduled: worker.scheduled,
+} satisfies ExportedHandler<Env, EmailQueueMessage>;
+
+async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  {
     const url = new URL(request.url);
     if (url.pathname === "/__bench/noop") return new Response("ok");
     if (url.pathname === "/__bench/hash") {
@@ -32,10 +55,10 @@ export default {
       const meter = new IoMeter();
       const metered = {
         ...env,
-        DB: meter.wrap(env.DB),
-        KV: meter.wrap(env.KV),
-        RATE_LIMITER: meter.wrap(env.RATE_LIMITER),
-        EMAIL_QUEUE: meter.wrap(env.EMAIL_QUEUE),
+        DB: meter.wrap(env.DB, "d1"),
+        KV: meter.wrap(env.KV, "kv"),
+        RATE_LIMITER: meter.wrap(env.RATE_LIMITER, "do"),
+        EMAIL_QUEUE: meter.wrap(env.EMAIL_QUEUE, "queue"),
       };
       // Buffer the body first: its arrival over the local proxy is network time, not the Worker's CPU.
       const body =
@@ -46,19 +69,21 @@ export default {
         body,
       });
       const started = performance.now();
-      const response = await worker.fetch(inner, metered, ctx);
+      const response = await handle(inner, metered, ctx);
       const text = await response.text();
       const wall = performance.now() - started;
       return Response.json({
         status: response.status,
         wall,
         io: meter.ioMs,
-        body: text.slice(0, 500),
+        body: text.slice(0, 4000),
         bindingSync: meter.bindingSyncMs,
+        calls: meter.calls,
       });
     }
-    return worker.fetch(request, env, ctx);
-  },
-  queue: worker.queue,
-  scheduled: worker.scheduled,
-} satisfies ExportedHandler<Env>;
+    if (url.pathname === "/__bench/plain" || url.pathname === "/__bench/authed") {
+      return authBench.fetch(request, env, ctx);
+    }
+    return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  }
+}

@@ -9,6 +9,8 @@
 export class IoMeter {
   ioMs = 0;
   bindingSyncMs = 0;
+  /** Promise-returning calls per binding label (e.g. D1 round trips). */
+  calls: Record<string, number> = {};
   #pending = 0;
   #since = 0;
   #raw = new WeakMap<object, object>();
@@ -31,7 +33,7 @@ export class IoMeter {
   }
 
   /** A proxy of a binding whose every call is metered (recursively for returned handles). */
-  wrap<T extends object>(target: T): T {
+  wrap<T extends object>(target: T, label = "binding"): T {
     const meter = this;
     const proxy = new Proxy(target, {
       get(obj, prop) {
@@ -47,9 +49,10 @@ export class IoMeter {
           );
           if (meter.#pending === 0) meter.bindingSyncMs += performance.now() - before;
           if (result && typeof (result as Promise<unknown>).then === "function") {
+            meter.calls[label] = (meter.calls[label] ?? 0) + 1;
             return meter.track(result as Promise<unknown>);
           }
-          if (result && typeof result === "object") return meter.wrap(result as object);
+          if (result && typeof result === "object") return meter.wrap(result as object, label);
           return result;
         };
       },

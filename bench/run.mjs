@@ -2,6 +2,7 @@
 // `npm run bench`: Gatehouse's performance targets, measured inside workerd (wrangler dev) on this machine.
 // Prints a table and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { authSuites } from "./auth-suites.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_N ?? 40);
@@ -70,6 +71,8 @@ try {
     (v) => v <= 5,
     "target ≤ 5 ms (in-Worker time − binding calls − the median hash)",
   );
+
+  await authSuites(worker, report, median(inWorker));
 } catch (error) {
   console.error(worker.log().slice(-3000));
   throw error;

@@ -1,0 +1,171 @@
+// Benchmarks of issue "login, tokens and sessions": authentication cost, login and refresh throughput.
+import autocannon from "autocannon";
+import { median } from "./lib.mjs";
+
+const json = { "content-type": "application/json" };
+let ipCounter = 0;
+const nextIp = () => {
+  ipCounter += 1;
+  return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+};
+
+async function post(origin, path, body, headers = {}) {
+  const res = await fetch(`${origin}${path}`, {
+    method: "POST",
+    headers: { ...json, "cf-connecting-ip": nextIp(), ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** Registers and verifies `n` users through the API (dev mailbox). */
+export async function makeUsers(origin, n, password) {
+  const run = Date.now().toString(36);
+  const users = [];
+  for (let i = 0; i < n; i++) {
+    const email = `bench-login-${run}-${i}@example.com`;
+    const reg = await post(origin, "/api/v1/auth/register", {
+      email,
+      password,
+      teamName: `Bench ${i}`,
+      turnstileToken: "XXXX.DUMMY.TOKEN.XXXX",
+    });
+    if (reg.status !== 201) throw new Error(`register ${reg.status}`);
+    users.push({ email, teamId: reg.body.teamId });
+  }
+  for (const user of users) {
+    for (let tries = 0; ; tries++) {
+      const mails = await (
+        await fetch(`${origin}/api/v1/dev/mailbox?to=${encodeURIComponent(user.email)}`)
+      ).json();
+      if (mails[0]) {
+        const link = new URL(mails[0].links[0]); // mailed with PUBLIC_ORIGIN; the bench runs on its own port
+        await fetch(`${origin}${link.pathname}${link.search}`);
+        break;
+      }
+      if (tries > 100) throw new Error("no verification mail");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return users;
+}
+
+export async function signIn(origin, user, password) {
+  const step = await post(origin, "/api/v1/auth/login", { email: user.email, password });
+  if (step.status !== 200) throw new Error(`login ${step.status} ${JSON.stringify(step.body)}`);
+  const ex = await post(origin, "/api/v1/auth/session-exchange", {
+    preAuthToken: step.body.preAuthToken,
+    teamId: user.teamId,
+    deviceId: step.body.deviceId,
+  });
+  if (ex.status !== 200) throw new Error(`exchange ${ex.status}`);
+  return { ...ex.body, deviceId: step.body.deviceId };
+}
+
+function cannon(options) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ duration: 8, connections: 8, ...options }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+    autocannon.track(instance, {
+      renderProgressBar: false,
+      renderResultsTable: false,
+      renderLatencyTable: false,
+    });
+  });
+}
+
+export async function authSuites(worker, report, hashMedianMs) {
+  const { origin } = worker;
+  const password = "violet-anchor-meadow-42";
+  const users = await makeUsers(origin, 12, password);
+  const session = await signIn(origin, users[0], password);
+
+  // CPU of an authenticated request (JWT verify + one KV read), from the metered route.
+  const authCpu = [];
+  for (let i = 0; i < 60; i++) {
+    const res = await fetch(`${origin}/__bench/metered/__bench/authed`, {
+      headers: { authorization: `Bearer ${session.accessToken}` },
+    });
+    const out = await res.json();
+    if (out.status !== 200) throw new Error(`authed ${out.status}`);
+    authCpu.push(out.wall - out.io - out.bindingSync);
+  }
+  const plainCpu = [];
+  for (let i = 0; i < 60; i++) {
+    const out = await (await fetch(`${origin}/__bench/metered/__bench/plain`)).json();
+    plainCpu.push(out.wall - out.io - out.bindingSync);
+  }
+  report(
+    "authenticated request CPU beyond a plain one (JWT + KV check)",
+    median(authCpu) - median(plainCpu),
+    "ms",
+  );
+
+  // Throughput: the same stack with and without authentication.
+  const plain = await cannon({ url: `${origin}/__bench/plain` });
+  const authed = await cannon({
+    url: `${origin}/__bench/authed`,
+    headers: { authorization: `Bearer ${session.accessToken}` },
+  });
+  if (authed.non2xx > 0) throw new Error(`authed route answered ${authed.non2xx} non-2xx`);
+  report("plain route throughput", plain.requests.average, "req/s");
+  report("authenticated route throughput", authed.requests.average, "req/s");
+  report(
+    "authenticated / plain throughput",
+    authed.requests.average / plain.requests.average,
+    "×",
+    (v) => v >= 0.8,
+    "target ≥ 0.8",
+  );
+
+  // Login throughput: the password step under load (distinct IPs and users, so rate limits stay out of it).
+  let k = 0;
+  const login = await cannon({
+    url: `${origin}/api/v1/auth/login`,
+    method: "POST",
+    connections: 4,
+    requests: [
+      {
+        setupRequest: (req) => {
+          k += 1;
+          const user = users[k % users.length];
+          return {
+            ...req,
+            headers: { ...json, "cf-connecting-ip": nextIp() },
+            body: JSON.stringify({ email: user.email, password }),
+          };
+        },
+      },
+    ],
+  });
+  const loginsPerSecond = login["2xx"] / 8;
+  report("login (password step) throughput", loginsPerSecond, "req/s");
+  report(
+    "login throughput / (1 / hash time)",
+    loginsPerSecond * (hashMedianMs / 1000),
+    "×",
+    (v) => v >= 0.9,
+    `target ≥ 0.9 (hash ${hashMedianMs} ms → ${(1000 / hashMedianMs).toFixed(1)}/s)`,
+  );
+
+  // Refresh: D1 round trips per refresh, and sequential refresh rate.
+  let current = session;
+  const roundTrips = [];
+  const walls = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    const res = await fetch(`${origin}/__bench/metered/api/v1/auth/refresh`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ refreshToken: current.refreshToken, deviceId: current.deviceId }),
+    });
+    walls.push(performance.now() - t);
+    const out = await res.json();
+    if (out.status !== 200) throw new Error(`refresh ${out.status} ${out.body}`);
+    roundTrips.push(out.calls.d1 ?? 0);
+    current = { ...JSON.parse(out.body), deviceId: current.deviceId };
+  }
+  report("refresh D1 round trips (max)", Math.max(...roundTrips), "", (v) => v <= 2, "target ≤ 2");
+  report("refresh latency, median (sequential)", median(walls), "ms");
+}
