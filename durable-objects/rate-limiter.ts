@@ -1,10 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 
 /**
- * One instance per rate-limit key (`idFromName(key)`), so every count for a key is made in one place,
- * strictly in order: neither KV (eventually consistent) nor isolate memory (one of many isolates) can count
- * reliably. Sliding-window counter: the estimate is the current window's count plus the previous window's
- * count weighted by how much of it still overlaps the sliding window.
+ * Strongly consistent counters for one subject (an IP, an address hash…): one instance per subject
+ * (`idFromName(subject)`), so every count for it is made in one place, strictly in order — neither KV
+ * (eventually consistent) nor isolate memory (one of many isolates) can count reliably. A subject holds several
+ * named counters, so one call can apply every rule that concerns it (e.g. "login attempts per IP" and
+ * "failed logins per IP"). Each counter is a sliding-window counter: the current window's count plus the
+ * previous window's, weighted by how much of it still overlaps the sliding window.
  */
 export interface RateLimitDecision {
   allowed: boolean;
@@ -12,6 +14,15 @@ export interface RateLimitDecision {
   remaining: number;
   /** Seconds until a hit would be allowed again (0 when allowed). */
   retryAfter: number;
+  /** The (estimated) count in the sliding window after this operation. */
+  count: number;
+}
+
+export interface CounterOp {
+  counter: string;
+  op: "hit" | "peek" | "reset";
+  limit: number;
+  windowSeconds: number;
 }
 
 interface WindowState {
@@ -20,54 +31,97 @@ interface WindowState {
   previousCount: number;
 }
 
+const DEFAULT = "default";
+
 export class RateLimiter extends DurableObject {
-  #state: WindowState | undefined;
+  #states = new Map<string, WindowState>();
 
   /**
-   * Records a hit (unless it is refused) and answers whether it is within `limit` per `windowSeconds`.
-   * `now` comes from the caller's injected clock.
+   * Applies counter operations in order, atomically for this subject; `now` comes from the caller's injected
+   * clock. A refused hit is not counted.
    */
-  async hit(limit: number, windowSeconds: number, now: number, cost = 1): Promise<RateLimitDecision> {
-    const windowMs = windowSeconds * 1000;
-    const state = await this.#load(windowMs, now);
-    const elapsed = now - state.windowStart;
-    const estimate = state.previousCount * ((windowMs - elapsed) / windowMs) + state.count;
-    if (estimate + cost > limit) {
-      const retryAfter = this.#retryAfter(state, limit, windowMs, now, cost);
-      return { allowed: false, remaining: 0, retryAfter };
+  async apply(ops: CounterOp[], now: number): Promise<RateLimitDecision[]> {
+    const decisions: RateLimitDecision[] = [];
+    let cleanupAt = 0;
+    for (const op of ops) {
+      const windowMs = op.windowSeconds * 1000;
+      if (op.op === "reset") {
+        this.#states.delete(op.counter);
+        await this.ctx.storage.delete(`c:${op.counter}`);
+        decisions.push({ allowed: true, remaining: op.limit, retryAfter: 0, count: 0 });
+        continue;
+      }
+      const state = await this.#load(op.counter, windowMs, now);
+      const estimate = this.#estimate(state, windowMs, now);
+      if (op.op === "peek") {
+        decisions.push({
+          allowed: estimate < op.limit,
+          remaining: Math.max(0, Math.floor(op.limit - estimate)),
+          retryAfter: 0,
+          count: Math.ceil(estimate),
+        });
+        continue;
+      }
+      if (estimate + 1 > op.limit) {
+        decisions.push({
+          allowed: false,
+          remaining: 0,
+          retryAfter: this.#retryAfter(state, op.limit, windowMs, now),
+          count: Math.ceil(estimate),
+        });
+        continue;
+      }
+      state.count += 1;
+      await this.ctx.storage.put(`c:${op.counter}`, state);
+      cleanupAt = Math.max(cleanupAt, state.windowStart + 2 * windowMs);
+      decisions.push({
+        allowed: true,
+        remaining: Math.max(0, Math.floor(op.limit - estimate - 1)),
+        retryAfter: 0,
+        count: Math.ceil(estimate + 1),
+      });
     }
-    state.count += cost;
-    await this.ctx.storage.put("w", state);
-    await this.#scheduleCleanup(state.windowStart + 2 * windowMs);
-    return { allowed: true, remaining: Math.max(0, Math.floor(limit - estimate - cost)), retryAfter: 0 };
+    if (cleanupAt > 0) await this.#scheduleCleanup(cleanupAt);
+    return decisions;
   }
 
-  /** Reads the count without recording a hit. */
+  /** One counter: records a hit unless refused. */
+  async hit(limit: number, windowSeconds: number, now: number): Promise<RateLimitDecision> {
+    const [decision] = await this.apply([{ counter: DEFAULT, op: "hit", limit, windowSeconds }], now);
+    return decision as RateLimitDecision;
+  }
+
+  /** One counter: the count without recording a hit. */
   async peek(windowSeconds: number, now: number): Promise<number> {
-    const windowMs = windowSeconds * 1000;
-    const state = await this.#load(windowMs, now);
-    const elapsed = now - state.windowStart;
-    return Math.ceil(state.previousCount * ((windowMs - elapsed) / windowMs) + state.count);
+    const [decision] = await this.apply(
+      [{ counter: DEFAULT, op: "peek", limit: Number.MAX_SAFE_INTEGER, windowSeconds }],
+      now,
+    );
+    return decision?.count ?? 0;
   }
 
-  /** Forgets every hit (e.g. a successful login resets the failure count). */
+  /** Forgets every counter of this subject. */
   async reset(): Promise<void> {
-    this.#state = undefined;
+    this.#states.clear();
     await this.ctx.storage.deleteAll();
   }
 
   override async alarm(): Promise<void> {
-    this.#state = undefined;
+    // Every window has passed since the last hit: nothing left to remember.
+    this.#states.clear();
     await this.ctx.storage.deleteAll();
   }
 
-  async #load(windowMs: number, now: number): Promise<WindowState> {
-    this.#state ??= (await this.ctx.storage.get<WindowState>("w")) ?? {
-      windowStart: now - (now % windowMs),
-      count: 0,
-      previousCount: 0,
-    };
-    const state = this.#state;
+  async #load(counter: string, windowMs: number, now: number): Promise<WindowState> {
+    let state = this.#states.get(counter);
+    if (!state) {
+      state = (await this.ctx.storage.get<WindowState>(`c:${counter}`)) ?? {
+        windowStart: now - (now % windowMs),
+        count: 0,
+        previousCount: 0,
+      };
+      this.#states.set(counter, state);
+    }
     const currentStart = now - (now % windowMs);
     if (currentStart > state.windowStart) {
       state.previousCount = currentStart - state.windowStart === windowMs ? state.count : 0;
@@ -77,11 +131,16 @@ export class RateLimiter extends DurableObject {
     return state;
   }
 
-  #retryAfter(state: WindowState, limit: number, windowMs: number, now: number, cost: number): number {
+  #estimate(state: WindowState, windowMs: number, now: number): number {
+    const elapsed = now - state.windowStart;
+    return state.previousCount * ((windowMs - elapsed) / windowMs) + state.count;
+  }
+
+  #retryAfter(state: WindowState, limit: number, windowMs: number, now: number): number {
     // Time until the weighted previous window has decayed enough, or the current window ends.
     const elapsed = now - state.windowStart;
-    if (state.count + cost > limit) return Math.ceil((windowMs - elapsed) / 1000) || 1;
-    const headroom = limit - state.count - cost;
+    if (state.count + 1 > limit) return Math.ceil((windowMs - elapsed) / 1000) || 1;
+    const headroom = limit - state.count - 1;
     const decayAt = Math.min(windowMs, windowMs * (1 - headroom / Math.max(state.previousCount, 1)));
     return Math.max(1, Math.ceil((decayAt - elapsed) / 1000));
   }

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { memberships, roles, teams } from "./schema";
 
@@ -43,10 +43,18 @@ export function rolesOfTeam(db: Db, teamId: string): Promise<RoleRow[]> {
   return db.select().from(roles).where(eq(roles.teamId, teamId));
 }
 
-/** The teams a user belongs to, with their role in each (for `select_team`). */
+/**
+ * The teams a user belongs to, with their role in each (for `select_team`). Every selected column has its own
+ * name (the role's is aliased), so the query can also run inside a D1 batch, whose rows are keyed by name.
+ */
 export function teamsOfUser(db: Db, userId: string) {
   return db
-    .select({ id: teams.id, slug: teams.slug, name: teams.name, role: roles.name })
+    .select({
+      id: teams.id,
+      slug: teams.slug,
+      name: teams.name,
+      role: sql<string>`${roles.name}`.as("role_name"),
+    })
     .from(memberships)
     .innerJoin(teams, eq(teams.id, memberships.teamId))
     .innerJoin(roles, eq(roles.id, memberships.roleId))

@@ -51,11 +51,16 @@ export interface StepAnswer {
   teams?: { id: string; slug: string; name: string; role: string }[];
 }
 
-/** The answer to any login step: the next step, a fresh pre-auth token, and the data that step needs. */
-export async function stepAnswer(ctx: StepContext): Promise<StepAnswer> {
+export type TeamChoice = NonNullable<StepAnswer["teams"]>[number];
+
+/**
+ * The answer to any login step: the next step, a fresh pre-auth token, and the data that step needs.
+ * `teams` may be passed in when the caller already read them (in its own batch).
+ */
+export async function stepAnswer(ctx: StepContext, teams?: TeamChoice[]): Promise<StepAnswer> {
   const step = await currentStep(ctx);
   const pre = await issuePreAuthToken(ctx.s.config, ctx.s, ctx.state);
   const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
-  if (step === "select_team") answer.teams = await teamsOfUser(ctx.s.db, ctx.user.id);
+  if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.s.db, ctx.user.id));
   return answer;
 }

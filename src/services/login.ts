@@ -2,6 +2,7 @@ import { toHex } from "../crypto/encoding";
 import { hashPassword, needsRehash, verifyPassword } from "../crypto/password";
 import { normalizePassword } from "../crypto/password-policy";
 import { insertLoginEvent, type LoginOutcome } from "../db/login-events";
+import { teamsOfUser } from "../db/teams";
 import {
   findUserByEmail,
   findUserById,
@@ -18,7 +19,7 @@ import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
 import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
 import { breachedOrPolicyRejection } from "./password-rules";
-import { enforceRateLimits, hitRateLimit, peekRateLimit, resetRateLimit } from "./rate-limits";
+import { applyLimits, type LimitOp, throwIfLimited } from "./rate-limits";
 import { readPreAuthToken } from "./tokens";
 import { verifyTurnstile } from "./turnstile";
 import { emailSubject, sendVerificationMail } from "./verification";
@@ -67,16 +68,17 @@ export async function passwordLogin(
   const subject = await emailSubject(email);
   const ip = client.ip ?? "unknown";
   const limits = rateLimitDeps(s);
-  await enforceRateLimits(limits, [
-    ["login:ip", ip],
-    ["login:ip-email", `${ip}:${subject}`],
-  ]);
-
-  const [emailFailures, ipFailures] = await Promise.all([
-    peekRateLimit(limits, "login-fail:email", subject),
-    peekRateLimit(limits, "login-fail:ip", ip),
-  ]);
-  if (Math.max(emailFailures, ipFailures) >= s.config.CAPTCHA_AFTER_FAILURES) {
+  // One Durable Object call per subject: the IP's counters and the address's counters.
+  const ops: LimitOp[] = [
+    { rule: "login:ip", subject: ip },
+    { rule: "login-fail:ip", subject: ip, op: "peek" },
+    { rule: "login:ip-email", subject, qualifier: ip },
+    { rule: "login-fail:email", subject, op: "peek" },
+  ];
+  const decisions = await applyLimits(limits, ops);
+  throwIfLimited(ops, decisions);
+  const failures = Math.max(decisions[1]?.count ?? 0, decisions[3]?.count ?? 0);
+  if (failures >= s.config.CAPTCHA_AFTER_FAILURES) {
     const captcha = await verifyTurnstile(
       { fetch: s.fetch, secret: s.config.TURNSTILE_SECRET_KEY, verifyUrl: s.config.TURNSTILE_VERIFY_URL },
       input.turnstileToken,
@@ -96,9 +98,9 @@ export async function passwordLogin(
     outcome: LoginOutcome = "failure",
     extra: Parameters<typeof s.db.batch>[0][number][] = [],
   ) => {
-    await Promise.all([
-      hitRateLimit(limits, "login-fail:email", subject),
-      hitRateLimit(limits, "login-fail:ip", ip),
+    await applyLimits(limits, [
+      { rule: "login-fail:email", subject },
+      { rule: "login-fail:ip", subject: ip },
     ]);
     if (user) {
       await s.db.batch([
@@ -150,7 +152,8 @@ export async function passwordLogin(
   const rehash = needsRehash(user.passwordHash, argon2Params(s.config))
     ? hashPassword(password, argon2Params(s.config), s.random)
     : undefined;
-  await s.db.batch([
+  // One round trip: the success, its records, and the teams to choose from.
+  const [, , , teams] = await s.db.batch([
     recordLoginSuccess(s.db, user.id, now, rehash),
     loginEvent(s, user.id, client, "success", rehash ? "password_rehashed" : null),
     auditStatement(s, client, {
@@ -159,13 +162,19 @@ export async function passwordLogin(
       target: { type: "user", id: user.id },
       metadata: { rehashed: Boolean(rehash) },
     }),
+    teamsOfUser(s.db, user.id),
   ]);
-  await resetRateLimit(limits, "login-fail:email", subject);
-  return stepAnswer({
-    s,
-    user: { ...user, ...(rehash ? { passwordHash: rehash } : {}) },
-    state: { userId: user.id, device: deviceHash, rememberMe: input.rememberMe ?? false, done: [] },
-  });
+  if ((decisions[3]?.count ?? 0) > 0) {
+    await applyLimits(limits, [{ rule: "login-fail:email", subject, op: "reset" }]);
+  }
+  return stepAnswer(
+    {
+      s,
+      user: { ...user, ...(rehash ? { passwordHash: rehash } : {}) },
+      state: { userId: user.id, device: deviceHash, rememberMe: input.rememberMe ?? false, done: [] },
+    },
+    teams,
+  );
 }
 
 export function loginEvent(

@@ -1,78 +1,105 @@
-import type { RateLimitDecision } from "../../durable-objects/rate-limiter";
+import type { CounterOp, RateLimitDecision, RateLimiter } from "../../durable-objects/rate-limiter";
 import { AuthError } from "../errors";
 
 /**
- * Named rate limits (../shared/API.md "Rate limits"). Each key is counted in its own RateLimiter Durable
- * Object, so the count is strongly consistent across every isolate and location.
+ * Named rate limits (../shared/API.md "Rate limits"). Each rule counts per subject of its scope (an IP, an
+ * address hash, a user id); all the counters of one subject live in one RateLimiter Durable Object, so a request
+ * touching several rules for the same subject pays one call.
  */
 export const RATE_LIMITS = {
-  "register:ip": { limit: 20, windowSeconds: 3600 },
-  "register:email": { limit: 5, windowSeconds: 3600 },
-  "resend:ip": { limit: 20, windowSeconds: 3600 },
-  "resend:email": { limit: 5, windowSeconds: 3600 },
+  "register:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
+  "register:email": { scope: "email", limit: 5, windowSeconds: 3600 },
+  "resend:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
+  "resend:email": { scope: "email", limit: 5, windowSeconds: 3600 },
   /** Verification mails actually sent per address and day (beyond this, resends are silently dropped). */
-  "verify-mail:email": { limit: 3, windowSeconds: 86400 },
-  "verify:ip": { limit: 60, windowSeconds: 3600 },
-  "login:ip": { limit: 100, windowSeconds: 60 },
-  "login:ip-email": { limit: 10, windowSeconds: 60 },
+  "verify-mail:email": { scope: "email", limit: 3, windowSeconds: 86400 },
+  "verify:ip": { scope: "ip", limit: 60, windowSeconds: 3600 },
+  "login:ip": { scope: "ip", limit: 100, windowSeconds: 60 },
+  /** Per IP and address: counted in the address's object, qualified by the IP. */
+  "login:ip-email": { scope: "email", limit: 10, windowSeconds: 60 },
   /** Failed logins that switch on the adaptive CAPTCHA (counted for unknown addresses too). */
-  "login-fail:email": { limit: 1_000_000, windowSeconds: 3600 },
-  "login-fail:ip": { limit: 1_000_000, windowSeconds: 3600 },
-  "forgot:ip": { limit: 20, windowSeconds: 3600 },
-  "forgot:email": { limit: 5, windowSeconds: 3600 },
-  "reset:ip": { limit: 20, windowSeconds: 3600 },
-  "step:ip": { limit: 60, windowSeconds: 60 },
-  "change-password:user": { limit: 10, windowSeconds: 3600 },
-  "refresh:session": { limit: 60, windowSeconds: 60 },
-} as const;
+  "login-fail:email": { scope: "email", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
+  "login-fail:ip": { scope: "ip", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
+  "forgot:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
+  "forgot:email": { scope: "email", limit: 5, windowSeconds: 3600 },
+  "reset:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
+  "change-password:user": { scope: "user", limit: 10, windowSeconds: 3600 },
+} as const satisfies Record<string, { scope: "ip" | "email" | "user"; limit: number; windowSeconds: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 export interface RateLimitDeps {
-  limiter: DurableObjectNamespace<import("../../durable-objects/rate-limiter").RateLimiter>;
+  limiter: DurableObjectNamespace<RateLimiter>;
   now: () => number;
 }
 
-export async function hitRateLimit(
-  deps: RateLimitDeps,
-  name: RateLimitName,
-  subject: string,
-): Promise<RateLimitDecision> {
-  const { limit, windowSeconds } = RATE_LIMITS[name];
-  const stub = deps.limiter.get(deps.limiter.idFromName(`${name}:${subject}`));
-  return stub.hit(limit, windowSeconds, deps.now());
+export interface LimitOp {
+  rule: RateLimitName;
+  /** The IP, address hash or user id the rule's scope names. */
+  subject: string;
+  /** Narrows the counter within the subject (e.g. the IP for "login:ip-email"). */
+  qualifier?: string;
+  op?: CounterOp["op"];
 }
 
-/** Reads a counter without counting (e.g. failures so far). */
-export async function peekRateLimit(
+/** Applies the operations, one Durable Object call per subject, in parallel; decisions in input order. */
+export async function applyLimits(
   deps: RateLimitDeps,
-  name: RateLimitName,
-  subject: string,
-): Promise<number> {
-  const stub = deps.limiter.get(deps.limiter.idFromName(`${name}:${subject}`));
-  return stub.peek(RATE_LIMITS[name].windowSeconds, deps.now());
+  ops: readonly LimitOp[],
+): Promise<RateLimitDecision[]> {
+  const groups = new Map<string, { index: number; op: CounterOp }[]>();
+  ops.forEach((o, index) => {
+    const rule = RATE_LIMITS[o.rule];
+    const key = `${rule.scope}:${o.subject}`;
+    const counter = o.qualifier ? `${o.rule}:${o.qualifier}` : o.rule;
+    const list = groups.get(key) ?? [];
+    list.push({
+      index,
+      op: { counter, op: o.op ?? "hit", limit: rule.limit, windowSeconds: rule.windowSeconds },
+    });
+    groups.set(key, list);
+  });
+  const decisions: RateLimitDecision[] = new Array(ops.length);
+  const now = deps.now();
+  await Promise.all(
+    [...groups].map(async ([key, list]) => {
+      const stub = deps.limiter.get(deps.limiter.idFromName(key));
+      const results = await stub.apply(
+        list.map((l) => l.op),
+        now,
+      );
+      list.forEach((l, i) => {
+        decisions[l.index] = results[i] as RateLimitDecision;
+      });
+    }),
+  );
+  return decisions;
 }
 
-export async function resetRateLimit(
-  deps: RateLimitDeps,
-  name: RateLimitName,
-  subject: string,
-): Promise<void> {
-  await deps.limiter.get(deps.limiter.idFromName(`${name}:${subject}`)).reset();
+/** Throws 429 `rate_limited` with `Retry-After` when any hit among the decisions was refused. */
+export function throwIfLimited(ops: readonly LimitOp[], decisions: readonly RateLimitDecision[]): void {
+  const refused = decisions.filter((d, i) => (ops[i]?.op ?? "hit") === "hit" && !d.allowed);
+  if (refused.length === 0) return;
+  throw new AuthError("rate_limited", {
+    headers: { "Retry-After": String(Math.max(...refused.map((d) => d.retryAfter))) },
+    internal: { limits: ops.filter((_, i) => !decisions[i]?.allowed).map((o) => o.rule) },
+  });
 }
 
-/** Hits every named limit and throws 429 `rate_limited` with `Retry-After` if any refuses. */
+/** Hits every rule and throws 429 if any refuses. */
 export async function enforceRateLimits(
   deps: RateLimitDeps,
   checks: readonly (readonly [RateLimitName, string])[],
 ): Promise<void> {
-  const decisions = await Promise.all(checks.map(([name, subject]) => hitRateLimit(deps, name, subject)));
-  const refused = decisions.filter((d) => !d.allowed);
-  if (refused.length > 0) {
-    const retryAfter = Math.max(...refused.map((d) => d.retryAfter));
-    throw new AuthError("rate_limited", {
-      headers: { "Retry-After": String(retryAfter) },
-      internal: { limits: checks.filter((_, i) => !decisions[i]?.allowed).map(([n]) => n) },
-    });
-  }
+  const ops = checks.map(([rule, subject]) => ({ rule, subject }));
+  throwIfLimited(ops, await applyLimits(deps, ops));
+}
+
+export async function hitRateLimit(
+  deps: RateLimitDeps,
+  rule: RateLimitName,
+  subject: string,
+): Promise<RateLimitDecision> {
+  const [decision] = await applyLimits(deps, [{ rule, subject }]);
+  return decision as RateLimitDecision;
 }

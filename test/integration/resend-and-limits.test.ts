@@ -124,10 +124,10 @@ describe("RateLimiter Durable Object", () => {
     const now = Date.now();
     await stub.hit(10, 60, now);
     await runInDurableObject(stub, async (instance: RateLimiter, state) => {
-      expect(await state.storage.get<{ count: number }>("w")).toMatchObject({ count: 1 });
+      expect(await state.storage.get<{ count: number }>("c:default")).toMatchObject({ count: 1 });
       expect(await state.storage.getAlarm()).toBeGreaterThan(now);
       await instance.alarm();
-      expect(await state.storage.get("w")).toBeUndefined();
+      expect(await state.storage.get("c:default")).toBeUndefined();
     });
   });
 
@@ -136,5 +136,29 @@ describe("RateLimiter Durable Object", () => {
     const now = Date.now();
     const results = await Promise.all(Array.from({ length: 20 }, () => stub.hit(7, 3600, now)));
     expect(results.filter((r) => r.allowed)).toHaveLength(7);
+  });
+});
+
+describe("RateLimiter counters per subject", () => {
+  it("keeps named counters apart and applies several in one call", async () => {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`unit:${crypto.randomUUID()}`));
+    const now = Date.now();
+    const hit = (counter: string, limit: number) => ({
+      counter,
+      op: "hit" as const,
+      limit,
+      windowSeconds: 60,
+    });
+    const first = await stub.apply([hit("a", 1), hit("b", 2), hit("a", 1)], now);
+    expect(first.map((d) => d.allowed)).toEqual([true, true, false]);
+    const peek = await stub.apply([{ counter: "b", op: "peek", limit: 2, windowSeconds: 60 }], now);
+    expect(peek[0]).toMatchObject({ count: 1, allowed: true });
+    await stub.apply([{ counter: "a", op: "reset", limit: 1, windowSeconds: 60 }], now);
+    const after = await stub.apply(
+      [hit("a", 1), { counter: "b", op: "peek", limit: 2, windowSeconds: 60 }],
+      now,
+    );
+    expect(after[0]?.allowed).toBe(true);
+    expect(after[1]?.count).toBe(1);
   });
 });
