@@ -136,7 +136,13 @@ export async function authSuites(worker, report, hashMedianMs) {
   }
   report("login CPU in the Worker beyond the hash", median(loginCpu) - hashMedianMs, "ms");
   const last = loginCalls[loginCalls.length - 1];
-  report("login binding calls (D1 round trips + DO calls)", (last.d1 ?? 0) + (last.do ?? 0), "", undefined, JSON.stringify(last));
+  report(
+    "login binding calls (D1 round trips + DO calls)",
+    (last.d1 ?? 0) + (last.do ?? 0),
+    "",
+    undefined,
+    JSON.stringify(last),
+  );
   const cpuBefore = worker.cpuMs();
 
   // Login throughput: the password step under load (distinct IPs and users, so rate limits stay out of it).

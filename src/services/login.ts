@@ -19,7 +19,7 @@ import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
 import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
 import { breachedOrPolicyRejection } from "./password-rules";
-import { applyLimits, type LimitOp, throwIfLimited } from "./rate-limits";
+import { applyLimits, enforceRateLimits, type LimitOp, throwIfLimited } from "./rate-limits";
 import { readPreAuthToken } from "./tokens";
 import { verifyTurnstile } from "./turnstile";
 import { emailSubject, sendVerificationMail } from "./verification";
@@ -222,6 +222,7 @@ export async function completePasswordChange(
   deviceHash: string | null,
   input: { preAuthToken: string; newPassword: string },
 ): Promise<StepAnswer> {
+  await enforceRateLimits(rateLimitDeps(s), [["login-step:ip", client.ip ?? "unknown"]]);
   const { user, state } = await loadLoginStep(s, input.preAuthToken, deviceHash, "password_change");
   const password = await breachedOrPolicyRejection(s, input.newPassword, user.email, "newPassword");
   if (verifyPassword(password, user.passwordHash)) {

@@ -24,6 +24,8 @@ export const RATE_LIMITS = {
   "forgot:email": { scope: "email", limit: 5, windowSeconds: 3600 },
   "reset:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
   "change-password:user": { scope: "user", limit: 10, windowSeconds: 3600 },
+  /** Login step endpoints (password change now; device, approval and MFA codes later). */
+  "login-step:ip": { scope: "ip", limit: 30, windowSeconds: 60 },
 } as const satisfies Record<string, { scope: "ip" | "email" | "user"; limit: number; windowSeconds: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

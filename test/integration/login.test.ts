@@ -232,3 +232,90 @@ describe("refresh tokens", () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe("password hashing parameters and session lifetimes", () => {
+  it("rehashes a password at login when the Argon2 parameters changed", async () => {
+    const app = testWorker();
+    const owner = await verifiedOwner(app);
+    const before = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(owner.userId)
+      .first<{ password_hash: string }>();
+    expect(before?.password_hash).toContain("m=8192,t=1,p=1");
+    const upgraded = testWorker({ env: { ARGON2_ITERATIONS: "2" } });
+    const res = await upgraded.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: owner.password },
+    });
+    expect(res.status).toBe(200);
+    const after = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(owner.userId)
+      .first<{ password_hash: string }>();
+    expect(after?.password_hash).toContain("m=8192,t=2,p=1");
+    // and the new hash still verifies
+    expect(
+      (
+        await upgraded.request("POST", "/api/v1/auth/login", {
+          body: { email: owner.email, password: owner.password },
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it("ends a session at its absolute lifetime even when it stays active (1 day without remember-me)", async () => {
+    const app = testWorker();
+    const owner = await verifiedOwner(app);
+    let session = await signInWith(app, owner, false);
+    // keep it active: refresh every 50 minutes for 23 hours
+    for (let i = 0; i < 28; i++) {
+      app.clock.advance(50 * 60_000);
+      const res = await app.request("POST", "/api/v1/auth/refresh", {
+        body: { refreshToken: session.refreshToken, deviceId: session.deviceId },
+      });
+      expect(res.status).toBe(200);
+      session = { ...((await res.json()) as { refreshToken: string }), deviceId: session.deviceId };
+    }
+    app.clock.advance(50 * 60_000);
+    const expired = await app.request("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: session.refreshToken, deviceId: session.deviceId },
+    });
+    expect(expired.status).toBe(401);
+  });
+
+  it("remember-me keeps the session for 7 days and gives the refresh cookie a Max-Age", async () => {
+    const app = testWorker();
+    const owner = await verifiedOwner(app);
+    const step = (await (
+      await app.request("POST", "/api/v1/auth/login", {
+        body: { email: owner.email, password: owner.password, rememberMe: true },
+      })
+    ).json()) as { preAuthToken: string; deviceId: string };
+    const ex = await app.request("POST", "/api/v1/auth/session-exchange", {
+      body: { preAuthToken: step.preAuthToken, teamId: owner.teamId, deviceId: step.deviceId },
+    });
+    const refreshCookie = ex.headers.getSetCookie().find((c) => c.startsWith("__Host-refresh=")) ?? "";
+    const maxAge = Number(/Max-Age=(\d+)/i.exec(refreshCookie)?.[1]);
+    expect(maxAge).toBeGreaterThan(6 * 86400);
+    expect(maxAge).toBeLessThanOrEqual(7 * 86400);
+    const row = await env.DB.prepare(
+      "SELECT expires_at - created_at AS lifetime FROM sessions WHERE user_id = ?",
+    )
+      .bind(owner.userId)
+      .first<{ lifetime: number }>();
+    expect(row?.lifetime).toBe(7 * 86400_000);
+  });
+});
+
+async function signInWith(
+  app: App,
+  owner: { email: string; password: string; teamId: string },
+  rememberMe: boolean,
+) {
+  const step = (await (
+    await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: owner.password, rememberMe },
+    })
+  ).json()) as { preAuthToken: string; deviceId: string };
+  const ex = await app.request("POST", "/api/v1/auth/session-exchange", {
+    body: { preAuthToken: step.preAuthToken, teamId: owner.teamId, deviceId: step.deviceId },
+  });
+  return { ...((await ex.json()) as { refreshToken: string }), deviceId: step.deviceId };
+}
