@@ -14,6 +14,7 @@ import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { accountRoutes } from "./routes/auth-account";
 import { loginRoutes } from "./routes/auth-login";
+import { mfaRoutes } from "./routes/auth-mfa";
 import { passwordRoutes } from "./routes/auth-passwords";
 import { registrationRoutes } from "./routes/auth-registration";
 import { devMailboxRoutes } from "./routes/dev-mailbox";
@@ -79,6 +80,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", loginRoutes(deps));
   app.route("/", accountRoutes(deps));
   app.route("/", passwordRoutes(deps));
+  app.route("/", mfaRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 

@@ -48,6 +48,8 @@ export const PROBLEMS = {
     title: "Refresh in progress",
     detail: "This refresh token was just used by a concurrent request. Use the newest tokens.",
   },
+  invalid_code: { status: 401, title: "Invalid code", detail: "Invalid security code." },
+  conflict: { status: 409, title: "Conflict", detail: "The request conflicts with the current state." },
   csrf_failed: {
     status: 403,
     title: "CSRF check failed",

@@ -156,3 +156,20 @@ export function setPassword(db: Db, userId: string, passwordHash: string, now: n
     .set({ passwordHash, passwordMustChange: false, failedLoginCount: 0, lockedUntil: null, updatedAt: now })
     .where(eq(users.id, userId));
 }
+
+export interface LoginFacts {
+  mfaEnabled: boolean;
+  platformRoles: string[];
+}
+
+/** What the login step requirements need to know about a user, in one query. */
+export async function loginFactsOf(db: Db, userId: string): Promise<LoginFacts> {
+  const row = await db.$client
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM user_mfa WHERE user_id = ?1) AS mfa,
+              (SELECT group_concat(role) FROM user_platform_roles WHERE user_id = ?1) AS roles`,
+    )
+    .bind(userId)
+    .first<{ mfa: number; roles: string | null }>();
+  return { mfaEnabled: row?.mfa === 1, platformRoles: row?.roles ? row.roles.split(",") : [] };
+}

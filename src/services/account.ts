@@ -7,6 +7,7 @@ import { locationLabel } from "../lib/client-info";
 import { deviceLabel } from "../lib/user-agent";
 import type { AuthContext } from "../middleware/auth";
 import type { ServiceDeps } from "./context";
+import { mfaEnabled } from "./mfa";
 
 /** GET /auth/me: who the caller is, in which team, with what permissions. */
 export async function me(s: ServiceDeps, auth: AuthContext) {
@@ -21,7 +22,7 @@ export async function me(s: ServiceDeps, auth: AuthContext) {
     team: team ? { id: team.id, slug: team.slug, name: team.name } : null,
     role,
     permissions: auth.permissions,
-    mfaEnabled: false,
+    mfaEnabled: await mfaEnabled(s, auth.userId),
     platformRoles: auth.platformRoles,
   };
 }

@@ -33,6 +33,13 @@ export const AUDIT_ACTIONS = {
   "password.reset_requested": "A password reset was requested",
   "password.reset": "A password was reset by mailed link; every session revoked",
   "password.changed": "A password was changed; other sessions revoked",
+  "mfa.enabled": "Two-factor authentication was turned on",
+  "mfa.disabled": "Two-factor authentication was turned off",
+  "mfa.locked": "The second factor was locked after consecutive wrong codes",
+  "mfa.failed": "A wrong second-factor code was entered at login",
+  "mfa.recovery_code_used": "A recovery code was used",
+  "mfa.recovery_codes_regenerated": "New recovery codes were generated",
+  "login.mfa_passed": "The second factor was verified at login",
   "email.dead_lettered": "A mail could not be delivered after every retry",
 } as const;
 

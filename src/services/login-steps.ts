@@ -1,5 +1,5 @@
 import { teamsOfUser } from "../db/teams";
-import type { UserRow } from "../db/users";
+import { type LoginFacts, loginFactsOf, type UserRow } from "../db/users";
 import type { ServiceDeps } from "./context";
 import { issuePreAuthToken, type PreAuthState } from "./tokens";
 
@@ -25,12 +25,25 @@ export interface StepContext {
   s: ServiceDeps;
   user: UserRow;
   state: PreAuthState;
+  /** Facts the requirements need, read once per request (see loginFacts). */
+  facts?: Promise<LoginFacts>;
+}
+
+function facts(ctx: StepContext): Promise<LoginFacts> {
+  ctx.facts ??= loginFactsOf(ctx.s.db, ctx.user.id);
+  return ctx.facts;
 }
 
 type Requirement = (ctx: StepContext) => boolean | Promise<boolean>;
 
 const REQUIREMENTS: Partial<Record<StepName, Requirement>> = {
   password_change: ({ user }) => user.passwordMustChange,
+  /** Every platform role must enrol 2FA at its first login. */
+  mfa_setup: async (ctx) => {
+    const f = await facts(ctx);
+    return f.platformRoles.length > 0 && !f.mfaEnabled;
+  },
+  mfa: async (ctx) => !ctx.state.done.includes("mfa_setup") && (await facts(ctx)).mfaEnabled,
 };
 
 /** The first step this login still has to pass. */

@@ -18,6 +18,7 @@ import { normalizeEmail } from "../lib/email-address";
 import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
 import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
+import { verifySecondFactor } from "./mfa";
 import { breachedOrPolicyRejection } from "./password-rules";
 import { applyLimits, enforceRateLimits, type LimitOp, throwIfLimited } from "./rate-limits";
 import { readPreAuthToken } from "./tokens";
@@ -252,4 +253,35 @@ export async function completePasswordChange(
     }),
   ]);
   return stepAnswer({ s, user: updated, state: { ...state, done: [...state.done, "password_change"] } });
+}
+
+/** POST /auth/login/mfa: the `mfa` step, with a TOTP or a recovery code. */
+export async function completeMfaStep(
+  s: ServiceDeps,
+  client: ClientInfo,
+  deviceHash: string | null,
+  input: { preAuthToken: string; code: string; turnstileToken?: string },
+): Promise<StepAnswer> {
+  await enforceRateLimits(rateLimitDeps(s), [["login-step:ip", client.ip ?? "unknown"]]);
+  const { user, state } = await loadLoginStep(s, input.preAuthToken, deviceHash, "mfa");
+  try {
+    const { method } = await verifySecondFactor(s, client, user, input.code, input.turnstileToken);
+    await s.db.batch([
+      auditStatement(s, client, {
+        action: "login.mfa_passed",
+        actorId: user.id,
+        target: { type: "user", id: user.id },
+        metadata: { method },
+      }),
+    ]);
+  } catch (error) {
+    if (error instanceof AuthError && error.code === "invalid_code") {
+      await s.db.batch([
+        loginEvent(s, user.id, client, "mfa_failed", String(error.internal.reason ?? "wrong code")),
+        auditStatement(s, client, { action: "mfa.failed", target: { type: "user", id: user.id } }),
+      ]);
+    }
+    throw error;
+  }
+  return stepAnswer({ s, user, state: { ...state, done: [...state.done, "mfa"] } });
 }
