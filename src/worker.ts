@@ -10,7 +10,7 @@ import { type Env, isDevelopment, parseConfig } from "./env";
 import { logger } from "./lib/logger";
 import { bootstrapAdmin } from "./services/admin-bootstrap";
 import { outboxDeps, serviceDeps } from "./services/context";
-import { purgeExpiredRegistrations } from "./services/maintenance";
+import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./services/maintenance";
 
 export interface WorkerOptions {
   /** Production deps; default: the real clock, CSPRNG and network. */
@@ -59,9 +59,10 @@ export function createWorker(options: WorkerOptions = {}) {
         (async () => {
           await bootstrapAdmin(s);
           const purged = await purgeExpiredRegistrations(s);
+          const reencrypted = await reencryptMfaSecrets(s);
           const resent = await sweepOutbox(outboxDeps(s));
           if (isDevelopment(s.config)) await pruneDevMail(s.db, s.now() - 7 * 86400_000);
-          logger.info("maintenance done", { purged, resent });
+          logger.info("maintenance done", { purged, resent, reencrypted });
         })(),
       );
     },

@@ -95,3 +95,12 @@ export function recordMfaFailure(db: Db, userId: string, threshold: number, lock
 export function resealUserMfaSecret(db: Db, userId: string, secret: string) {
   return db.update(userMfa).set({ secret }).where(eq(userMfa.userId, userId));
 }
+
+/** Second-factor secrets not sealed with the given (current) key id, for re-encryption after a key rotation. */
+export function mfaSecretsNotUnderKey(db: Db, keyId: string, limit = 100) {
+  return db
+    .select({ userId: userMfa.userId, secret: userMfa.secret })
+    .from(userMfa)
+    .where(sql`${userMfa.secret} NOT LIKE ${`gh1.${keyId}.%`}`)
+    .limit(limit);
+}

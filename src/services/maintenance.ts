@@ -1,4 +1,7 @@
+import { reseal } from "../crypto/secretbox";
+import { mfaSecretsNotUnderKey, resealUserMfaSecret } from "../db/mfa";
 import { expiredUnverifiedUserIds, purgeUnverifiedUserStatements } from "../db/users";
+import { logger } from "../lib/logger";
 import { auditStatement } from "./audit";
 import type { ServiceDeps } from "./context";
 
@@ -23,4 +26,25 @@ export async function purgeExpiredRegistrations(s: ServiceDeps, batchSize = 100)
     ]);
   }
   return ids.length;
+}
+
+/**
+ * After an `ENCRYPTION_KEYS` rotation (new key first), moves TOTP secrets to the current key, a batch at a
+ * time; values already under it are left alone. Returns how many were re-encrypted.
+ */
+export async function reencryptMfaSecrets(s: ServiceDeps, batchSize = 100): Promise<number> {
+  const current = s.config.ENCRYPTION_KEYS[0];
+  if (!current) return 0;
+  const rows = await mfaSecretsNotUnderKey(s.db, current.id, batchSize);
+  let moved = 0;
+  for (const row of rows) {
+    const resealed = await reseal(row.secret, s.config.ENCRYPTION_KEYS, `totp:${row.userId}`, s.random);
+    if (!resealed) {
+      logger.error("TOTP secret cannot be opened with any configured key", { userId: row.userId });
+      continue;
+    }
+    await resealUserMfaSecret(s.db, row.userId, resealed);
+    moved += 1;
+  }
+  return moved;
 }

@@ -223,3 +223,33 @@ describe("platform admins enrol 2FA at their first login", () => {
     expect(ex.status).toBe(200);
   });
 });
+
+describe("secrets at rest: key rotation", () => {
+  it("re-encrypts TOTP secrets under a new current key, and codes keep working", async () => {
+    const app = testWorker();
+    const { owner, code } = await withMfa(app);
+    const before = await env.DB.prepare("SELECT secret FROM user_mfa WHERE user_id = ?")
+      .bind(owner.userId)
+      .first<{ secret: string }>();
+    expect(before?.secret.startsWith("gh1.dev1.")).toBe(true);
+
+    const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const rotated = { ENCRYPTION_KEYS: `k2:${newKey},${env.ENCRYPTION_KEYS}` };
+    const bindings = { ...env, ...rotated } as Cloudflare.Env;
+    const parsed = parseConfig(bindings);
+    if (!parsed.ok) throw new Error("config");
+    const { reencryptMfaSecrets } = await import("../../src/services/maintenance");
+    const s = serviceDeps({ ...defaultDeps, now: app.clock.now }, bindings, parsed.config);
+    expect(await reencryptMfaSecrets(s)).toBeGreaterThanOrEqual(1);
+    const after = await env.DB.prepare("SELECT secret FROM user_mfa WHERE user_id = ?")
+      .bind(owner.userId)
+      .first<{ secret: string }>();
+    expect(after?.secret.startsWith("gh1.k2.")).toBe(true);
+    expect(await reencryptMfaSecrets(s)).toBe(0);
+
+    // the worker with the rotated keys still verifies the user's codes
+    const rotatedApp = testWorker({ clock: app.clock, env: rotated });
+    const step = await passwordStep(rotatedApp, owner.email, owner.password);
+    expect((await mfaStep(rotatedApp, step, code())).status).toBe(200);
+  });
+});
