@@ -12,6 +12,7 @@ import { configMiddleware } from "./middleware/config";
 import { jsonBodyLimit, requireJsonContentType } from "./middleware/json-body";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
+import { adminUserRoutes } from "./routes/admin-users";
 import { accountRoutes } from "./routes/auth-account";
 import { loginRoutes } from "./routes/auth-login";
 import { mfaRoutes } from "./routes/auth-mfa";
@@ -81,6 +82,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", accountRoutes(deps));
   app.route("/", passwordRoutes(deps));
   app.route("/", mfaRoutes(deps));
+  app.route("/", adminUserRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 

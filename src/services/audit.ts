@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = {
   "mfa.failed": "A wrong second-factor code was entered at login",
   "mfa.recovery_code_used": "A recovery code was used",
   "mfa.recovery_codes_regenerated": "New recovery codes were generated",
+  "mfa.admin_reset": "An administrator reset a user's second factor",
   "login.mfa_passed": "The second factor was verified at login",
   "email.dead_lettered": "A mail could not be delivered after every retry",
 } as const;

@@ -283,3 +283,37 @@ export async function regenerateRecoveryCodes(
   ]);
   return { recoveryCodes: codes };
 }
+
+/** Admin reset of a user's second factor (they enrol again): audited with the reason, and the user is mailed. */
+export async function adminResetMfa(
+  s: ServiceDeps,
+  client: ClientInfo,
+  actorId: string,
+  userId: string,
+  reason: string,
+): Promise<void> {
+  const user = await findUserById(s.db, userId);
+  if (!user) throw new AuthError("not_found");
+  const mail = await prepareEmail(outboxDeps(s), {
+    template: "security_alert",
+    to: user.email,
+    data: {
+      ...(user.name ? { name: user.name } : {}),
+      event:
+        "An administrator reset two-factor authentication on your account. Set it up again at your next sign-in.",
+      resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password`,
+    },
+  });
+  await s.db.batch([
+    deleteUserMfa(s.db, user.id),
+    deleteRecoveryCodes(s.db, user.id),
+    mail.statement,
+    auditStatement(s, client, {
+      action: "mfa.admin_reset",
+      actorId,
+      target: { type: "user", id: user.id },
+      reason,
+    }),
+  ]);
+  await dispatchEmails(outboxDeps(s), [mail.message]);
+}

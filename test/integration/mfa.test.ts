@@ -253,3 +253,63 @@ describe("secrets at rest: key rotation", () => {
     expect((await mfaStep(rotatedApp, step, code())).status).toBe(200);
   });
 });
+
+describe("admin reset of 2FA", () => {
+  it("lets a platform admin reset a user's second factor with a reason; others get 403/401", async () => {
+    const app = testWorker();
+    // an admin: an owner granted the platform role, who must then enrol 2FA at login
+    const admin = await verifiedOwner(app, uniqueEmail("padmin"));
+    await env.DB.prepare("INSERT INTO user_platform_roles (user_id, role, granted_at) VALUES (?, 'admin', 0)")
+      .bind(admin.userId)
+      .run();
+    const first = await passwordStep(app, admin.email, admin.password);
+    expect(first.step).toBe("mfa_setup");
+    const headers = { ...bearer(first.preAuthToken), cookie: `__Host-device=${first.deviceId}` };
+    const setup = (await (await app.request("POST", "/api/v1/auth/2fa/enable-init", { headers })).json()) as {
+      challengeId: string;
+      secret: string;
+    };
+    const done = (await (
+      await app.request("POST", "/api/v1/auth/2fa/enable-complete", {
+        headers,
+        body: {
+          challengeId: setup.challengeId,
+          code: totpCode(decodeBase32IgnorePadding(setup.secret), totpCounter(app.clock.now())),
+        },
+      })
+    ).json()) as { preAuthToken: string };
+    const adminSession = (await (
+      await app.request("POST", "/api/v1/auth/session-exchange", {
+        body: { preAuthToken: done.preAuthToken, teamId: admin.teamId, deviceId: first.deviceId },
+      })
+    ).json()) as { accessToken: string };
+
+    const { owner, session } = await withMfa(app);
+    const path = `/api/v1/admin/users/${owner.userId}/reset-2fa`;
+    expect((await app.request("POST", path, { body: { reason: "lost phone" } })).status).toBe(401);
+    expect(
+      (await app.request("POST", path, { headers: bearer(session.accessToken), body: { reason: "x" } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await app.request("POST", path, { headers: bearer(adminSession.accessToken), body: {} })).status,
+    ).toBe(422);
+    const ok = await app.request("POST", path, {
+      headers: bearer(adminSession.accessToken),
+      body: { reason: "lost phone" },
+    });
+    expect(ok.status).toBe(204);
+    expect((await passwordStep(app, owner.email, owner.password)).step).toBe("select_team");
+    const audit = await env.DB.prepare(
+      "SELECT actor_id, reason FROM audit_logs WHERE action = 'mfa.admin_reset' AND target_id = ?",
+    )
+      .bind(owner.userId)
+      .first<{ actor_id: string; reason: string }>();
+    expect(audit).toEqual({ actor_id: admin.userId, reason: "lost phone" });
+    const missing = await app.request("POST", `/api/v1/admin/users/${crypto.randomUUID()}/reset-2fa`, {
+      headers: bearer(adminSession.accessToken),
+      body: { reason: "typo" },
+    });
+    expect(missing.status).toBe(404);
+  });
+});
