@@ -221,6 +221,15 @@ describe("platform admins enrol 2FA at their first login", () => {
       body: { preAuthToken: next.preAuthToken, teamId: null, deviceId: first.deviceId },
     });
     expect(ex.status).toBe(200);
+    const session = (await ex.json()) as { accessToken: string; team: unknown };
+    expect(session.team).toBeNull();
+    const me = await app.request("GET", "/api/v1/auth/me", { headers: bearer(session.accessToken) });
+    expect(await me.json()).toMatchObject({
+      platformRoles: ["admin"],
+      team: null,
+      role: null,
+      mfaEnabled: true,
+    });
   });
 });
 
