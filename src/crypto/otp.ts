@@ -161,7 +161,7 @@ function randomAlphabetString(random: (n: number) => Uint8Array, length: number)
 }
 
 /**
- * `count` distinct single-use recovery codes shown as `XXXX-XXXX-XXXX`, each ≈ 59 bits. ASVS 4.0 V2.6.2
+ * `count` distinct single-use recovery codes shown in groups of four (e.g. `K7QX-M2PZ-R9TB`), each ≈ 59 bits. ASVS 4.0 V2.6.2
  * accepts look-up secrets under 112 bits only if each is stored salted and hashed: store only such hashes of
  * the normalizeRecoveryCode form, never the codes.
  */

@@ -4,6 +4,16 @@ import { actionTokens } from "./schema";
 
 export type ActionTokenPurpose = (typeof actionTokens.$inferSelect)["purpose"];
 
+/** An unconsumed, unexpired token of the purpose. */
+function liveToken(tokenHash: string, purpose: ActionTokenPurpose, now: number) {
+  return and(
+    eq(actionTokens.tokenHash, tokenHash),
+    eq(actionTokens.purpose, purpose),
+    isNull(actionTokens.consumedAt),
+    gt(actionTokens.expiresAt, now),
+  );
+}
+
 export function insertActionToken(db: Db, row: typeof actionTokens.$inferInsert) {
   return db.insert(actionTokens).values(row);
 }
@@ -21,14 +31,7 @@ export async function consumeActionToken(
   const row = await db
     .update(actionTokens)
     .set({ consumedAt: now })
-    .where(
-      and(
-        eq(actionTokens.tokenHash, tokenHash),
-        eq(actionTokens.purpose, purpose),
-        isNull(actionTokens.consumedAt),
-        gt(actionTokens.expiresAt, now),
-      ),
-    )
+    .where(liveToken(tokenHash, purpose, now))
     .returning({ userId: actionTokens.userId })
     .get();
   return row?.userId;
@@ -58,14 +61,7 @@ export async function liveActionTokenOwner(
   const row = await db
     .select({ userId: actionTokens.userId })
     .from(actionTokens)
-    .where(
-      and(
-        eq(actionTokens.tokenHash, tokenHash),
-        eq(actionTokens.purpose, purpose),
-        isNull(actionTokens.consumedAt),
-        gt(actionTokens.expiresAt, now),
-      ),
-    )
+    .where(liveToken(tokenHash, purpose, now))
     .get();
   return row?.userId;
 }

@@ -5,17 +5,13 @@ import { requireAuth } from "../middleware/auth";
 import { listSessions, loginActivity, me, ownSession } from "../services/account";
 import { endSessions } from "../services/sessions";
 import { createRouter, json, problem, services } from "./openapi";
+import { RoleSummary, TeamSummary, UserSummary } from "./schemas";
 
 const Me = z
   .object({
-    user: z.object({
-      id: z.string(),
-      email: z.string(),
-      name: z.string().nullable(),
-      emailVerified: z.boolean(),
-    }),
-    team: z.object({ id: z.string(), slug: z.string(), name: z.string() }).nullable(),
-    role: z.object({ id: z.string(), name: z.string() }).nullable(),
+    user: UserSummary,
+    team: TeamSummary.nullable(),
+    role: RoleSummary.nullable(),
     permissions: z.array(z.string()),
     mfaEnabled: z.boolean(),
     platformRoles: z.array(z.string()),

@@ -9,7 +9,6 @@ import { ensureDevice, presentedDevice } from "../lib/device";
 import { isValidEmail, normalizeEmail } from "../lib/email-address";
 import { presentedAccessToken, requireAuth } from "../middleware/auth";
 import { completePasswordChange, passwordLogin } from "../services/login";
-import { STEP_ORDER } from "../services/login-steps";
 import {
   endSessions,
   exchangePreAuth,
@@ -18,24 +17,7 @@ import {
   switchTeam,
 } from "../services/sessions";
 import { createRouter, json, problem, services } from "./openapi";
-
-const DeviceId = z
-  .string()
-  .max(64)
-  .optional()
-  .openapi({ description: "Non-browser clients: the deviceId from login" });
-
-const StepResponse = z
-  .object({
-    step: z.enum(STEP_ORDER),
-    preAuthToken: z.string(),
-    expiresIn: z.number().int(),
-    deviceId: z.string(),
-    teams: z
-      .array(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.string() }))
-      .optional(),
-  })
-  .openapi("LoginStep");
+import { DeviceIdField, LoginStep, RoleSummary, TeamSummary, UserSummary } from "./schemas";
 
 const SessionResponse = z
   .object({
@@ -43,14 +25,9 @@ const SessionResponse = z
     tokenType: z.literal("Bearer"),
     expiresIn: z.number().int(),
     refreshToken: z.string(),
-    user: z.object({
-      id: z.string(),
-      email: z.string(),
-      name: z.string().nullable(),
-      emailVerified: z.boolean(),
-    }),
-    team: z.object({ id: z.string(), slug: z.string(), name: z.string() }).nullable(),
-    role: z.object({ id: z.string(), name: z.string() }).nullable(),
+    user: UserSummary,
+    team: TeamSummary.nullable(),
+    role: RoleSummary.nullable(),
     permissions: z.array(z.string()),
     csrfToken: z.string(),
   })
@@ -73,7 +50,7 @@ const login = createRoute({
             password: z.string().min(1).max(1024),
             rememberMe: z.boolean().optional(),
             turnstileToken: z.string().max(2048).optional(),
-            deviceId: DeviceId,
+            deviceId: DeviceIdField,
           }),
         },
       },
@@ -81,7 +58,7 @@ const login = createRoute({
     },
   },
   responses: {
-    200: json(StepResponse, "The next step"),
+    200: json(LoginStep, "The next step"),
     400: problem("captcha_required"),
     401: problem("invalid_credentials"),
     403: problem("email_not_verified"),
@@ -102,7 +79,7 @@ const passwordStep = createRoute({
           schema: z.strictObject({
             preAuthToken: z.string().max(4096),
             newPassword: z.string().min(1).max(1024),
-            deviceId: DeviceId,
+            deviceId: DeviceIdField,
           }),
         },
       },
@@ -110,7 +87,7 @@ const passwordStep = createRoute({
     },
   },
   responses: {
-    200: json(StepResponse, "The next step"),
+    200: json(LoginStep, "The next step"),
     401: problem("unauthorized (pre-auth token invalid, expired or from another device)"),
     403: problem("step_required"),
     422: problem("validation_failed"),
@@ -129,7 +106,7 @@ const exchange = createRoute({
           schema: z.strictObject({
             preAuthToken: z.string().max(4096).optional(),
             teamId: z.string().max(64).nullable(),
-            deviceId: DeviceId,
+            deviceId: DeviceIdField,
           }),
         },
       },
@@ -152,7 +129,7 @@ const refresh = createRoute({
     body: {
       content: {
         "application/json": {
-          schema: z.strictObject({ refreshToken: z.string().max(200).optional(), deviceId: DeviceId }),
+          schema: z.strictObject({ refreshToken: z.string().max(200).optional(), deviceId: DeviceIdField }),
         },
       },
       required: false,

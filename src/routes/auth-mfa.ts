@@ -13,22 +13,9 @@ import { completeEnrolment, disableMfa, regenerateRecoveryCodes, startEnrolment 
 import type { PreAuthState } from "../services/tokens";
 import { verifyAccessToken } from "../services/tokens";
 import { createRouter, json, problem, services } from "./openapi";
+import { DeviceIdField, LoginStep } from "./schemas";
 
 const Code = z.string().min(1).max(64).openapi({ example: "123456" });
-const DeviceId = z.string().max(64).optional();
-
-const StepResponse = z
-  .object({
-    step: z.enum(STEP_ORDER),
-    preAuthToken: z.string(),
-    expiresIn: z.number().int(),
-    deviceId: z.string(),
-    teams: z
-      .array(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.string() }))
-      .optional(),
-  })
-  .openapi("MfaLoginStep");
-
 const body = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true as const },
 });
@@ -43,11 +30,11 @@ const loginMfa = createRoute({
       preAuthToken: z.string().max(4096),
       code: Code,
       turnstileToken: z.string().max(2048).optional(),
-      deviceId: DeviceId,
+      deviceId: DeviceIdField,
     }),
   ),
   responses: {
-    200: json(StepResponse, "The next step"),
+    200: json(LoginStep, "The next step"),
     400: problem("captcha_required (after a 2FA lock)"),
     401: problem('invalid_code — "Invalid security code." — or unauthorized'),
     403: problem("step_required"),
@@ -75,7 +62,7 @@ const enableComplete = createRoute({
   path: "/api/v1/auth/2fa/enable-complete",
   tags: ["Two-factor authentication"],
   summary: "Confirm enrolment with a code; answers 10 recovery codes (shown once)",
-  request: body(z.strictObject({ challengeId: z.string().max(128), code: Code, deviceId: DeviceId })),
+  request: body(z.strictObject({ challengeId: z.string().max(128), code: Code, deviceId: DeviceIdField })),
   responses: {
     200: json(
       z.object({

@@ -19,7 +19,7 @@ import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
 import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
 import { verifySecondFactor } from "./mfa";
-import { breachedOrPolicyRejection } from "./password-rules";
+import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./password-rules";
 import { applyLimits, enforceRateLimits, type LimitOp, throwIfLimited } from "./rate-limits";
 import { readPreAuthToken } from "./tokens";
 import { verifyTurnstile } from "./turnstile";
@@ -226,18 +226,7 @@ export async function completePasswordChange(
   await enforceRateLimits(rateLimitDeps(s), [["login-step:ip", client.ip ?? "unknown"]]);
   const { user, state } = await loadLoginStep(s, input.preAuthToken, deviceHash, "password_change");
   const password = await breachedOrPolicyRejection(s, input.newPassword, user.email, "newPassword");
-  if (verifyPassword(password, user.passwordHash)) {
-    throw AuthError.validation(
-      [
-        {
-          path: "newPassword",
-          message: "Choose a password different from the current one.",
-          reason: "unchanged",
-        },
-      ],
-      "Choose a password different from the current one.",
-    );
-  }
+  rejectUnchangedPassword(password, user.passwordHash);
   const now = s.now();
   const updated: UserRow = {
     ...user,

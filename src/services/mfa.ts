@@ -25,11 +25,12 @@ import {
   useRecoveryCode,
 } from "../db/mfa";
 import { findUserById, type UserRow } from "../db/users";
-import { dispatchEmails, prepareEmail } from "../email/outbox";
+import { dispatchEmails } from "../email/outbox";
 import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { auditStatement } from "./audit";
 import { outboxDeps, type ServiceDeps } from "./context";
+import { prepareSecurityAlert } from "./security-alerts";
 import { verifyTurnstile } from "./turnstile";
 
 /**
@@ -91,16 +92,12 @@ export async function completeEnrolment(
   if (counter === null) throw invalidCode("wrong code");
   const codes = generateRecoveryCodes(s.random);
   const now = s.now();
-  const mail = await prepareEmail(outboxDeps(s), {
-    template: "security_alert",
-    to: user.email,
-    data: {
-      ...(user.name ? { name: user.name } : {}),
-      event: "Two-factor authentication was turned on for your account.",
-      device: client.device,
-      ...(client.ip ? { ip: client.ip } : {}),
-    },
-  });
+  const mail = await prepareSecurityAlert(
+    s,
+    user,
+    "Two-factor authentication was turned on for your account.",
+    client,
+  );
   try {
     await s.db.batch([
       insertUserMfa(s.db, {
@@ -185,17 +182,12 @@ async function recoveryCodeUsedMail(
   user: Pick<UserRow, "id" | "email" | "name">,
 ) {
   const remaining = await unusedRecoveryCodeCount(s.db, user.id);
-  const mail = await prepareEmail(outboxDeps(s), {
-    template: "security_alert",
-    to: user.email,
-    data: {
-      ...(user.name ? { name: user.name } : {}),
-      event: `A recovery code was used to sign in. ${remaining} recovery code${remaining === 1 ? "" : "s"} remain${remaining === 1 ? "s" : ""}.`,
-      device: client.device,
-      ...(client.ip ? { ip: client.ip } : {}),
-      resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password`,
-    },
-  });
+  const mail = await prepareSecurityAlert(
+    s,
+    user,
+    `A recovery code was used to sign in. ${remaining} recovery code${remaining === 1 ? "" : "s"} remain${remaining === 1 ? "s" : ""}.`,
+    client,
+  );
   await s.db.batch([
     mail.statement,
     auditStatement(s, client, {
@@ -228,17 +220,12 @@ export async function disableMfa(
   if (!user) throw new AuthError("unauthorized");
   await requirePassword(user, input.password);
   await verifySecondFactor(s, client, user, input.code);
-  const mail = await prepareEmail(outboxDeps(s), {
-    template: "security_alert",
-    to: user.email,
-    data: {
-      ...(user.name ? { name: user.name } : {}),
-      event: "Two-factor authentication was turned off for your account.",
-      device: client.device,
-      ...(client.ip ? { ip: client.ip } : {}),
-      resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password`,
-    },
-  });
+  const mail = await prepareSecurityAlert(
+    s,
+    user,
+    "Two-factor authentication was turned off for your account.",
+    client,
+  );
   await s.db.batch([
     deleteUserMfa(s.db, user.id),
     deleteRecoveryCodes(s.db, user.id),
@@ -294,16 +281,11 @@ export async function adminResetMfa(
 ): Promise<void> {
   const user = await findUserById(s.db, userId);
   if (!user) throw new AuthError("not_found");
-  const mail = await prepareEmail(outboxDeps(s), {
-    template: "security_alert",
-    to: user.email,
-    data: {
-      ...(user.name ? { name: user.name } : {}),
-      event:
-        "An administrator reset two-factor authentication on your account. Set it up again at your next sign-in.",
-      resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password`,
-    },
-  });
+  const mail = await prepareSecurityAlert(
+    s,
+    user,
+    "An administrator reset two-factor authentication on your account. Set it up again at your next sign-in.",
+  );
   await s.db.batch([
     deleteUserMfa(s.db, user.id),
     deleteRecoveryCodes(s.db, user.id),

@@ -1,4 +1,6 @@
+import { verifyPassword } from "../crypto/password";
 import { checkPasswordPolicy } from "../crypto/password-policy";
+import { AuthError } from "../errors";
 import { checkBreachedPassword } from "./breached-passwords";
 import type { ServiceDeps } from "./context";
 import { passwordRejected } from "./registration";
@@ -23,4 +25,12 @@ export async function breachedOrPolicyRejection(
     if (breach.checked && breach.breached) throw passwordRejected("breached", path);
   }
   return policy.value;
+}
+
+/** A new password must differ from the current one (compared against the stored hash). */
+export function rejectUnchangedPassword(password: string, currentHash: string, path = "newPassword"): void {
+  if (verifyPassword(password, currentHash)) {
+    const message = "Choose a password different from the current one.";
+    throw AuthError.validation([{ path, message, reason: "unchanged" }], message);
+  }
 }

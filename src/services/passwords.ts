@@ -8,13 +8,13 @@ import { findUserByEmail, findUserById, markEmailVerified, setPassword, type Use
 import { dispatchEmails, prepareEmail } from "../email/outbox";
 import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
-import { locationLabel } from "../lib/client-info";
 import { normalizeEmail } from "../lib/email-address";
 import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
-import { breachedOrPolicyRejection } from "./password-rules";
+import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./password-rules";
 import { enforceRateLimits } from "./rate-limits";
 import { revokeAtEdge } from "./revocation";
+import { prepareSecurityAlert } from "./security-alerts";
 import { emailSubject } from "./verification";
 
 /**
@@ -103,18 +103,7 @@ export async function changePassword(
     );
   }
   const password = await breachedOrPolicyRejection(s, input.newPassword, user.email, "newPassword");
-  if (verifyPassword(password, user.passwordHash)) {
-    throw AuthError.validation(
-      [
-        {
-          path: "newPassword",
-          message: "Choose a password different from the current one.",
-          reason: "unchanged",
-        },
-      ],
-      "Choose a password different from the current one.",
-    );
-  }
+  rejectUnchangedPassword(password, user.passwordHash);
   await changePasswordAndRevoke(
     s,
     client,
@@ -137,18 +126,7 @@ async function changePasswordAndRevoke(
   options: { except?: string; event: string; extra?: BatchItem<"sqlite">[] },
 ): Promise<string[]> {
   const now = s.now();
-  const mail = await prepareEmail(outboxDeps(s), {
-    template: "security_alert",
-    to: user.email,
-    data: {
-      ...(user.name ? { name: user.name } : {}),
-      event: options.event,
-      device: client.device,
-      ...(client.ip ? { ip: client.ip } : {}),
-      ...(locationLabel(client) ? { location: locationLabel(client) as string } : {}),
-      resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password`,
-    },
-  });
+  const mail = await prepareSecurityAlert(s, user, options.event, client);
   const revokeStatement = revokeUserSessionsStatement(s.db, user.id, now, action, options.except);
   const [, revoked] = await s.db.batch([
     setPassword(s.db, user.id, hash, now),

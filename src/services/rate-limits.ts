@@ -65,8 +65,8 @@ export async function applyLimits(
   const now = deps.now();
   await Promise.all(
     [...groups].map(async ([key, list]) => {
-      const stub = deps.limiter.get(deps.limiter.idFromName(key));
-      const results = await stub.apply(
+      const limiter = deps.limiter.get(deps.limiter.idFromName(key));
+      const results = await limiter.apply(
         list.map((l) => l.op),
         now,
       );
