@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { actionTokens, memberships, teams, userPlatformRoles, users } from "./schema";
+import { actionTokens, memberships, teams, userMfa, userPlatformRoles, users } from "./schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type PlatformRole = (typeof userPlatformRoles.$inferSelect)["role"];
@@ -162,14 +162,29 @@ export interface LoginFacts {
   platformRoles: string[];
 }
 
-/** What the login step requirements need to know about a user, in one query. */
-export async function loginFactsOf(db: Db, userId: string): Promise<LoginFacts> {
-  const row = await db.$client
-    .prepare(
-      `SELECT EXISTS (SELECT 1 FROM user_mfa WHERE user_id = ?1) AS mfa,
-              (SELECT group_concat(role) FROM user_platform_roles WHERE user_id = ?1) AS roles`,
-    )
-    .bind(userId)
-    .first<{ mfa: number; roles: string | null }>();
+/**
+ * What the login step requirements need to know about a user, as one select (usable inside a D1 batch: every
+ * column has its own name).
+ */
+export function loginFactsQuery(db: Db, userId: string) {
+  return db
+    .select({
+      mfa: sql<number>`EXISTS (SELECT 1 FROM ${userMfa} WHERE ${userMfa.userId} = ${users.id})`.as("mfa"),
+      roles: sql<
+        string | null
+      >`(SELECT group_concat(${userPlatformRoles.role}) FROM ${userPlatformRoles} WHERE ${userPlatformRoles.userId} = ${users.id})`.as(
+        "roles",
+      ),
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+}
+
+export function toLoginFacts(rows: { mfa: number; roles: string | null }[]): LoginFacts {
+  const row = rows[0];
   return { mfaEnabled: row?.mfa === 1, platformRoles: row?.roles ? row.roles.split(",") : [] };
+}
+
+export async function loginFactsOf(db: Db, userId: string): Promise<LoginFacts> {
+  return toLoginFacts(await loginFactsQuery(db, userId));
 }

@@ -6,9 +6,11 @@ import { teamsOfUser } from "../db/teams";
 import {
   findUserByEmail,
   findUserById,
+  loginFactsQuery,
   recordLoginFailure,
   recordLoginSuccess,
   setPassword,
+  toLoginFacts,
   type UserRow,
 } from "../db/users";
 import { dispatchEmails, prepareEmail } from "../email/outbox";
@@ -154,7 +156,7 @@ export async function passwordLogin(
     ? hashPassword(password, argon2Params(s.config), s.random)
     : undefined;
   // One round trip: the success, its records, and the teams to choose from.
-  const [, , , teams] = await s.db.batch([
+  const [, , , teams, facts] = await s.db.batch([
     recordLoginSuccess(s.db, user.id, now, rehash),
     loginEvent(s, user.id, client, "success", rehash ? "password_rehashed" : null),
     auditStatement(s, client, {
@@ -164,6 +166,7 @@ export async function passwordLogin(
       metadata: { rehashed: Boolean(rehash) },
     }),
     teamsOfUser(s.db, user.id),
+    loginFactsQuery(s.db, user.id),
   ]);
   if ((decisions[3]?.count ?? 0) > 0) {
     await applyLimits(limits, [{ rule: "login-fail:email", subject, op: "reset" }]);
@@ -173,6 +176,7 @@ export async function passwordLogin(
       s,
       user: { ...user, ...(rehash ? { passwordHash: rehash } : {}) },
       state: { userId: user.id, device: deviceHash, rememberMe: input.rememberMe ?? false, done: [] },
+      facts: Promise.resolve(toLoginFacts(facts)),
     },
     teams,
   );
@@ -253,6 +257,7 @@ export async function completeMfaStep(
 ): Promise<StepAnswer> {
   await enforceRateLimits(rateLimitDeps(s), [["login-step:ip", client.ip ?? "unknown"]]);
   const { user, state } = await loadLoginStep(s, input.preAuthToken, deviceHash, "mfa");
+  await enforceRateLimits(rateLimitDeps(s), [["mfa:user", user.id]]);
   try {
     const { method } = await verifySecondFactor(s, client, user, input.code, input.turnstileToken);
     await s.db.batch([

@@ -26,6 +26,8 @@ export const RATE_LIMITS = {
   "change-password:user": { scope: "user", limit: 10, windowSeconds: 3600 },
   /** Login step endpoints (password change now; device, approval and MFA codes later). */
   "login-step:ip": { scope: "ip", limit: 30, windowSeconds: 60 },
+  /** Second-factor codes per user (on top of the 5-wrong-codes lock). */
+  "mfa:user": { scope: "user", limit: 20, windowSeconds: 60 },
 } as const satisfies Record<string, { scope: "ip" | "email" | "user"; limit: number; windowSeconds: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
