@@ -14,6 +14,7 @@ import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { adminUserRoutes } from "./routes/admin-users";
 import { accountRoutes } from "./routes/auth-account";
+import { deviceRoutes } from "./routes/auth-devices";
 import { loginRoutes } from "./routes/auth-login";
 import { mfaRoutes } from "./routes/auth-mfa";
 import { passwordRoutes } from "./routes/auth-passwords";
@@ -82,6 +83,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", accountRoutes(deps));
   app.route("/", passwordRoutes(deps));
   app.route("/", mfaRoutes(deps));
+  app.route("/", deviceRoutes(deps));
   app.route("/", adminUserRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());

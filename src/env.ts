@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RateLimiter } from "../durable-objects/rate-limiter";
+import type { UserSessionGate } from "../durable-objects/user-session-gate";
 import type { EmailQueueMessage } from "./email/types";
 
 /** Worker bindings, as declared in wrangler.toml (vars, secrets from .dev.vars / `wrangler secret put`). */
@@ -7,6 +8,7 @@ export interface Env {
   DB: D1Database;
   KV: KVNamespace;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  USER_SESSION_GATE: DurableObjectNamespace<UserSessionGate>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
   ENVIRONMENT?: string;
   PUBLIC_ORIGIN?: string;

@@ -21,6 +21,8 @@ export interface TestWorkerOptions {
   /** Outbound fetch (HIBP, Turnstile, email providers); default: the dev fake. */
   fetch?: typeof fetch;
   env?: Partial<Cloudflare.Env>;
+  /** Act as the same client device as another test worker. */
+  deviceId?: string;
 }
 
 /** The Worker with injected clock and outbound fetch, over the real D1/KV/DO/Queue bindings of miniflare. */
@@ -34,6 +36,8 @@ export function testWorker(options: TestWorkerOptions = {}) {
   const worker = createWorker({ deps, devDeps: deps });
   const bindings = { ...env, ...options.env } as Cloudflare.Env;
   const ip = randomIp();
+  /** The test client's device (its `__Host-device` cookie), sent unless a request names its own device. */
+  const deviceId = options.deviceId ?? `testdevice${crypto.randomUUID().replaceAll("-", "")}`;
 
   async function request(
     method: string,
@@ -41,6 +45,8 @@ export function testWorker(options: TestWorkerOptions = {}) {
     init: { body?: unknown; headers?: Record<string, string> } = {},
   ) {
     const headers = new Headers({ "cf-connecting-ip": ip, ...init.headers });
+    const namesDevice = typeof init.body === "object" && init.body !== null && "deviceId" in init.body;
+    if (!headers.has("cookie") && !namesDevice) headers.set("cookie", `__Host-device=${deviceId}`);
     let body: BodyInit | undefined;
     if (init.body !== undefined) {
       body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
@@ -56,7 +62,7 @@ export function testWorker(options: TestWorkerOptions = {}) {
     return response;
   }
 
-  return { worker, clock, bindings, ip, request };
+  return { worker, clock, bindings, ip, deviceId, request };
 }
 
 export function randomIp(): string {

@@ -159,6 +159,27 @@ export const refreshTokens = sqliteTable(
 );
 
 /**
+ * Email-OTP challenges for device approval: a 6-digit code (only its hash is stored), 5 minutes, at most 5
+ * attempts; the pre-auth token names the challenge.
+ */
+export const deviceChallenges = sqliteTable(
+  "device_challenges",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceHash: text("device_hash").notNull(),
+    codeHash: text("code_hash").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("device_challenges_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
  * A user's TOTP second factor (RFC 6238). The secret is sealed with AES-GCM (crypto/secretbox.ts, context
  * `totp:<userId>`). `lastCounter` is the last accepted time step: a code is accepted once, an older one never.
  * Five wrong codes in a row lock the second factor for 5 minutes, after which Turnstile is required until a

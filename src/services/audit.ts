@@ -41,6 +41,11 @@ export const AUDIT_ACTIONS = {
   "mfa.recovery_codes_regenerated": "New recovery codes were generated",
   "mfa.admin_reset": "An administrator reset a user's second factor",
   "login.mfa_passed": "The second factor was verified at login",
+  "login.device_challenge": "A device-approval code was mailed for a login from an untrusted device",
+  "login.device_approved": "A login's device was approved with the mailed code",
+  "login.device_code_failed": "A wrong device-approval code was entered",
+  "device.trusted": "A device was trusted",
+  "device.revoked": "A trusted device was revoked",
   "email.dead_lettered": "A mail could not be delivered after every retry",
 } as const;
 

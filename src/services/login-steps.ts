@@ -1,7 +1,10 @@
 import { teamsOfUser } from "../db/teams";
 import { type LoginFacts, loginFactsOf, type UserRow } from "../db/users";
+import type { ClientInfo } from "../lib/client-info";
 import type { ServiceDeps } from "./context";
+import { openDeviceChallenge } from "./device-approval";
 import { issuePreAuthToken, type PreAuthState } from "./tokens";
+import { hasTrustedDevices, trustedDevice } from "./trusted-devices";
 
 /**
  * The login step machine (../shared/API.md "Login (two steps)"). After the password, a login walks these
@@ -23,6 +26,8 @@ export type StepName = (typeof STEP_ORDER)[number];
 
 export interface StepContext {
   s: ServiceDeps;
+  /** The request that moves the login on (for mails and login activity). */
+  client?: ClientInfo;
   user: UserRow;
   state: PreAuthState;
   /** Facts the requirements need, read once per request (see loginFacts). */
@@ -38,6 +43,12 @@ type Requirement = (ctx: StepContext) => boolean | Promise<boolean>;
 
 const REQUIREMENTS: Partial<Record<StepName, Requirement>> = {
   password_change: ({ user }) => user.passwordMustChange,
+  /**
+   * From a user's second device on: the device of the first login is trusted automatically (at session
+   * creation), every other untrusted device proves itself with an emailed code.
+   */
+  device_approval: async ({ s, user, state }) =>
+    !(await trustedDevice(s.env.KV, user.id, state.device)) && (await hasTrustedDevices(s.env.KV, user.id)),
   /** Every platform role must enrol 2FA at its first login. */
   mfa_setup: async (ctx) => {
     const f = await facts(ctx);
@@ -72,7 +83,12 @@ export type TeamChoice = NonNullable<StepAnswer["teams"]>[number];
  */
 export async function stepAnswer(ctx: StepContext, teams?: TeamChoice[]): Promise<StepAnswer> {
   const step = await currentStep(ctx);
-  const pre = await issuePreAuthToken(ctx.s.config, ctx.s, ctx.state);
+  let state = ctx.state;
+  if (step === "device_approval" && !state.challenge) {
+    // Entering the step: mail a code and remember the challenge in the next pre-auth token.
+    state = { ...state, challenge: await openDeviceChallenge(ctx.s, ctx.user, state.device, ctx.client) };
+  }
+  const pre = await issuePreAuthToken(ctx.s.config, ctx.s, state);
   const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
   if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.s.db, ctx.user.id));
   return answer;

@@ -19,11 +19,13 @@ import type { ClientInfo } from "../lib/client-info";
 import { normalizeEmail } from "../lib/email-address";
 import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
+import { checkDeviceCode } from "./device-approval";
 import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
 import { verifySecondFactor } from "./mfa";
 import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./password-rules";
 import { applyLimits, enforceRateLimits, type LimitOp, throwIfLimited } from "./rate-limits";
 import { readPreAuthToken } from "./tokens";
+import { trustDevice } from "./trusted-devices";
 import { verifyTurnstile } from "./turnstile";
 import { emailSubject, sendVerificationMail } from "./verification";
 
@@ -174,6 +176,7 @@ export async function passwordLogin(
   return stepAnswer(
     {
       s,
+      client,
       user: { ...user, ...(rehash ? { passwordHash: rehash } : {}) },
       state: { userId: user.id, device: deviceHash, rememberMe: input.rememberMe ?? false, done: [] },
       facts: Promise.resolve(toLoginFacts(facts)),
@@ -245,7 +248,12 @@ export async function completePasswordChange(
       target: { type: "user", id: user.id },
     }),
   ]);
-  return stepAnswer({ s, user: updated, state: { ...state, done: [...state.done, "password_change"] } });
+  return stepAnswer({
+    s,
+    client,
+    user: updated,
+    state: { ...state, done: [...state.done, "password_change"] },
+  });
 }
 
 /** POST /auth/login/mfa: the `mfa` step, with a TOTP or a recovery code. */
@@ -277,5 +285,49 @@ export async function completeMfaStep(
     }
     throw error;
   }
-  return stepAnswer({ s, user, state: { ...state, done: [...state.done, "mfa"] } });
+  return stepAnswer({ s, client, user, state: { ...state, done: [...state.done, "mfa"] } });
+}
+
+/** POST /auth/login/device: the emailed code approves this device (and, with `trustDevice`, remembers it). */
+export async function completeDeviceStep(
+  s: ServiceDeps,
+  client: ClientInfo,
+  deviceHash: string | null,
+  input: { preAuthToken: string; code: string; trustDevice?: boolean },
+): Promise<StepAnswer> {
+  await enforceRateLimits(rateLimitDeps(s), [["login-step:ip", client.ip ?? "unknown"]]);
+  const { user, state } = await loadLoginStep(s, input.preAuthToken, deviceHash, "device_approval");
+  await enforceRateLimits(rateLimitDeps(s), [["device-code:user", user.id]]);
+  try {
+    await checkDeviceCode(s, state.challenge, user.id, state.device, input.code);
+  } catch (error) {
+    if (error instanceof AuthError && error.code === "invalid_code") {
+      await s.db.batch([
+        loginEvent(s, user.id, client, "device_approval", String(error.internal.reason ?? "wrong code")),
+        auditStatement(s, client, {
+          action: "login.device_code_failed",
+          target: { type: "user", id: user.id },
+        }),
+      ]);
+    }
+    throw error;
+  }
+  if (input.trustDevice) await trustDevice(s.env.KV, user.id, state.device, client.device, s.now());
+  await s.db.batch([
+    loginEvent(
+      s,
+      user.id,
+      client,
+      "device_approval",
+      input.trustDevice ? "approved_and_trusted" : "approved",
+    ),
+    auditStatement(s, client, {
+      action: "login.device_approved",
+      actorId: user.id,
+      target: { type: "user", id: user.id },
+      metadata: { trusted: Boolean(input.trustDevice) },
+    }),
+  ]);
+  const { challenge: _spent, ...rest } = state;
+  return stepAnswer({ s, client, user, state: { ...rest, done: [...state.done, "device_approval"] } });
 }

@@ -28,6 +28,7 @@ export const RATE_LIMITS = {
   "login-step:ip": { scope: "ip", limit: 30, windowSeconds: 60 },
   /** Second-factor codes per user (on top of the 5-wrong-codes lock). */
   "mfa:user": { scope: "user", limit: 20, windowSeconds: 60 },
+  "device-code:user": { scope: "user", limit: 20, windowSeconds: 60 },
 } as const satisfies Record<string, { scope: "ip" | "email" | "user"; limit: number; windowSeconds: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

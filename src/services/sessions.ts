@@ -21,6 +21,7 @@ import { outboxDeps, type ServiceDeps } from "./context";
 import { loadLoginStep } from "./login";
 import { revokeAtEdge } from "./revocation";
 import { type AccessClaims, issueAccessToken } from "./tokens";
+import { hasTrustedDevices, touchTrustedDevice, trustDevice, trustedDevice } from "./trusted-devices";
 
 /**
  * Sessions: created by `session-exchange` at the end of a login, kept alive by rotating refresh tokens
@@ -161,7 +162,25 @@ export async function exchangePreAuth(
     }
     throw error;
   }
+  await rememberDevice(s, user.id, state.device, client);
   return tokensFor(s, user, sessionId, refreshToken, expiresAt, state.rememberMe, grant);
+}
+
+/**
+ * The device of a user's first session is trusted automatically (device approval applies from the second
+ * device on); a trusted device's last use is recorded.
+ */
+async function rememberDevice(
+  s: ServiceDeps,
+  userId: string,
+  deviceHash: string,
+  client: ClientInfo,
+): Promise<void> {
+  const known = await trustedDevice(s.env.KV, userId, deviceHash);
+  if (known) return touchTrustedDevice(s.env.KV, userId, known, s.now());
+  if (!(await hasTrustedDevices(s.env.KV, userId))) {
+    await trustDevice(s.env.KV, userId, deviceHash, client.device, s.now());
+  }
 }
 
 /** POST /auth/refresh: rotate the refresh token (one conditional write decides the single winner). */

@@ -31,6 +31,8 @@ export interface PreAuthState {
   device: string;
   rememberMe: boolean;
   done: StepName[];
+  /** The open device-approval challenge, if the login is at that step. */
+  challenge?: string;
 }
 
 export async function signingKeys(config: Config): Promise<SigningKeys> {
@@ -112,7 +114,12 @@ export async function issuePreAuthToken(
   const jti = toHex(deps.random(16));
   const token = await signJwt(
     await signingKeys(config),
-    { dev: state.device, rm: state.rememberMe, done: state.done },
+    {
+      dev: state.device,
+      rm: state.rememberMe,
+      done: state.done,
+      ...(state.challenge ? { ch: state.challenge } : {}),
+    },
     {
       type: "preAuth",
       issuer: config.PUBLIC_ORIGIN,
@@ -157,6 +164,7 @@ export async function readPreAuthToken(
     device: c.dev,
     rememberMe: c.rm,
     done: c.done.filter((d): d is StepName => typeof d === "string"),
+    ...(typeof c.ch === "string" ? { challenge: c.ch } : {}),
     jti: c.jti as string,
   };
 }

@@ -257,7 +257,7 @@ describe("secrets at rest: key rotation", () => {
     expect(await reencryptMfaSecrets(s)).toBe(0);
 
     // the worker with the rotated keys still verifies the user's codes
-    const rotatedApp = testWorker({ clock: app.clock, env: rotated });
+    const rotatedApp = testWorker({ clock: app.clock, env: rotated, deviceId: app.deviceId });
     const step = await passwordStep(rotatedApp, owner.email, owner.password);
     expect((await mfaStep(rotatedApp, step, code())).status).toBe(200);
   });

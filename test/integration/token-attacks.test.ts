@@ -62,8 +62,10 @@ function cookieHeader(cookies: Record<string, string | undefined>): string {
 /** Password login → select_team → session-exchange; returns the session body, cookies and device id. */
 async function signIn(app: App) {
   const owner = await verifiedOwner(app);
+  // A fresh browser: no device cookie yet, so the login sets one.
   const loginRes = await app.request("POST", "/api/v1/auth/login", {
     body: { email: owner.email, password: owner.password },
+    headers: { cookie: "" },
   });
   expect(loginRes.status).toBe(200);
   const loginCookies = cookieJar(loginRes);
