@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, refreshTokens, roles, sessions, teams, userPlatformRoles, users } from "./schema";
+import { memberships, refreshTokens, roles, sessions, teams, users } from "./schema";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -66,7 +66,7 @@ export function sessionByRefreshToken(db: Db, tokenHash: string) {
       },
       platformRoles: sql<
         string | null
-      >`(SELECT group_concat(${userPlatformRoles.role}) FROM ${userPlatformRoles} WHERE ${userPlatformRoles.userId} = ${sessions.userId})`,
+      >`(SELECT group_concat(r.role) FROM user_platform_roles r WHERE r.user_id = sessions.user_id)`,
       teamSlug: teams.slug,
       teamName: teams.name,
       roleId: roles.id,

@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { actionTokens, memberships, teams, userMfa, userPlatformRoles, users } from "./schema";
+import { actionTokens, memberships, teams, userPlatformRoles, users } from "./schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type PlatformRole = (typeof userPlatformRoles.$inferSelect)["role"];
@@ -107,7 +107,7 @@ export function purgeUnverifiedUserStatements(db: Db, userId: string) {
             teams.id,
             db.select({ id: memberships.teamId }).from(memberships).where(eq(memberships.userId, userId)),
           ),
-          sql`(SELECT count(*) FROM memberships m WHERE m.team_id = ${teams.id}) = 1`,
+          sql`(SELECT count(*) FROM memberships m WHERE m.team_id = teams.id) = 1`,
           sql`EXISTS (SELECT 1 FROM users u WHERE u.id = ${userId} AND u.email_verified_at IS NULL)`,
         ),
       ),
@@ -160,6 +160,8 @@ export function setPassword(db: Db, userId: string, passwordHash: string, now: n
 export interface LoginFacts {
   mfaEnabled: boolean;
   platformRoles: string[];
+  /** The user has had a session before (device approval applies from the second device on). */
+  hadSession: boolean;
 }
 
 /**
@@ -167,22 +169,27 @@ export interface LoginFacts {
  * column has its own name).
  */
 export function loginFactsQuery(db: Db, userId: string) {
+  // Correlated subqueries spelled out with table aliases: drizzle renders columns unqualified inside sql``,
+  // and an unqualified "id" would bind to the subquery's own table.
   return db
     .select({
-      mfa: sql<number>`EXISTS (SELECT 1 FROM ${userMfa} WHERE ${userMfa.userId} = ${users.id})`.as("mfa"),
+      mfa: sql<number>`EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = users.id)`.as("mfa"),
+      hadSession: sql<number>`EXISTS (SELECT 1 FROM sessions x WHERE x.user_id = users.id)`.as("had_session"),
       roles: sql<
         string | null
-      >`(SELECT group_concat(${userPlatformRoles.role}) FROM ${userPlatformRoles} WHERE ${userPlatformRoles.userId} = ${users.id})`.as(
-        "roles",
-      ),
+      >`(SELECT group_concat(r.role) FROM user_platform_roles r WHERE r.user_id = users.id)`.as("roles"),
     })
     .from(users)
     .where(eq(users.id, userId));
 }
 
-export function toLoginFacts(rows: { mfa: number; roles: string | null }[]): LoginFacts {
+export function toLoginFacts(rows: { mfa: number; hadSession: number; roles: string | null }[]): LoginFacts {
   const row = rows[0];
-  return { mfaEnabled: row?.mfa === 1, platformRoles: row?.roles ? row.roles.split(",") : [] };
+  return {
+    mfaEnabled: row?.mfa === 1,
+    platformRoles: row?.roles ? row.roles.split(",") : [],
+    hadSession: row?.hadSession === 1,
+  };
 }
 
 export async function loginFactsOf(db: Db, userId: string): Promise<LoginFacts> {

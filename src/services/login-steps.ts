@@ -4,7 +4,7 @@ import type { ClientInfo } from "../lib/client-info";
 import type { ServiceDeps } from "./context";
 import { openDeviceChallenge } from "./device-approval";
 import { issuePreAuthToken, type PreAuthState } from "./tokens";
-import { hasTrustedDevices, trustedDevice } from "./trusted-devices";
+import { trustedDevice } from "./trusted-devices";
 
 /**
  * The login step machine (../shared/API.md "Login (two steps)"). After the password, a login walks these
@@ -47,8 +47,8 @@ const REQUIREMENTS: Partial<Record<StepName, Requirement>> = {
    * From a user's second device on: the device of the first login is trusted automatically (at session
    * creation), every other untrusted device proves itself with an emailed code.
    */
-  device_approval: async ({ s, user, state }) =>
-    !(await trustedDevice(s.env.KV, user.id, state.device)) && (await hasTrustedDevices(s.env.KV, user.id)),
+  device_approval: async (ctx) =>
+    (await facts(ctx)).hadSession && !(await trustedDevice(ctx.s.env.KV, ctx.user.id, ctx.state.device)),
   /** Every platform role must enrol 2FA at its first login. */
   mfa_setup: async (ctx) => {
     const f = await facts(ctx);

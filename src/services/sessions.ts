@@ -11,7 +11,7 @@ import {
   switchSessionTeamStatements,
 } from "../db/sessions";
 import { membershipOf } from "../db/teams";
-import { findUserById, platformRolesOf, type UserRow } from "../db/users";
+import { findUserById, loginFactsOf, platformRolesOf, type UserRow } from "../db/users";
 import { dispatchEmails, prepareEmail } from "../email/outbox";
 import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
@@ -21,7 +21,7 @@ import { outboxDeps, type ServiceDeps } from "./context";
 import { loadLoginStep } from "./login";
 import { revokeAtEdge } from "./revocation";
 import { type AccessClaims, issueAccessToken } from "./tokens";
-import { hasTrustedDevices, touchTrustedDevice, trustDevice, trustedDevice } from "./trusted-devices";
+import { touchTrustedDevice, trustDevice, trustedDevice } from "./trusted-devices";
 
 /**
  * Sessions: created by `session-exchange` at the end of a login, kept alive by rotating refresh tokens
@@ -124,6 +124,7 @@ export async function exchangePreAuth(
 ): Promise<SessionTokens> {
   const { user, state, jti } = await loadLoginStep(s, input.preAuthToken, deviceHash, "select_team");
   const grant = await teamGrant(s, user.id, input.teamId);
+  const firstSession = !(await loginFactsOf(s.db, user.id)).hadSession;
   const now = s.now();
   const sessionId = newId(s.random);
   const refreshToken = generateToken(s.random);
@@ -162,7 +163,7 @@ export async function exchangePreAuth(
     }
     throw error;
   }
-  await rememberDevice(s, user.id, state.device, client);
+  await rememberDevice(s, user.id, state.device, client, firstSession);
   return tokensFor(s, user, sessionId, refreshToken, expiresAt, state.rememberMe, grant);
 }
 
@@ -175,12 +176,11 @@ async function rememberDevice(
   userId: string,
   deviceHash: string,
   client: ClientInfo,
+  firstSession: boolean,
 ): Promise<void> {
   const known = await trustedDevice(s.env.KV, userId, deviceHash);
   if (known) return touchTrustedDevice(s.env.KV, userId, known, s.now());
-  if (!(await hasTrustedDevices(s.env.KV, userId))) {
-    await trustDevice(s.env.KV, userId, deviceHash, client.device, s.now());
-  }
+  if (firstSession) await trustDevice(s.env.KV, userId, deviceHash, client.device, s.now());
 }
 
 /** POST /auth/refresh: rotate the refresh token (one conditional write decides the single winner). */

@@ -26,11 +26,6 @@ export async function trustedDevice(
   return meta ? { id: deviceHash, ...meta } : null;
 }
 
-export async function hasTrustedDevices(kv: KVNamespace, userId: string): Promise<boolean> {
-  const page = await kv.list({ prefix: `trusted:${userId}:`, limit: 1 });
-  return page.keys.length > 0;
-}
-
 export async function trustDevice(
   kv: KVNamespace,
   userId: string,

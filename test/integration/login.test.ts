@@ -319,3 +319,34 @@ async function signInWith(
   });
   return { ...((await ex.json()) as { refreshToken: string }), deviceId: step.deviceId };
 }
+
+describe("platform roles in tokens", () => {
+  it("a refresh gives a user only their own platform roles, never another user's", async () => {
+    const app = testWorker();
+    const admin = await verifiedOwner(app);
+    await env.DB.prepare("INSERT INTO user_platform_roles (user_id, role, granted_at) VALUES (?, 'admin', 0)")
+      .bind(admin.userId)
+      .run();
+    const plain = await verifiedOwner(app);
+    const step = (await (await login(app, plain.email, plain.password)).json()) as {
+      preAuthToken: string;
+      deviceId: string;
+    };
+    const ex = (await (
+      await app.request("POST", "/api/v1/auth/session-exchange", {
+        body: { preAuthToken: step.preAuthToken, teamId: plain.teamId, deviceId: step.deviceId },
+      })
+    ).json()) as { refreshToken: string };
+    const refreshed = (await (
+      await app.request("POST", "/api/v1/auth/refresh", {
+        body: { refreshToken: ex.refreshToken, deviceId: step.deviceId },
+      })
+    ).json()) as { accessToken: string };
+    const me = (await (
+      await app.request("GET", "/api/v1/auth/me", {
+        headers: { authorization: `Bearer ${refreshed.accessToken}` },
+      })
+    ).json()) as { platformRoles: string[] };
+    expect(me.platformRoles).toEqual([]);
+  });
+});
