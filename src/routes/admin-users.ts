@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
-import { clientInfo } from "../lib/client-info";
 import { requireAuth } from "../middleware/auth";
 import { requirePlatformRole } from "../middleware/platform-role";
 import { adminResetMfa } from "../services/mfa";
-import { createRouter, problem, services } from "./openapi";
+import { createRouter, problem, requestClient, services } from "./openapi";
 
 /** Actions that change an account take a reason (1–500 characters), stored in the audit entry. */
 const Reason = z.strictObject({ reason: z.string().trim().min(1).max(500) });
@@ -34,7 +33,7 @@ export function adminUserRoutes(deps: Deps) {
   return router.openapi(resetMfa, async (c) => {
     await adminResetMfa(
       services(c, deps),
-      clientInfo(c.req.raw, c.var.clientIp, c.var.config),
+      requestClient(c),
       c.var.auth.userId,
       c.req.valid("param").id,
       c.req.valid("json").reason,

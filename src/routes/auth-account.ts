@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
-import { clientInfo } from "../lib/client-info";
 import { requireAuth } from "../middleware/auth";
 import { listSessions, loginActivity, me, ownSession } from "../services/account";
 import { endSessions } from "../services/sessions";
-import { createRouter, json, problem, services } from "./openapi";
+import { createRouter, json, problem, requestClient, services } from "./openapi";
 import { RoleSummary, TeamSummary, UserSummary } from "./schemas";
 
 const Me = z
@@ -110,13 +109,7 @@ export function accountRoutes(deps: Deps) {
     .openapi(deleteSessionRoute, async (c) => {
       const s = services(c, deps);
       const session = await ownSession(s, c.var.auth, c.req.valid("param").id);
-      await endSessions(
-        s,
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        c.var.auth.userId,
-        [session.id],
-        "session.revoked",
-      );
+      await endSessions(s, requestClient(c), c.var.auth.userId, [session.id], "session.revoked");
       return c.body(null, 204);
     })
     .openapi(activityRoute, async (c) => {

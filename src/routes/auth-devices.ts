@@ -1,13 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import { clientInfo } from "../lib/client-info";
-import { presentedDevice } from "../lib/device";
 import { requireAuth } from "../middleware/auth";
 import { auditStatement } from "../services/audit";
 import { completeDeviceStep } from "../services/login";
 import { listTrustedDevices, revokeTrustedDevice } from "../services/trusted-devices";
-import { createRouter, json, problem, services } from "./openapi";
+import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "./openapi";
 import { DeviceIdField, LoginStep } from "./schemas";
 
 const deviceStep = createRoute({
@@ -75,16 +73,7 @@ export function deviceRoutes(deps: Deps) {
   router.use("/api/v1/auth/trusted-devices/*", auth);
   return router
     .openapi(deviceStep, async (c) => {
-      const input = c.req.valid("json");
-      const device = await presentedDevice(c, input.deviceId);
-      const answer = await completeDeviceStep(
-        services(c, deps),
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        device?.hash ?? null,
-        input,
-      );
-      c.header("Cache-Control", "no-store");
-      return c.json({ ...answer, deviceId: device?.id ?? "" }, 200);
+      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completeDeviceStep), 200);
     })
     .openapi(list, async (c) => {
       const items = await listTrustedDevices(c.env.KV, c.var.auth.userId);
@@ -108,7 +97,7 @@ export function deviceRoutes(deps: Deps) {
       if (!(await revokeTrustedDevice(c.env.KV, c.var.auth.userId, deviceId)))
         throw new AuthError("not_found");
       await s.db.batch([
-        auditStatement(s, clientInfo(c.req.raw, c.var.clientIp, c.var.config), {
+        auditStatement(s, requestClient(c), {
           action: "device.revoked",
           actorId: c.var.auth.userId,
           target: { type: "user", id: c.var.auth.userId },

@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../env";
 import { AuthError } from "../errors";
-import { clientInfo } from "../lib/client-info";
 import { clearSessionCookies, readCookie, setSessionCookies } from "../lib/cookies";
 import { ensureDevice, presentedDevice } from "../lib/device";
 import { isValidEmail, normalizeEmail } from "../lib/email-address";
@@ -16,7 +15,7 @@ import {
   type SessionTokens,
   switchTeam,
 } from "../services/sessions";
-import { createRouter, json, problem, services } from "./openapi";
+import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "./openapi";
 import { DeviceIdField, LoginStep, RoleSummary, TeamSummary, UserSummary } from "./schemas";
 
 const SessionResponse = z
@@ -183,32 +182,17 @@ export function loginRoutes(deps: Deps) {
       }
       const s = services(c, deps);
       const device = await ensureDevice(c, s.random, body.deviceId);
-      const answer = await passwordLogin(
-        s,
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        device.hash,
-        body,
-      );
+      const answer = await passwordLogin(s, requestClient(c), device.hash, body);
       c.header("Cache-Control", "no-store");
       return c.json({ ...answer, deviceId: device.id }, 200);
     })
     .openapi(passwordStep, async (c) => {
-      const body = c.req.valid("json");
-      const s = services(c, deps);
-      const device = await presentedDevice(c, body.deviceId);
-      const answer = await completePasswordChange(
-        s,
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        device?.hash ?? null,
-        body,
-      );
-      c.header("Cache-Control", "no-store");
-      return c.json({ ...answer, deviceId: device?.id ?? "" }, 200);
+      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completePasswordChange), 200);
     })
     .openapi(exchange, async (c) => {
       const body = c.req.valid("json");
       const s = services(c, deps);
-      const client = clientInfo(c.req.raw, c.var.clientIp, c.var.config);
+      const client = requestClient(c);
       if (body.preAuthToken === undefined) {
         // Team switch: needs a live session (and, with cookies, the CSRF token).
         if (!presentedAccessToken(c)) {
@@ -238,25 +222,14 @@ export function loginRoutes(deps: Deps) {
       if (!token) throw new AuthError("unauthorized", { detail: "No refresh token." });
       const s = services(c, deps);
       const device = await presentedDevice(c, body.deviceId);
-      const tokens = await refreshSession(
-        s,
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        device?.hash ?? null,
-        token,
-      );
+      const tokens = await refreshSession(s, requestClient(c), device?.hash ?? null, token);
       return sendSession(c, tokens);
     })
     .openapi(logout, async (c) => {
       await auth(c, async () => {});
       const s = services(c, deps);
       const a = c.var.auth;
-      await endSessions(
-        s,
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        a.userId,
-        [a.sid],
-        "session.logout",
-      );
+      await endSessions(s, requestClient(c), a.userId, [a.sid], "session.logout");
       clearSessionCookies(c);
       return c.body(null, 204);
     });

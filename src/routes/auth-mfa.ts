@@ -4,7 +4,6 @@ import { findUserById, type UserRow } from "../db/users";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../env";
 import { AuthError } from "../errors";
-import { clientInfo } from "../lib/client-info";
 import { presentedDevice } from "../lib/device";
 import { presentedAccessToken, requireAuth } from "../middleware/auth";
 import { completeMfaStep, loadLoginStep } from "../services/login";
@@ -12,7 +11,7 @@ import { STEP_ORDER, type StepAnswer, stepAnswer } from "../services/login-steps
 import { completeEnrolment, disableMfa, regenerateRecoveryCodes, startEnrolment } from "../services/mfa";
 import type { PreAuthState } from "../services/tokens";
 import { verifyAccessToken } from "../services/tokens";
-import { createRouter, json, problem, services } from "./openapi";
+import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "./openapi";
 import { DeviceIdField, LoginStep } from "./schemas";
 
 const Code = z.string().min(1).max(64).openapi({ example: "123456" });
@@ -134,16 +133,7 @@ export function mfaRoutes(deps: Deps) {
   router.use("/api/v1/auth/2fa/recovery-codes", auth);
   return router
     .openapi(loginMfa, async (c) => {
-      const input = c.req.valid("json");
-      const device = await presentedDevice(c, input.deviceId);
-      const answer = await completeMfaStep(
-        services(c, deps),
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        device?.hash ?? null,
-        input,
-      );
-      c.header("Cache-Control", "no-store");
-      return c.json({ ...answer, deviceId: device?.id ?? "" }, 200);
+      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completeMfaStep), 200);
     })
     .openapi(enableInit, async (c) => {
       const principal = await enrolmentPrincipal(c, deps);
@@ -154,12 +144,7 @@ export function mfaRoutes(deps: Deps) {
       const input = c.req.valid("json");
       const principal = await enrolmentPrincipal(c, deps, input.deviceId);
       const s = services(c, deps);
-      const result = await completeEnrolment(
-        s,
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        principal.user,
-        input,
-      );
+      const result = await completeEnrolment(s, requestClient(c), principal.user, input);
       c.header("Cache-Control", "no-store");
       if (principal.kind === "session") return c.json(result, 200);
       const next: StepAnswer = await stepAnswer({
@@ -170,12 +155,7 @@ export function mfaRoutes(deps: Deps) {
       return c.json({ ...result, ...next, deviceId: principal.deviceId }, 200);
     })
     .openapi(disable, async (c) => {
-      await disableMfa(
-        services(c, deps),
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        c.var.auth.userId,
-        c.req.valid("json"),
-      );
+      await disableMfa(services(c, deps), requestClient(c), c.var.auth.userId, c.req.valid("json"));
       return c.body(null, 204);
     })
     .openapi(regenerate, async (c) => {
@@ -183,7 +163,7 @@ export function mfaRoutes(deps: Deps) {
       return c.json(
         await regenerateRecoveryCodes(
           services(c, deps),
-          clientInfo(c.req.raw, c.var.clientIp, c.var.config),
+          requestClient(c),
           c.var.auth.userId,
           c.req.valid("json").password,
         ),

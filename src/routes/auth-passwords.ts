@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
-import { clientInfo } from "../lib/client-info";
 import { isValidEmail, normalizeEmail } from "../lib/email-address";
 import { requireAuth } from "../middleware/auth";
 import { changePassword, forgotPassword, resetPassword } from "../services/passwords";
-import { createRouter, json, problem, services } from "./openapi";
+import { createRouter, json, problem, requestClient, services } from "./openapi";
 
 const Password = z.string().min(1).max(1024).openapi({ format: "password" });
 
@@ -81,29 +80,16 @@ export function passwordRoutes(deps: Deps) {
   router.use("/api/v1/auth/change-password", requireAuth(deps));
   return router
     .openapi(forgot, async (c) => {
-      await forgotPassword(
-        services(c, deps),
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        c.req.valid("json").email,
-      );
+      await forgotPassword(services(c, deps), requestClient(c), c.req.valid("json").email);
       return c.json({ accepted: true as const }, 202);
     })
     .openapi(reset, async (c) => {
-      await resetPassword(
-        services(c, deps),
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        c.req.valid("json"),
-      );
+      await resetPassword(services(c, deps), requestClient(c), c.req.valid("json"));
       c.header("Cache-Control", "no-store");
       return c.json({ reset: true as const }, 200);
     })
     .openapi(change, async (c) => {
-      await changePassword(
-        services(c, deps),
-        clientInfo(c.req.raw, c.var.clientIp, c.var.config),
-        c.var.auth,
-        c.req.valid("json"),
-      );
+      await changePassword(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json"));
       return c.json({ changed: true as const }, 200);
     });
 }

@@ -3,8 +3,11 @@ import type { Context } from "hono";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../env";
 import { AuthError, type FieldError } from "../errors";
+import { type ClientInfo, clientInfo } from "../lib/client-info";
+import { presentedDevice } from "../lib/device";
 import type { RequestMeta } from "../services/audit";
 import { type ServiceDeps, serviceDeps } from "../services/context";
+import type { StepAnswer } from "../services/login-steps";
 
 /** Zod issues → the `errors` of a 422 `validation_failed` problem. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
@@ -61,4 +64,25 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
 /** The services' dependencies for this request. */
 export function services(c: Context<AppEnv>, deps: Deps): ServiceDeps {
   return serviceDeps(deps, c.env, c.var.config);
+}
+
+/** Where the request comes from (IP, location, device label), for audit and login activity. */
+export function requestClient(c: Context<AppEnv>): ClientInfo {
+  return clientInfo(c.req.raw, c.var.clientIp, c.var.config);
+}
+
+/**
+ * A login step endpoint: finds the caller's device, runs the step's service, and answers the next step with the
+ * device id (non-browser clients send it back) — never cached.
+ */
+export async function loginStepAnswer<I extends { deviceId?: string }>(
+  c: Context<AppEnv>,
+  deps: Deps,
+  input: I,
+  step: (s: ServiceDeps, client: ClientInfo, deviceHash: string | null, input: I) => Promise<StepAnswer>,
+): Promise<StepAnswer & { deviceId: string }> {
+  const device = await presentedDevice(c, input.deviceId);
+  const answer = await step(services(c, deps), requestClient(c), device?.hash ?? null, input);
+  c.header("Cache-Control", "no-store");
+  return { ...answer, deviceId: device?.id ?? "" };
 }
