@@ -52,6 +52,14 @@ export async function recoveryCodeHash(userId: string, code: string): Promise<st
   return hashToken(`recovery:${userId}:${code}`);
 }
 
+/** Statements that replace a user's recovery codes with `codes` (stored hashed, in canonical form). */
+async function replaceRecoveryCodes(s: ServiceDeps, userId: string, codes: string[], now: number) {
+  const hashes = await Promise.all(
+    codes.map((c) => recoveryCodeHash(userId, normalizeRecoveryCode(c) as string)),
+  );
+  return [deleteRecoveryCodes(s.db, userId), insertRecoveryCodes(s.db, userId, hashes, now)] as const;
+}
+
 export async function mfaEnabled(s: ServiceDeps, userId: string): Promise<boolean> {
   return Boolean(await findUserMfa(s.db, userId));
 }
@@ -106,13 +114,7 @@ export async function completeEnrolment(
         enabledAt: now,
         lastCounter: counter,
       }),
-      deleteRecoveryCodes(s.db, user.id),
-      insertRecoveryCodes(
-        s.db,
-        user.id,
-        await Promise.all(codes.map((c) => recoveryCodeHash(user.id, normalizeRecoveryCode(c) ?? c))),
-        now,
-      ),
+      ...(await replaceRecoveryCodes(s, user.id, codes, now)),
       mail.statement,
       auditStatement(s, client, {
         action: "mfa.enabled",
@@ -255,13 +257,7 @@ export async function regenerateRecoveryCodes(
   const codes = generateRecoveryCodes(s.random);
   const now = s.now();
   await s.db.batch([
-    deleteRecoveryCodes(s.db, user.id),
-    insertRecoveryCodes(
-      s.db,
-      user.id,
-      await Promise.all(codes.map((c) => recoveryCodeHash(user.id, normalizeRecoveryCode(c) ?? c))),
-      now,
-    ),
+    ...(await replaceRecoveryCodes(s, user.id, codes, now)),
     auditStatement(s, client, {
       action: "mfa.recovery_codes_regenerated",
       actorId: user.id,
