@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The D1 schema. `npm run db:generate` turns changes here into a new SQL migration under migrations/, which
@@ -227,9 +227,45 @@ export const loginEvents = sqliteTable(
     ip: text("ip"),
     country: text("country"),
     city: text("city"),
+    /** Coarse location and network of a login, for the suspicious-login risk check (services/login-risk.ts). */
+    asn: integer("asn"),
+    latitude: real("latitude"),
+    longitude: real("longitude"),
     device: text("device"),
   },
   (t) => [index("login_events_user_idx").on(t.userId, t.at)],
+);
+
+/**
+ * Suspicious-login approvals: a risky login waits until its owner follows the approve or deny link from the
+ * mail (single-use, 15 minutes). Only the SHA-256 of each link token is stored; `status` moves from `pending`
+ * to `approved` or `denied` exactly once (one conditional update).
+ */
+export const loginApprovals = sqliteTable(
+  "login_approvals",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceHash: text("device_hash").notNull(),
+    approveHash: text("approve_hash").notNull(),
+    denyHash: text("deny_hash").notNull(),
+    /** JSON array of the rules that fired (new_country, impossible_travel, new_asn_device, failure_burst). */
+    reasons: text("reasons").notNull(),
+    status: text("status", { enum: ["pending", "approved", "denied"] }).notNull().default("pending"),
+    ip: text("ip"),
+    country: text("country"),
+    city: text("city"),
+    expiresAt: integer("expires_at").notNull(),
+    decidedAt: integer("decided_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("login_approvals_approve_unique").on(t.approveHash),
+    uniqueIndex("login_approvals_deny_unique").on(t.denyHash),
+    index("login_approvals_user_idx").on(t.userId, t.createdAt),
+  ],
 );
 
 /** Every security event. `actorId`/`targetId` are kept when a user is erased (pseudonymised elsewhere). */
