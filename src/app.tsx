@@ -21,7 +21,11 @@ import { passwordRoutes } from "./routes/auth-passwords";
 import { registrationRoutes } from "./routes/auth-registration";
 import { devMailboxRoutes } from "./routes/dev-mailbox";
 import { healthRoutes } from "./routes/health";
+import { invitationRoutes } from "./routes/invitations";
 import { fieldErrors } from "./routes/openapi";
+import { permissionRoutes } from "./routes/permissions";
+import { roleRoutes } from "./routes/roles";
+import { teamRoutes } from "./routes/teams";
 import { wellKnownRoutes } from "./routes/well-known";
 import { bootstrapAdmin } from "./services/admin-bootstrap";
 import { serviceDeps } from "./services/context";
@@ -85,6 +89,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", mfaRoutes(deps));
   app.route("/", deviceRoutes(deps));
   app.route("/", adminUserRoutes(deps));
+  // Teams and RBAC (issue 6)
+  app.route("/", permissionRoutes());
+  app.route("/", teamRoutes(deps));
+  app.route("/", invitationRoutes(deps));
+  app.route("/", roleRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 
