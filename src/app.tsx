@@ -23,6 +23,7 @@ import { devMailboxRoutes } from "./routes/dev-mailbox";
 import { healthRoutes } from "./routes/health";
 import { invitationRoutes } from "./routes/invitations";
 import { fieldErrors } from "./routes/openapi";
+import { ownershipRoutes } from "./routes/ownership";
 import { permissionRoutes } from "./routes/permissions";
 import { roleRoutes } from "./routes/roles";
 import { teamRoutes } from "./routes/teams";
@@ -94,6 +95,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", teamRoutes(deps));
   app.route("/", invitationRoutes(deps));
   app.route("/", roleRoutes(deps));
+  app.route("/", ownershipRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 
