@@ -13,6 +13,7 @@ import { jsonBodyLimit, requireJsonContentType } from "./middleware/json-body";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { adminUserRoutes } from "./routes/admin-users";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { accountRoutes } from "./routes/auth-account";
 import { deviceRoutes } from "./routes/auth-devices";
 import { loginRoutes } from "./routes/auth-login";
@@ -96,6 +97,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", invitationRoutes(deps));
   app.route("/", roleRoutes(deps));
   app.route("/", ownershipRoutes(deps));
+  app.route("/", apiKeyRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 

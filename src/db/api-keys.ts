@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { apiKeys, apiKeyUsage, memberships } from "./schema";
 
@@ -87,4 +87,14 @@ export function apiKeyUsageOf(db: Db, keyId: string, days = 30) {
     .where(eq(apiKeyUsage.keyId, keyId))
     .orderBy(desc(apiKeyUsage.day))
     .limit(days);
+}
+
+/** Daily counts of a team's keys since `sinceDay` (`YYYY-MM-DD`), for the key list. */
+export function usageOfTeamKeys(db: Db, teamId: string, sinceDay: string) {
+  return db
+    .select({ keyId: apiKeyUsage.keyId, day: apiKeyUsage.day, count: apiKeyUsage.count })
+    .from(apiKeyUsage)
+    .innerJoin(apiKeys, eq(apiKeys.id, apiKeyUsage.keyId))
+    .where(and(eq(apiKeys.teamId, teamId), gte(apiKeyUsage.day, sinceDay)))
+    .orderBy(desc(apiKeyUsage.day));
 }
