@@ -62,6 +62,23 @@ export function teamsOfUser(db: Db, userId: string) {
     .orderBy(teams.name);
 }
 
+/** The teams a user belongs to with their role's id and name (GET /teams). */
+export function teamsWithRoleOf(db: Db, userId: string) {
+  return db
+    .select({
+      id: teams.id,
+      slug: teams.slug,
+      name: teams.name,
+      roleId: roles.id,
+      roleName: sql<string>`${roles.name}`.as("role_name"),
+    })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .innerJoin(roles, eq(roles.id, memberships.roleId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(teams.name, teams.id);
+}
+
 /** One membership with its role, or undefined when the user is not in the team. */
 export function membershipOf(db: Db, userId: string, teamId: string) {
   return db

@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
+import { paginate } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { requirePermission } from "../middleware/permission";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "../services/api-keys";
 import { createRouter, json, requestClient, services } from "./openapi";
-import { TEAM_PROBLEMS, TeamParams } from "./teams";
+import { ListQuery, TEAM_PROBLEMS, TeamParams } from "./teams";
 
 const CreatedKey = z
   .object({
@@ -50,7 +51,7 @@ export function apiKeyRoutes(deps: Deps) {
     tags: ["API keys"],
     summary: "The team's API keys, with last use and daily request counts (`api_keys:read`)",
     middleware: [teamAuth, requirePermission("api_keys:read")] as const,
-    request: { params: TeamParams },
+    request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(ApiKey), nextCursor: z.string().nullable() }), "Keys"),
       ...TEAM_PROBLEMS,
@@ -91,10 +92,9 @@ export function apiKeyRoutes(deps: Deps) {
   return createRouter()
     .openapi(list, async (c) => {
       c.header("Cache-Control", "no-store");
-      return c.json(
-        { items: await listApiKeys(services(c, deps), c.req.valid("param").teamId), nextCursor: null },
-        200,
-      );
+      const { cursor, limit } = c.req.valid("query");
+      const items = await listApiKeys(services(c, deps), c.req.valid("param").teamId);
+      return c.json(paginate(items, cursor, limit), 200);
     })
     .openapi(create, async (c) => {
       c.header("Cache-Control", "no-store");

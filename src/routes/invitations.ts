@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { PASSWORD_MAX_INPUT } from "../crypto/password-policy";
 import type { Deps } from "../deps";
 import { isValidEmail, normalizeEmail } from "../lib/email-address";
+import { paginate } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { requirePermission } from "../middleware/permission";
 import {
@@ -13,7 +14,7 @@ import {
 } from "../services/invitations";
 import { createRouter, json, problem, requestClient, services } from "./openapi";
 import { RoleSummary, TeamSummary } from "./schemas";
-import { TEAM_PROBLEMS, TeamParams } from "./teams";
+import { ListQuery, TEAM_PROBLEMS, TeamParams } from "./teams";
 
 const Invitation = z
   .object({
@@ -62,7 +63,7 @@ export function invitationRoutes(deps: Deps) {
     tags: ["Invitations"],
     summary: "Pending invitations (`members:read`)",
     middleware: [teamAuth, requirePermission("members:read")] as const,
-    request: { params: TeamParams },
+    request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(Invitation), nextCursor: z.string().nullable() }), "Invitations"),
       ...TEAM_PROBLEMS,
@@ -132,8 +133,9 @@ export function invitationRoutes(deps: Deps) {
   return createRouter()
     .openapi(list, async (c) => {
       c.header("Cache-Control", "no-store");
+      const { cursor, limit } = c.req.valid("query");
       const items = await listInvitations(services(c, deps), c.req.valid("param").teamId);
-      return c.json({ items, nextCursor: null }, 200);
+      return c.json(paginate(items, cursor, limit), 200);
     })
     .openapi(create, async (c) => {
       const s = services(c, deps);

@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
+import { paginate } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { requirePermission } from "../middleware/permission";
 import { createRole, deleteRole, listRoles, updateRole } from "../services/roles";
 import { createRouter, json, problem, requestClient, services } from "./openapi";
-import { TEAM_PROBLEMS, TeamParams } from "./teams";
+import { ListQuery, TEAM_PROBLEMS, TeamParams } from "./teams";
 
 const Role = z
   .object({
@@ -50,7 +51,7 @@ export function roleRoutes(deps: Deps) {
     tags: ["Roles"],
     summary: "The team's roles (`roles:read`)",
     middleware: [teamAuth, requirePermission("roles:read")] as const,
-    request: { params: TeamParams },
+    request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(Role), nextCursor: z.string().nullable() }), "Roles"),
       ...TEAM_PROBLEMS,
@@ -91,8 +92,9 @@ export function roleRoutes(deps: Deps) {
   return createRouter()
     .openapi(list, async (c) => {
       c.header("Cache-Control", "no-store");
+      const { cursor, limit } = c.req.valid("query");
       const items = await listRoles(services(c, deps), c.var.auth, c.req.valid("param").teamId);
-      return c.json({ items, nextCursor: null }, 200);
+      return c.json(paginate(items, cursor, limit), 200);
     })
     .openapi(create, async (c) => {
       const role = await createRole(

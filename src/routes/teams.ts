@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps";
+import { paginate } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { requirePermission, requireUser } from "../middleware/permission";
 import {
@@ -16,6 +17,12 @@ import { createRouter, json, problem, requestClient, services } from "./openapi"
 import { RoleSummary } from "./schemas";
 
 export const TeamParams = z.object({ teamId: z.string().min(1).max(64) });
+
+/** `?cursor=&limit=` of every list (default 50, max 200). */
+export const ListQuery = z.object({
+  cursor: z.string().max(20).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 const MemberParams = TeamParams.extend({ userId: z.string().min(1).max(64) });
 
 const Team = z
@@ -70,6 +77,7 @@ export function teamRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "My teams, with my role in each",
     middleware: [user] as const,
+    request: { query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(MyTeam), nextCursor: z.string().nullable() }), "Teams"),
       401: problem("unauthorized"),
@@ -123,7 +131,7 @@ export function teamRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "The team's members (`members:read`)",
     middleware: [teamAuth, requirePermission("members:read")] as const,
-    request: { params: TeamParams },
+    request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(Member), nextCursor: z.string().nullable() }), "Members"),
       ...TEAM_PROBLEMS,
@@ -155,7 +163,8 @@ export function teamRoutes(deps: Deps) {
   return createRouter()
     .openapi(listTeams, async (c) => {
       c.header("Cache-Control", "no-store");
-      return c.json({ items: await listMyTeams(services(c, deps), c.var.auth), nextCursor: null }, 200);
+      const { cursor, limit } = c.req.valid("query");
+      return c.json(paginate(await listMyTeams(services(c, deps), c.var.auth), cursor, limit), 200);
     })
     .openapi(create, async (c) =>
       c.json(await createTeam(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json")), 201),
@@ -179,8 +188,11 @@ export function teamRoutes(deps: Deps) {
     })
     .openapi(members, async (c) => {
       c.header("Cache-Control", "no-store");
-      const items = await listMembers(services(c, deps), c.req.valid("param").teamId);
-      return c.json({ items, nextCursor: null }, 200);
+      const { cursor, limit } = c.req.valid("query");
+      return c.json(
+        paginate(await listMembers(services(c, deps), c.req.valid("param").teamId), cursor, limit),
+        200,
+      );
     })
     .openapi(changeRole, async (c) => {
       const { teamId, userId } = c.req.valid("param");

@@ -12,7 +12,7 @@ import {
   revokeTeamSessionsStatement,
   setMemberRoleStatement,
   type TeamRow,
-  teamsOfUser,
+  teamsWithRoleOf,
   updateTeam as updateTeamRow,
 } from "../db/teams";
 import { AuthError } from "../errors";
@@ -61,13 +61,12 @@ export function edgeRevocation(s: ServiceDeps) {
 
 /** GET /teams: the caller's teams with their role in each. */
 export async function listMyTeams(s: ServiceDeps, auth: AuthContext) {
-  const rows = await teamsOfUser(s.db, auth.userId);
-  const roleIds = await Promise.all(rows.map((r) => findMember(s.db, r.id, auth.userId)));
-  return rows.map((r, i) => ({
+  const rows = await teamsWithRoleOf(s.db, auth.userId);
+  return rows.map((r) => ({
     id: r.id,
     slug: r.slug,
     name: r.name,
-    role: { id: roleIds[i]?.roleId ?? "", name: r.role },
+    role: { id: r.roleId, name: r.roleName },
   }));
 }
 

@@ -222,6 +222,52 @@ describe("members", () => {
   });
 });
 
+describe("lists and the OpenAPI document", () => {
+  it("pages with ?cursor=&limit=", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    await memberSession(app, owner.accessToken, owner.teamId, "Developer");
+    const path = `/api/v1/teams/${owner.teamId}/members`;
+    const first = (await (await owner.call("GET", `${path}?limit=1`)).json()) as {
+      items: { userId: string }[];
+      nextCursor: string | null;
+    };
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    const second = (await (await owner.call("GET", `${path}?limit=1&cursor=${first.nextCursor}`)).json()) as {
+      items: { userId: string }[];
+      nextCursor: string | null;
+    };
+    expect(second.items).toHaveLength(1);
+    expect(second.items[0]?.userId).not.toBe(first.items[0]?.userId);
+    expect(second.nextCursor).toBeNull();
+    expect((await owner.call("GET", `${path}?limit=500`)).status).toBe(422);
+  });
+
+  it("documents the team routes", async () => {
+    const app = testWorker();
+    const doc = (await (await app.request("GET", "/api/v1/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+    };
+    for (const path of [
+      "/api/v1/permissions",
+      "/api/v1/teams",
+      "/api/v1/teams/{teamId}",
+      "/api/v1/teams/{teamId}/members/{userId}",
+      "/api/v1/teams/{teamId}/roles/{roleId}",
+      "/api/v1/teams/{teamId}/invitations/{id}",
+      "/api/v1/invitations/accept",
+      "/api/v1/auth/register/invite",
+      "/api/v1/teams/{teamId}/ownership-transfer",
+      "/api/v1/ownership-transfers/accept",
+      "/api/v1/ownership-transfers/decline",
+      "/api/v1/teams/{teamId}/api-keys/{id}/rotate",
+    ]) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+  });
+});
+
 describe("GET /permissions", () => {
   it("lists the catalogue with descriptions", async () => {
     const app = testWorker();
