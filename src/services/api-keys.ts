@@ -16,7 +16,7 @@ import type { AuthContext } from "../middleware/auth";
 import { API_KEY_PREFIX } from "./api-key-auth";
 import { auditStatement } from "./audit";
 import type { ServiceDeps } from "./context";
-import { isValidGrant, normalizeGrants } from "./permission-match";
+import { canGrant, isValidGrant, normalizeGrants } from "./permission-match";
 import { actorAudit, assertCanGrant, iso, type TeamActor, teamActor, viaKey } from "./team-access";
 
 /** Characters of a key shown in lists (`gh_` + 7), enough to tell keys apart, far too few to guess the rest. */
@@ -180,4 +180,34 @@ export async function rotateApiKey(
   const permissions = JSON.parse(row.permissions) as string[];
   assertCanGrant(actor, permissions);
   return issueKey(s, client, actor, { name: row.name, permissions, expiresAt: row.expiresAt }, row);
+}
+
+/**
+ * After a role change (a member's role, a role's permissions, an ownership transfer): the statements revoking
+ * every live key of the team whose scope its creator no longer holds, each audited. A key never outgrows its
+ * creator — checked here on the (rare) writes, so authenticating a key stays one query.
+ */
+export async function revokeKeysBeyondCreators(
+  s: ServiceDeps,
+  client: ClientInfo,
+  teamId: string,
+  actorId: string,
+  permissionsOf: (userId: string) => readonly string[] | undefined,
+) {
+  const now = s.now();
+  const keys = (await liveApiKeysOf(s.db, teamId)).filter((k) => {
+    const held = permissionsOf(k.createdBy);
+    return held !== undefined && !canGrant(held, JSON.parse(k.permissions) as string[]).ok;
+  });
+  return keys.flatMap((k) => [
+    revokeApiKeyStatement(s.db, teamId, k.id, now),
+    auditStatement(s, client, {
+      action: "api_key.revoked",
+      actorId,
+      teamId,
+      target: { type: "api_key", id: k.id },
+      reason: "creator_permissions_reduced",
+      metadata: { before: { name: k.name, prefix: k.prefix, createdBy: k.createdBy } },
+    }),
+  ]);
 }

@@ -13,9 +13,10 @@ import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { newId } from "../lib/ids";
 import type { AuthContext } from "../middleware/auth";
+import { revokeKeysBeyondCreators } from "./api-keys";
 import { auditStatement } from "./audit";
 import { outboxDeps, type ServiceDeps } from "./context";
-import { actorAudit, iso, teamActor } from "./team-access";
+import { actorAudit, effectiveOf, iso, teamActor } from "./team-access";
 
 /** An ownership-transfer proposal is valid for 7 days. */
 export const OWNERSHIP_TRANSFER_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -144,6 +145,10 @@ export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: 
       detail: "This transfer can no longer be completed: the team's members or roles changed.",
     });
   }
+  const managerPermissions = effectiveOf(actor.roles, manager.id);
+  const keyRevocations = await revokeKeysBeyondCreators(s, client, transfer.teamId, auth.userId, (uid) =>
+    uid === transfer.fromUserId ? managerPermissions : undefined,
+  );
   const [from, to] = await Promise.all([
     findUserById(s.db, transfer.fromUserId),
     findUserById(s.db, transfer.toUserId),
@@ -177,6 +182,7 @@ export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: 
       },
     }),
     ...mails.map((m) => m.statement),
+    ...keyRevocations,
   ]);
   await dispatchEmails(
     outboxDeps(s),

@@ -1,9 +1,17 @@
 import { isUniqueViolation } from "../db/client";
-import { deleteUnusedRole, findRole, insertRole, type RoleRow, updateRoleStatement } from "../db/teams";
+import {
+  deleteUnusedRole,
+  findRole,
+  insertRole,
+  membersOfTeam,
+  type RoleRow,
+  updateRoleStatement,
+} from "../db/teams";
 import { AuthError, type FieldError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { newId } from "../lib/ids";
 import type { AuthContext } from "../middleware/auth";
+import { revokeKeysBeyondCreators } from "./api-keys";
 import { auditStatement } from "./audit";
 import type { ServiceDeps } from "./context";
 import { isValidGrant, normalizeGrants, type RoleNode, resolveRole } from "./permission-match";
@@ -160,6 +168,15 @@ export async function updateRole(
   assertCanGrant(actor, checkCandidate(actor, candidate).permissions);
   const name = patch.name ?? role.name;
   const now = s.now();
+  const after = roleMap(actor.roles);
+  after.set(role.id, candidate);
+  const members = await membersOfTeam(s.db, teamId);
+  const roleOfMember = new Map(members.map((m) => [m.userId, m.roleId]));
+  const keyRevocations = await revokeKeysBeyondCreators(s, client, teamId, actor.userId, (uid) => {
+    const memberRole = roleOfMember.get(uid);
+    const resolved = memberRole ? resolveRole(after, memberRole) : undefined;
+    return resolved?.ok ? resolved.permissions : undefined;
+  });
   try {
     await s.db.batch([
       updateRoleStatement(
@@ -179,6 +196,7 @@ export async function updateRole(
           ...viaKey(actor),
         },
       }),
+      ...keyRevocations,
     ]);
   } catch (error) {
     throw nameTaken(error) ?? error;

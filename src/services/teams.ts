@@ -19,6 +19,7 @@ import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { newId } from "../lib/ids";
 import type { AuthContext } from "../middleware/auth";
+import { revokeKeysBeyondCreators } from "./api-keys";
 import { auditStatement } from "./audit";
 import type { ServiceDeps } from "./context";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./registration";
@@ -207,6 +208,10 @@ export async function changeMemberRole(
   assertCanGrant(actor, effectiveOf(actor.roles, member.roleId));
   assertCanGrant(actor, effectiveOf(actor.roles, role.id));
   if (member.roleId === role.id) return memberView(member);
+  const newPermissions = effectiveOf(actor.roles, role.id);
+  const keyRevocations = await revokeKeysBeyondCreators(s, client, teamId, actor.userId, (uid) =>
+    uid === userId ? newPermissions : undefined,
+  );
   const [changed] = await s.db.batch([
     setMemberRoleStatement(s.db, teamId, userId, role.id),
     auditStatement(s, client, {
@@ -219,6 +224,7 @@ export async function changeMemberRole(
         ...viaKey(actor),
       },
     }),
+    ...keyRevocations,
   ]);
   if (changed.length === 0) throw new AuthError("owner_transfer_required");
   return memberView({ ...member, roleId: role.id, roleName: role.name, roleBuiltIn: role.builtIn });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testClock, testWorker } from "../helpers";
-import { as, FORBIDDEN_COPY, memberSession, ownerSession } from "./teams-helpers";
+import { as, FORBIDDEN_COPY, memberSession, ownerSession, roleId } from "./teams-helpers";
 
 const HOUR = 3600 * 1000;
 
@@ -129,6 +129,49 @@ describe("API keys", () => {
       (await owner.call("DELETE", `/api/v1/teams/${owner.teamId}/members/${manager.userId}`)).status,
     ).toBe(204);
     expect((await as(app, key)("GET", `/api/v1/teams/${owner.teamId}/members`)).status).toBe(401);
+  });
+
+  it("a key never outgrows its creator: demoting them or narrowing their role revokes keys beyond it", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const path = `/api/v1/teams/${owner.teamId}/api-keys`;
+    const manager = await memberSession(app, owner.accessToken, owner.teamId, "Manager");
+    const wide = (await (
+      await manager.call("POST", path, { name: "wide", permissions: ["members:*"] })
+    ).json()) as {
+      key: string;
+    };
+    const narrow = (await (
+      await manager.call("POST", path, { name: "narrow", permissions: ["team:read"] })
+    ).json()) as {
+      key: string;
+    };
+    const demoted = await owner.call("PATCH", `/api/v1/teams/${owner.teamId}/members/${manager.userId}`, {
+      roleId: await roleId(owner.teamId, "Developer"),
+    });
+    expect(demoted.status).toBe(200);
+    expect((await as(app, wide.key)("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(401);
+    // team:read is still within a Developer's permissions
+    expect((await as(app, narrow.key)("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(200);
+
+    const custom = (await (
+      await owner.call("POST", `/api/v1/teams/${owner.teamId}/roles`, {
+        name: "Keymaster",
+        permissions: ["api_keys:*", "team:read"],
+      })
+    ).json()) as { id: string };
+    const keymaster = await memberSession(app, owner.accessToken, owner.teamId, "Keymaster");
+    const key = (await (
+      await keymaster.call("POST", path, { name: "k", permissions: ["team:read"] })
+    ).json()) as {
+      key: string;
+    };
+    expect((await as(app, key.key)("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(200);
+    const narrowed = await owner.call("PATCH", `/api/v1/teams/${owner.teamId}/roles/${custom.id}`, {
+      permissions: ["api_keys:*"],
+    });
+    expect(narrowed.status).toBe(200);
+    expect((await as(app, key.key)("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(401);
   });
 
   it("bad input is 422", async () => {
