@@ -213,6 +213,13 @@ export async function registerWithInvitation(
         teamId: invitation.teamId,
         metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName }, door: "B" },
       }),
+      auditStatement(s, client, {
+        action: "member.joined",
+        actorId: userId,
+        target: { type: "user", id: userId },
+        teamId: invitation.teamId,
+        metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
+      }),
     ]);
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) throw new AuthError("email_taken");

@@ -44,6 +44,12 @@ describe("API keys", () => {
     }
     expect((await call("DELETE", `/api/v1/teams/${owner.teamId}`)).status).toBe(403);
 
+    // a key acts for its own team only
+    const elsewhere = (await (await owner.call("POST", "/api/v1/teams", { name: "Elsewhere" })).json()) as {
+      id: string;
+    };
+    expect((await call("GET", `/api/v1/teams/${elsewhere.id}`)).status).toBe(403);
+
     // unknown keys are 401
     expect((await as(app, `gh_${"A".repeat(32)}`)("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(401);
     expect((await as(app, "gh_short")("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(401);

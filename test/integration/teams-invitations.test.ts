@@ -148,6 +148,17 @@ describe("invitations and Door B", () => {
       items: unknown[];
     };
     expect(teams.items).toHaveLength(2);
+    // a member of two teams switches between them
+    const switched = await as(app, session.accessToken)("POST", "/api/v1/auth/session-exchange", {
+      teamId: owner.teamId,
+    });
+    expect(switched.status).toBe(200);
+    const other2 = (await switched.json()) as { accessToken: string; role: { name: string } };
+    expect(other2.role.name).toBe("Manager");
+    expect((await as(app, other2.accessToken)("GET", `/api/v1/teams/${owner.teamId}/members`)).status).toBe(
+      200,
+    );
+    expect((await as(app, other2.accessToken)("GET", `/api/v1/teams/${other.teamId}`)).status).toBe(403);
     // inviting a member again is a conflict
     expect((await invite(owner, other.email)).status).toBe(409);
   });
