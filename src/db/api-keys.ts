@@ -8,6 +8,30 @@ export function insertApiKey(db: Db, row: typeof apiKeys.$inferInsert) {
   return db.insert(apiKeys).values(row);
 }
 
+/**
+ * A rotation as two statements of one batch: the old key is revoked naming its successor, if it is still live;
+ * the successor's team id is read from the old key *as replaced by it*, so when the revoke matched nothing (a
+ * concurrent rotation or revocation won) the NOT NULL constraint fails and the batch rolls back.
+ */
+export function rotateApiKeyStatements(db: Db, row: ApiKeyRow, replacedId: string, now: number) {
+  return [
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now, replacedBy: row.id })
+      .where(and(eq(apiKeys.teamId, row.teamId), eq(apiKeys.id, replacedId), isNull(apiKeys.revokedAt))),
+    db.insert(apiKeys).values({
+      ...row,
+      teamId: sql`(SELECT k.team_id FROM api_keys k WHERE k.id = ${replacedId} AND k.replaced_by = ${row.id})`,
+    }),
+  ] as const;
+}
+
+/** The error D1 raises when a rotation lost its race (see rotateApiKeyStatements). */
+export function isRotationRace(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
+  return /NOT NULL constraint failed: api_keys\.team_id/i.test(text);
+}
+
 /** A team's keys that are not revoked (expired ones stay listed, so they can be seen and revoked). */
 export function liveApiKeysOf(db: Db, teamId: string) {
   return db

@@ -415,6 +415,8 @@ export const apiKeys = sqliteTable(
     /** Written at most once a minute. */
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
+    /** The key that replaced this one at rotation. */
+    replacedBy: text("replaced_by"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.keyHash), index("api_keys_team_idx").on(t.teamId)],

@@ -4,8 +4,10 @@ import {
   type ApiKeyRow,
   findApiKey,
   insertApiKey,
+  isRotationRace,
   liveApiKeysOf,
   revokeApiKeyStatement,
+  rotateApiKeyStatements,
   usageOfTeamKeys,
 } from "../db/api-keys";
 import { runBatch } from "../db/client";
@@ -72,27 +74,35 @@ async function issueKey(
     expiresAt: input.expiresAt,
     lastUsedAt: null,
     revokedAt: null,
+    replacedBy: null,
     createdAt: now,
   };
-  await runBatch(s.db, [
-    ...(replaces ? [revokeApiKeyStatement(s.db, actor.teamId, replaces.id, now)] : []),
-    insertApiKey(s.db, row),
-    auditStatement(s, client, {
-      action: replaces ? "api_key.rotated" : "api_key.created",
-      ...actorAudit(actor),
-      target: { type: "api_key", id: row.id },
-      metadata: {
-        ...(replaces ? { before: { id: replaces.id, prefix: replaces.prefix } } : {}),
-        after: {
-          name: row.name,
-          prefix: row.prefix,
-          permissions: input.permissions,
-          expiresAt: row.expiresAt,
+  try {
+    await runBatch(s.db, [
+      ...(replaces ? rotateApiKeyStatements(s.db, row, replaces.id, now) : [insertApiKey(s.db, row)]),
+      auditStatement(s, client, {
+        action: replaces ? "api_key.rotated" : "api_key.created",
+        ...actorAudit(actor),
+        target: { type: "api_key", id: row.id },
+        metadata: {
+          ...(replaces ? { before: { id: replaces.id, prefix: replaces.prefix } } : {}),
+          after: {
+            name: row.name,
+            prefix: row.prefix,
+            permissions: input.permissions,
+            expiresAt: row.expiresAt,
+          },
+          ...viaKey(actor),
         },
-        ...viaKey(actor),
-      },
-    }),
-  ]);
+      }),
+    ]);
+  } catch (error) {
+    // Two concurrent rotations (or a rotation and a revocation) of one key: one wins, the others mint nothing.
+    if (replaces && isRotationRace(error)) {
+      throw new AuthError("not_found", { internal: { reason: "key revoked or rotated concurrently" } });
+    }
+    throw error;
+  }
   const { id, prefix, name, permissions, expiresAt, createdAt } = keyView(row);
   return { id, key, prefix, name, permissions, expiresAt, createdAt };
 }

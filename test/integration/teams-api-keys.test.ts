@@ -180,6 +180,21 @@ describe("API keys", () => {
     expect((await as(app, key.key)("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(401);
   });
 
+  it("two concurrent rotations of one key mint exactly one successor", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const path = `/api/v1/teams/${owner.teamId}/api-keys`;
+    const { id } = (await (
+      await owner.call("POST", path, { name: "race", permissions: ["team:read"] })
+    ).json()) as {
+      id: string;
+    };
+    const answers = await Promise.all([1, 2, 3].map(() => owner.call("POST", `${path}/${id}/rotate`)));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 404, 404]);
+    const list = (await (await owner.call("GET", path)).json()) as { items: { name: string }[] };
+    expect(list.items.map((k) => k.name)).toEqual(["race"]);
+  });
+
   it("bad input is 422", async () => {
     const app = testWorker();
     const owner = await ownerSession(app);

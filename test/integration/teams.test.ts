@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, testWorker, uniqueEmail } from "../helpers";
+import { GOOD_PASSWORD, testWorker, uniqueEmail, verifiedOwner } from "../helpers";
 import { as, FORBIDDEN_COPY, memberSession, ownerSession, roleId } from "./teams-helpers";
 
 describe("teams", () => {
@@ -219,6 +219,39 @@ describe("members", () => {
       body: { email: owner.email, password: GOOD_PASSWORD },
     });
     expect(await login.json()).toMatchObject({ step: "select_team", teams: [] });
+  });
+});
+
+describe("cookie-authenticated team changes", () => {
+  it("need the session's CSRF token", async () => {
+    const app = testWorker();
+    const owner = await verifiedOwner(app);
+    const login = await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: owner.password },
+    });
+    const step = (await login.json()) as { preAuthToken: string; deviceId: string };
+    const ex = await app.request("POST", "/api/v1/auth/session-exchange", {
+      body: { preAuthToken: step.preAuthToken, teamId: owner.teamId, deviceId: step.deviceId },
+    });
+    const jar: Record<string, string> = {};
+    for (const line of ex.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const i = pair.indexOf("=");
+      jar[pair.slice(0, i)] = pair.slice(i + 1);
+    }
+    const cookie = `__Host-access=${jar["__Host-access"]}; __Host-csrf=${jar["__Host-csrf"]}`;
+    const path = `/api/v1/teams/${owner.teamId}`;
+    const read = await app.request("GET", path, { headers: { cookie } });
+    expect(read.status).toBe(200);
+    const refused = await app.request("PATCH", path, { headers: { cookie }, body: { name: "No CSRF" } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: "csrf_failed" });
+    const csrf = decodeURIComponent(jar["__Host-csrf"] ?? "");
+    const ok = await app.request("PATCH", path, {
+      headers: { cookie, "x-csrf-token": csrf },
+      body: { name: "With CSRF" },
+    });
+    expect(ok.status).toBe(200);
   });
 });
 
