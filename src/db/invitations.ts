@@ -22,6 +22,14 @@ export function revokePendingInvitationsFor(db: Db, teamId: string, email: strin
     .returning({ id: invitations.id });
 }
 
+export function findPendingInvitation(db: Db, teamId: string, id: string, now: number) {
+  return db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.teamId, teamId), eq(invitations.id, id), pending(now)))
+    .get();
+}
+
 export function revokeInvitation(db: Db, teamId: string, id: string, now: number) {
   return db
     .update(invitations)

@@ -3,6 +3,7 @@ import { generateToken, hashToken, isWellFormedToken } from "../crypto/tokens";
 import { isUniqueViolation } from "../db/client";
 import {
   consumeInvitationStatement,
+  findPendingInvitation,
   insertInvitation,
   invitedMembershipStatement,
   isInvitationRace,
@@ -140,16 +141,21 @@ export async function revokeInvitation(
 ) {
   const actor = await teamActor(s, auth, teamId);
   const now = s.now();
-  const [[revoked]] = await s.db.batch([
+  const invitation = await findPendingInvitation(s.db, teamId, id, now);
+  if (!invitation) throw new AuthError("not_found");
+  const [revoked] = await s.db.batch([
     revokeInvitationRow(s.db, teamId, id, now),
     auditStatement(s, client, {
       action: "invitation.revoked",
       ...actorAudit(actor),
       target: { type: "invitation", id },
-      metadata: { ...viaKey(actor) },
+      metadata: {
+        before: { email: invitation.email, roleId: invitation.roleId, expiresAt: invitation.expiresAt },
+        ...viaKey(actor),
+      },
     }),
   ]);
-  if (!revoked) throw new AuthError("not_found");
+  if (revoked.length === 0) throw new AuthError("not_found");
 }
 
 async function pendingInvitation(s: ServiceDeps, token: string) {

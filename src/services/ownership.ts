@@ -105,16 +105,16 @@ export async function proposeTransfer(
 /** DELETE /teams/:teamId/ownership-transfer: the Owner withdraws the pending proposal; its link stops working. */
 export async function cancelTransfer(s: ServiceDeps, client: ClientInfo, auth: AuthContext, teamId: string) {
   const actor = await ownerActor(s, auth, teamId);
-  const [cancelled] = await s.db.batch([
-    cancelPendingTransfers(s.db, teamId, s.now()),
-    auditStatement(s, client, {
-      action: "ownership.transfer_cancelled",
-      ...actorAudit(actor),
-      target: { type: "team", id: teamId },
-    }),
-  ]);
-  if (cancelled.length === 0)
+  const cancelled = await cancelPendingTransfers(s.db, teamId, s.now());
+  if (cancelled.length === 0) {
     throw new AuthError("not_found", { detail: "There is no pending ownership transfer." });
+  }
+  await auditStatement(s, client, {
+    action: "ownership.transfer_cancelled",
+    ...actorAudit(actor),
+    target: { type: "team", id: teamId },
+    metadata: { before: cancelled.map((t) => ({ transferId: t.id, toUserId: t.toUserId })) },
+  });
 }
 
 async function liveTransfer(s: ServiceDeps, auth: AuthContext, token: string) {
