@@ -17,7 +17,6 @@ CREATE TABLE `api_keys` (
 	`expires_at` integer,
 	`last_used_at` integer,
 	`revoked_at` integer,
-	`replaced_by` text,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`team_id`) REFERENCES `teams`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`created_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
