@@ -253,7 +253,9 @@ export const loginApprovals = sqliteTable(
     denyHash: text("deny_hash").notNull(),
     /** JSON array of the rules that fired (new_country, impossible_travel, new_asn_device, failure_burst). */
     reasons: text("reasons").notNull(),
-    status: text("status", { enum: ["pending", "approved", "denied"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "approved", "denied"] })
+      .notNull()
+      .default("pending"),
     ip: text("ip"),
     country: text("country"),
     city: text("city"),

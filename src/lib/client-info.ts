@@ -4,8 +4,9 @@ import { deviceLabel } from "./user-agent";
 
 /**
  * Where a request comes from: IP from `CF-Connecting-IP`, location from `request.cf`. Only in development and
- * test, the `CF-IPCountry`, `CF-IPCity` and `CF-ASN` request headers override `request.cf` (wrangler dev fills
- * `cf` with one mocked location), so local runs and black-box tests can simulate travel; production ignores them.
+ * test, the `CF-IPCountry`, `CF-IPCity`, `CF-ASN` (and, a Gatehouse extension, `CF-IPLatitude`/`CF-IPLongitude`)
+ * request headers override `request.cf` (wrangler dev fills `cf` with one mocked location), so local runs and
+ * black-box tests can simulate travel; production ignores them.
  */
 export interface ClientInfo extends RequestMeta {
   country: string | null;
@@ -16,7 +17,13 @@ export interface ClientInfo extends RequestMeta {
   device: string;
 }
 
-type CfProperties = { country?: string; city?: string; asn?: number; latitude?: string; longitude?: string };
+type CfProperties = {
+  country?: string;
+  city?: string;
+  asn?: number;
+  latitude?: string | number;
+  longitude?: string | number;
+};
 
 export function clientInfo(request: Request, ip: string, config: Config): ClientInfo {
   const cf = ((request as { cf?: CfProperties }).cf ?? {}) as CfProperties;
@@ -26,17 +33,28 @@ export function clientInfo(request: Request, ip: string, config: Config): Client
   const city = header("cf-ipcity") ?? cf.city ?? null;
   const asnHeader = header("cf-asn");
   const asn = asnHeader && /^\d{1,10}$/.test(asnHeader) ? Number(asnHeader) : (cf.asn ?? null);
+  // Coordinates: `request.cf`, unless a development header moved the client to another place — then only the
+  // `CF-IPLatitude`/`CF-IPLongitude` headers (a Gatehouse extension for simulating travel) give coordinates.
+  const moved = header("cf-ipcountry") !== null || header("cf-ipcity") !== null;
+  const latitude = coordinate(header("cf-iplatitude") ?? (moved ? undefined : cf.latitude), 90);
+  const longitude = coordinate(header("cf-iplongitude") ?? (moved ? undefined : cf.longitude), 180);
   const userAgent = request.headers.get("user-agent");
   return {
     ip,
     userAgent,
     country: country && /^[A-Za-z]{2}$/.test(country) ? country.toUpperCase() : null,
     city: city ? city.slice(0, 100) : null,
-    asn,
-    latitude: cf.latitude !== undefined && !header("cf-ipcountry") ? Number(cf.latitude) : null,
-    longitude: cf.longitude !== undefined && !header("cf-ipcountry") ? Number(cf.longitude) : null,
+    asn: asn !== null && Number.isSafeInteger(asn) ? asn : null,
+    latitude: latitude !== null && longitude !== null ? latitude : null,
+    longitude: latitude !== null && longitude !== null ? longitude : null,
     device: deviceLabel(userAgent),
   };
+}
+
+function coordinate(value: string | number | undefined | null, limit: number): number | null {
+  if (value === undefined || value === null || value === "") return null;
+  const n = Number(value);
+  return Number.isFinite(n) && Math.abs(n) <= limit ? n : null;
 }
 
 /** "Berlin, DE" / "DE" / null. */
