@@ -182,6 +182,46 @@ export async function authSuites(worker, report, hashMedianMs) {
     `target ≥ 0.9 (hash ${hashMedianMs} ms → ${(1000 / hashMedianMs).toFixed(1)}/s)`,
   );
 
+  // Issue 5: what account protection adds to a login beyond the hash — the risk check (CPU) and the
+  // single-session gate (one DO call at session-exchange).
+  const added = [];
+  for (let i = 0; i < 5; i++) added.push(await (await fetch(`${origin}/__bench/risk-and-gate`)).json());
+  const riskMs = median(added.map((a) => a.riskMs));
+  const gateMs = median(added.map((a) => a.gateClaimMs));
+  report("risk check CPU per login (50-login baseline)", riskMs, "ms");
+  report("single-session gate call (DO claim), median wall", gateMs, "ms", undefined, "local DO emulation");
+  report(
+    "risk check + gate call added per login",
+    riskMs + gateMs,
+    "ms",
+    (v) => v <= 5,
+    "target ≤ 5 ms beyond the hash",
+  );
+  const exchangeCalls = [];
+  const exchangeCpu = [];
+  for (let i = 0; i < 10; i++) {
+    const user = users[(i + 1) % users.length];
+    const step = await post(origin, "/api/v1/auth/login", { email: user.email, password });
+    if (step.status !== 200) throw new Error(`login ${step.status}`);
+    const res = await fetch(`${origin}/__bench/metered/api/v1/auth/session-exchange`, {
+      method: "POST",
+      headers: { ...json, "cf-connecting-ip": nextIp() },
+      body: JSON.stringify({ preAuthToken: step.body.preAuthToken, teamId: user.teamId, deviceId: step.body.deviceId }),
+    });
+    const out = await res.json();
+    if (out.status !== 200 && out.status !== 409) throw new Error(`exchange ${out.status} ${out.body}`);
+    exchangeCpu.push(out.wall - out.io - out.bindingSync);
+    exchangeCalls.push(out.calls);
+  }
+  report("session-exchange CPU in the Worker", median(exchangeCpu), "ms");
+  report(
+    "session-exchange binding calls",
+    Object.values(exchangeCalls[0]).reduce((a, b) => a + b, 0),
+    "",
+    undefined,
+    JSON.stringify(exchangeCalls[0]),
+  );
+
   // Refresh: D1 round trips per refresh, and sequential refresh rate.
   let current = session;
   const roundTrips = [];
