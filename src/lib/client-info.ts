@@ -29,15 +29,17 @@ export function clientInfo(request: Request, ip: string, config: Config): Client
   const cf = ((request as { cf?: CfProperties }).cf ?? {}) as CfProperties;
   const dev = config.ENVIRONMENT !== "production";
   const header = (name: string) => (dev ? (request.headers.get(name)?.trim() ?? null) : null);
-  const country = header("cf-ipcountry") ?? cf.country ?? null;
-  const city = header("cf-ipcity") ?? cf.city ?? null;
-  const asnHeader = header("cf-asn");
-  const asn = asnHeader && /^\d{1,10}$/.test(asnHeader) ? Number(asnHeader) : (cf.asn ?? null);
-  // Coordinates: `request.cf`, unless a development header moved the client to another place — then only the
-  // `CF-IPLatitude`/`CF-IPLongitude` headers (a Gatehouse extension for simulating travel) give coordinates.
+  // A development header that moves the client to another place replaces the whole of `request.cf`'s (mocked)
+  // location: its city, network and coordinates belong to the mock, not to the simulated place.
   const moved = header("cf-ipcountry") !== null || header("cf-ipcity") !== null;
-  const latitude = coordinate(header("cf-iplatitude") ?? (moved ? undefined : cf.latitude), 90);
-  const longitude = coordinate(header("cf-iplongitude") ?? (moved ? undefined : cf.longitude), 180);
+  const place: CfProperties = moved ? {} : cf;
+  const country = header("cf-ipcountry") ?? place.country ?? null;
+  const city = header("cf-ipcity") ?? place.city ?? null;
+  const asnHeader = header("cf-asn");
+  const asn = asnHeader && /^\d{1,10}$/.test(asnHeader) ? Number(asnHeader) : (place.asn ?? null);
+  // `CF-IPLatitude`/`CF-IPLongitude` (a Gatehouse extension) give coordinates for simulating travel.
+  const latitude = coordinate(header("cf-iplatitude") ?? place.latitude, 90);
+  const longitude = coordinate(header("cf-iplongitude") ?? place.longitude, 180);
   const userAgent = request.headers.get("user-agent");
   return {
     ip,
