@@ -21,6 +21,15 @@ function exchange(app: App, step: Step, teamId: string | null) {
   });
 }
 
+async function unrevokedSessions(userId: string): Promise<number> {
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL",
+  )
+    .bind(userId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function me(app: App, session: Session) {
@@ -62,12 +71,7 @@ describe("single session (SINGLE_SESSION, on by default)", () => {
       body: { decisionToken, deviceId: step.deviceId },
     });
     expect(again.status).toBe(401);
-    const sessions = await env.DB.prepare(
-      "SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL",
-    )
-      .bind(owner.userId)
-      .first<{ n: number }>();
-    expect(sessions?.n).toBe(1);
+    expect(await unrevokedSessions(owner.userId)).toBe(1);
   });
 
   it("approve ends the other session at once (access token and refresh family) and creates this one", async () => {
@@ -120,12 +124,7 @@ describe("single session (SINGLE_SESSION, on by default)", () => {
     const answers = await Promise.all(steps.map((step) => exchange(app, step, owner.teamId)));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([200, 409]);
-    const live = await env.DB.prepare(
-      "SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL",
-    )
-      .bind(owner.userId)
-      .first<{ n: number }>();
-    expect(live?.n).toBe(1);
+    expect(await unrevokedSessions(owner.userId)).toBe(1);
   });
 
   it("logout and an idle-expired session free the slot", async () => {
