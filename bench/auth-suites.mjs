@@ -223,7 +223,11 @@ export async function authSuites(worker, report, hashMedianMs) {
     const res = await fetch(`${origin}/__bench/metered/api/v1/auth/session-exchange`, {
       method: "POST",
       headers: { ...json, "cf-connecting-ip": nextIp() },
-      body: JSON.stringify({ preAuthToken: step.body.preAuthToken, teamId: user.teamId, deviceId: step.body.deviceId }),
+      body: JSON.stringify({
+        preAuthToken: step.body.preAuthToken,
+        teamId: user.teamId,
+        deviceId: step.body.deviceId,
+      }),
     });
     const out = await res.json();
     if (out.status !== 200 && out.status !== 409) throw new Error(`exchange ${out.status} ${out.body}`);

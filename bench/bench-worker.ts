@@ -6,16 +6,16 @@
 
 import { Hono } from "hono";
 import { DEFAULT_ARGON2_PARAMS, hashPassword } from "../src/crypto/password";
+import { RISK_BASELINE_LOGINS } from "../src/db/login-events";
 import { defaultDeps } from "../src/deps";
 import type { EmailQueueMessage } from "../src/email/types";
 import type { AppEnv, Env } from "../src/env";
+import { RISK_RULE_NAMES } from "../src/env";
 import worker from "../src/index";
 import { requireAuth } from "../src/middleware/auth";
 import { clientIp } from "../src/middleware/client-ip";
 import { configMiddleware } from "../src/middleware/config";
 import { securityHeaders } from "../src/middleware/security-headers";
-import { RISK_BASELINE_LOGINS } from "../src/db/login-events";
-import { RISK_RULE_NAMES } from "../src/env";
 import { assessLoginRisk } from "../src/services/login-risk";
 import { IoMeter } from "./io-meter";
 

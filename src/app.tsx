@@ -13,6 +13,7 @@ import { jsonBodyLimit, requireJsonContentType } from "./middleware/json-body";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { adminUserRoutes } from "./routes/admin-users";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { accountRoutes } from "./routes/auth-account";
 import { deviceRoutes } from "./routes/auth-devices";
 import { loginRoutes } from "./routes/auth-login";
@@ -22,7 +23,12 @@ import { passwordRoutes } from "./routes/auth-passwords";
 import { registrationRoutes } from "./routes/auth-registration";
 import { devMailboxRoutes } from "./routes/dev-mailbox";
 import { healthRoutes } from "./routes/health";
+import { invitationRoutes } from "./routes/invitations";
 import { fieldErrors } from "./routes/openapi";
+import { ownershipRoutes } from "./routes/ownership";
+import { permissionRoutes } from "./routes/permissions";
+import { roleRoutes } from "./routes/roles";
+import { teamRoutes } from "./routes/teams";
 import { wellKnownRoutes } from "./routes/well-known";
 import { bootstrapAdmin } from "./services/admin-bootstrap";
 import { serviceDeps } from "./services/context";
@@ -87,6 +93,13 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", mfaRoutes(deps));
   app.route("/", deviceRoutes(deps));
   app.route("/", adminUserRoutes(deps));
+  // Teams and RBAC (issue 6)
+  app.route("/", permissionRoutes());
+  app.route("/", teamRoutes(deps));
+  app.route("/", invitationRoutes(deps));
+  app.route("/", roleRoutes(deps));
+  app.route("/", ownershipRoutes(deps));
+  app.route("/", apiKeyRoutes(deps));
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 

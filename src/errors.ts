@@ -61,6 +61,26 @@ export const PROBLEMS = {
   },
   invalid_code: { status: 401, title: "Invalid code", detail: "Invalid security code." },
   conflict: { status: 409, title: "Conflict", detail: "The request conflicts with the current state." },
+  owner_transfer_required: {
+    status: 409,
+    title: "Ownership transfer required",
+    detail: "The Owner role changes hands only through an ownership transfer.",
+  },
+  role_protected: {
+    status: 409,
+    title: "Built-in role",
+    detail: "Built-in roles cannot be changed or deleted. Create a custom role instead.",
+  },
+  role_in_use: {
+    status: 409,
+    title: "Role in use",
+    detail: "This role is still held by members or inherited by another role.",
+  },
+  already_member: {
+    status: 409,
+    title: "Already a member",
+    detail: "This person is already a member of the team.",
+  },
   csrf_failed: {
     status: 403,
     title: "CSRF check failed",

@@ -72,6 +72,7 @@ export function sessionByRefreshToken(db: Db, tokenHash: string) {
       roleId: roles.id,
       roleName: roles.name,
       rolePermissions: roles.permissions,
+      roleInherits: roles.inheritsRoleId,
     })
     .from(refreshTokens)
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))

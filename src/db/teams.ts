@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, roles, teams } from "./schema";
+import { memberships, roles, sessions, teams, users } from "./schema";
 
 export type TeamRow = typeof teams.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;
@@ -62,6 +62,23 @@ export function teamsOfUser(db: Db, userId: string) {
     .orderBy(teams.name);
 }
 
+/** The teams a user belongs to with their role's id and name (GET /teams). */
+export function teamsWithRoleOf(db: Db, userId: string) {
+  return db
+    .select({
+      id: teams.id,
+      slug: teams.slug,
+      name: teams.name,
+      roleId: roles.id,
+      roleName: sql<string>`${roles.name}`.as("role_name"),
+    })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .innerJoin(roles, eq(roles.id, memberships.roleId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(teams.name, teams.id);
+}
+
 /** One membership with its role, or undefined when the user is not in the team. */
 export function membershipOf(db: Db, userId: string, teamId: string) {
   return db
@@ -72,10 +89,157 @@ export function membershipOf(db: Db, userId: string, teamId: string) {
       roleId: roles.id,
       roleName: roles.name,
       rolePermissions: roles.permissions,
+      roleInherits: roles.inheritsRoleId,
     })
     .from(memberships)
     .innerJoin(teams, eq(teams.id, memberships.teamId))
     .innerJoin(roles, eq(roles.id, memberships.roleId))
     .where(and(eq(memberships.userId, userId), eq(memberships.teamId, teamId)))
     .get();
+}
+
+export function findRole(db: Db, teamId: string, roleId: string): Promise<RoleRow | undefined> {
+  return db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.teamId, teamId), eq(roles.id, roleId)))
+    .get();
+}
+
+export function updateTeam(db: Db, teamId: string, patch: { name?: string; slug?: string }, now: number) {
+  return db
+    .update(teams)
+    .set({ ...patch, updatedAt: now })
+    .where(eq(teams.id, teamId))
+    .returning();
+}
+
+export function deleteTeamStatement(db: Db, teamId: string) {
+  return db.delete(teams).where(eq(teams.id, teamId));
+}
+
+export function insertRole(db: Db, row: typeof roles.$inferInsert) {
+  return db.insert(roles).values(row);
+}
+
+export function updateRoleStatement(
+  db: Db,
+  teamId: string,
+  roleId: string,
+  patch: { name: string; permissions: string; inheritsRoleId: string | null },
+  now: number,
+) {
+  return db
+    .update(roles)
+    .set({ ...patch, updatedAt: now })
+    .where(and(eq(roles.teamId, teamId), eq(roles.id, roleId), isNull(roles.builtIn)));
+}
+
+/**
+ * Deletes a custom role unless a member holds it or another role inherits it (checked in the same statement,
+ * so a concurrent assignment cannot slip in between). Returns whether it was deleted.
+ */
+export async function deleteUnusedRole(db: Db, teamId: string, roleId: string): Promise<boolean> {
+  const row = await db
+    .delete(roles)
+    .where(
+      and(
+        eq(roles.teamId, teamId),
+        eq(roles.id, roleId),
+        isNull(roles.builtIn),
+        sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.role_id = ${roleId})`,
+        sql`NOT EXISTS (SELECT 1 FROM roles r2 WHERE r2.inherits_role_id = ${roleId})`,
+      ),
+    )
+    .returning({ id: roles.id })
+    .get();
+  return row !== undefined;
+}
+
+/** The members of a team with their role, oldest first. */
+export function membersOfTeam(db: Db, teamId: string) {
+  return db
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      roleId: roles.id,
+      roleName: sql<string>`${roles.name}`.as("role_name"),
+      roleBuiltIn: roles.builtIn,
+      joinedAt: memberships.joinedAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(roles, eq(roles.id, memberships.roleId))
+    .where(eq(memberships.teamId, teamId))
+    .orderBy(memberships.joinedAt, users.id);
+}
+
+export function findMember(db: Db, teamId: string, userId: string) {
+  return db
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      roleId: roles.id,
+      roleName: sql<string>`${roles.name}`.as("role_name"),
+      roleBuiltIn: roles.builtIn,
+      joinedAt: memberships.joinedAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(roles, eq(roles.id, memberships.roleId))
+    .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)))
+    .get();
+}
+
+/** Changes a member's role, never the Owner's and never to the Owner role (ownership moves by transfer only). */
+export function setMemberRoleStatement(db: Db, teamId: string, userId: string, roleId: string) {
+  return db
+    .update(memberships)
+    .set({ roleId })
+    .where(
+      and(
+        eq(memberships.teamId, teamId),
+        eq(memberships.userId, userId),
+        sql`NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = memberships.role_id AND r.built_in = 'owner')`,
+        sql`NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = ${roleId} AND r.built_in = 'owner')`,
+      ),
+    )
+    .returning({ userId: memberships.userId });
+}
+
+/** Removes a member, never the Owner. */
+export function removeMemberStatement(db: Db, teamId: string, userId: string) {
+  return db
+    .delete(memberships)
+    .where(
+      and(
+        eq(memberships.teamId, teamId),
+        eq(memberships.userId, userId),
+        sql`NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = memberships.role_id AND r.built_in = 'owner')`,
+      ),
+    )
+    .returning({ userId: memberships.userId });
+}
+
+/** Revokes a user's live sessions bound to a team; returns the ids revoked (for the edge revocation). */
+export function revokeTeamSessionsStatement(
+  db: Db,
+  teamId: string,
+  userId: string | null,
+  now: number,
+  reason: string,
+) {
+  return db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(
+      and(
+        eq(sessions.teamId, teamId),
+        userId === null ? undefined : eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+      ),
+    )
+    .returning({ id: sessions.id });
 }

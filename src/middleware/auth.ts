@@ -1,16 +1,31 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { csrfKey, verifyCsrfToken } from "../crypto/csrf";
+import { getDb } from "../db/client";
 import type { Deps } from "../deps";
 import type { AppEnv } from "../env";
 import { AuthError } from "../errors";
 import { readCookie } from "../lib/cookies";
+import { authenticateApiKey, isApiKey } from "../services/api-key-auth";
 import { isRevokedAtEdge } from "../services/revocation";
 import { type AccessContext, verifyAccessToken } from "../services/tokens";
 
 export interface AuthContext extends AccessContext {
-  /** How the request authenticated: cookie-authenticated unsafe requests must pass the CSRF check. */
-  via: "bearer" | "cookie";
+  /**
+   * How the request authenticated: cookie-authenticated unsafe requests must pass the CSRF check; `api_key`
+   * requests carry a team API key (then `userId` is the key's creator, `sid` is `apikey:<id>`, `role` is null).
+   */
+  via: "bearer" | "cookie" | "api_key";
+  /** The API key's id for `via: "api_key"`, else null. */
+  apiKeyId: string | null;
+}
+
+export interface RequireAuthOptions {
+  /**
+   * Accept team API keys (`Authorization: Bearer gh_…`) besides access tokens. Off by default: user-only
+   * routes (/auth/me, sessions, 2FA, team switching, …) answer an API key with 403 `insufficient_scope`.
+   */
+  apiKeys?: boolean;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -40,12 +55,28 @@ export function presentedAccessToken(c: Context): { token: string; via: AuthCont
  * Cookie-authenticated unsafe methods must carry `X-CSRF-Token` equal to the `__Host-csrf` cookie and signed
  * for this session.
  */
-export function requireAuth(deps: Pick<Deps, "now">) {
+export function requireAuth(deps: Pick<Deps, "now">, options: RequireAuthOptions = {}) {
   return createMiddleware<AppEnv>(async function authenticate(c, next) {
     const presented = presentedAccessToken(c);
     if (!presented) throw unauthorized();
     const config = c.var.config;
     const now = deps.now();
+    if (presented.via === "bearer" && isApiKey(presented.token)) {
+      if (!options.apiKeys) {
+        throw new AuthError("forbidden", {
+          headers: { "WWW-Authenticate": 'Bearer error="insufficient_scope"' },
+          internal: { reason: "API key on a user-only route" },
+        });
+      }
+      // API-key requests read D1 (one indexed query); access tokens never do.
+      const principal = await authenticateApiKey(
+        { db: getDb(c.env.DB), now, waitUntil: (work) => backgroundWork(c, work) },
+        presented.token,
+      );
+      if (!principal) throw unauthorized("invalid_token", "invalid, revoked or expired API key");
+      c.set("auth", principal);
+      return next();
+    }
     const access = await verifyAccessToken(config, presented.token, now);
     if (!access) throw unauthorized("invalid_token", "invalid access token");
     if (await isRevokedAtEdge(c.env.KV, access.sid, now))
@@ -58,7 +89,18 @@ export function requireAuth(deps: Pick<Deps, "now">) {
         throw new AuthError("csrf_failed");
       }
     }
-    c.set("auth", { ...access, via: presented.via });
+    c.set("auth", { ...access, via: presented.via, apiKeyId: null });
     await next();
   });
+}
+
+/** Work that may finish after the response (usage bookkeeping); awaited inline where there is no execution context. */
+function backgroundWork(c: Context, work: Promise<unknown>): void {
+  let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined;
+  }
+  if (ctx) ctx.waitUntil(work);
 }

@@ -54,6 +54,25 @@ export const AUDIT_ACTIONS = {
   "device.trusted": "A device was trusted",
   "device.revoked": "A trusted device was revoked",
   "email.dead_lettered": "A mail could not be delivered after every retry",
+  "team.created": "A team was created; its creator became Owner",
+  "team.updated": "A team's name or slug changed (metadata: before/after)",
+  "team.deleted": "A team was deleted with its memberships, invitations and API keys; its sessions revoked",
+  "member.joined": "A user joined a team through an invitation",
+  "member.role_changed": "A member's role changed (metadata: before/after)",
+  "member.removed": "A member was removed from a team; their sessions for it revoked",
+  "role.created": "A custom role was created",
+  "role.updated": "A custom role changed (metadata: before/after)",
+  "role.deleted": "A custom role was deleted",
+  "invitation.created": "Someone was invited to a team (a pending invitation of the address was replaced)",
+  "invitation.revoked": "A pending invitation was revoked",
+  "invitation.accepted": "An invitation was used (Door B registration or a signed-in accept)",
+  "ownership.transfer_proposed": "The Owner proposed a member as the new Owner",
+  "ownership.transfer_cancelled": "The Owner cancelled a pending ownership transfer",
+  "ownership.transfer_declined": "The proposed Owner declined",
+  "ownership.transferred": "Ownership moved; the previous Owner became Manager",
+  "api_key.created": "An API key was created",
+  "api_key.rotated": "An API key was replaced by a new one with the same name and scope",
+  "api_key.revoked": "An API key was revoked",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -67,7 +86,10 @@ export interface RequestMeta {
 export interface AuditEvent {
   action: AuditAction;
   actorId?: string | null;
-  target?: { type: "user" | "team" | "email" | "ip"; id: string } | null;
+  target?: {
+    type: "user" | "team" | "email" | "ip" | "role" | "invitation" | "api_key" | "ownership_transfer";
+    id: string;
+  } | null;
   teamId?: string | null;
   reason?: string | null;
   metadata?: Record<string, unknown>;

@@ -94,11 +94,7 @@ export async function registerOwner(
       expiresHours: Math.round(s.config.VERIFICATION_TOKEN_TTL / 3600),
     },
   });
-  const roleIds: Record<BuiltInRole, string> = {
-    owner: newId(s.random),
-    manager: newId(s.random),
-    developer: newId(s.random),
-  };
+  const roleIds = newRoleIds(s.random);
 
   for (const slug of slugs) {
     try {
@@ -113,18 +109,7 @@ export async function registerOwner(
           updatedAt: now,
         }),
         insertTeam(s.db, { id: teamId, slug, name: input.teamName, createdAt: now, updatedAt: now }),
-        insertRoles(
-          s.db,
-          (Object.keys(DEFAULT_ROLES) as BuiltInRole[]).map((key) => ({
-            id: roleIds[key],
-            teamId,
-            name: DEFAULT_ROLES[key].name,
-            permissions: JSON.stringify(DEFAULT_ROLES[key].permissions),
-            builtIn: key,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        ),
+        insertRoles(s.db, defaultRoleRows(roleIds, teamId, now)),
         insertMembership(s.db, { teamId, userId, roleId: roleIds.owner, joinedAt: now }),
         insertActionToken(s.db, {
           tokenHash: await hashToken(token),
@@ -165,6 +150,23 @@ export async function registerOwner(
   throw new AuthError("slug_taken", { internal: { reason: "no free derived slug" } });
 }
 
+export function newRoleIds(random: (n: number) => Uint8Array): Record<BuiltInRole, string> {
+  return { owner: newId(random), manager: newId(random), developer: newId(random) };
+}
+
+/** The default roles seeded in every new team (Door A and `POST /teams`). */
+export function defaultRoleRows(ids: Record<BuiltInRole, string>, teamId: string, now: number) {
+  return (Object.keys(DEFAULT_ROLES) as BuiltInRole[]).map((key) => ({
+    id: ids[key],
+    teamId,
+    name: DEFAULT_ROLES[key].name,
+    permissions: JSON.stringify(DEFAULT_ROLES[key].permissions),
+    builtIn: key,
+    createdAt: now,
+    updatedAt: now,
+  }));
+}
+
 async function requireCaptcha(s: ServiceDeps, meta: RequestMeta, token: string | undefined): Promise<void> {
   const result = await verifyTurnstile(
     { fetch: s.fetch, secret: s.config.TURNSTILE_SECRET_KEY, verifyUrl: s.config.TURNSTILE_VERIFY_URL },
@@ -188,18 +190,17 @@ export function passwordRejected(reason: PasswordRejection, path = "password"): 
   );
 }
 
-function checkSlug(raw: string): string {
+/** A valid slug, or a 422 naming the field (`teamSlug` at registration, `slug` on the teams API). */
+export function checkSlug(raw: string, path = "teamSlug"): string {
   const result = validateSlug(raw);
   if (!result.ok) {
-    throw AuthError.validation([
-      { path: "teamSlug", message: SLUG_MESSAGES[result.reason], reason: result.reason },
-    ]);
+    throw AuthError.validation([{ path, message: SLUG_MESSAGES[result.reason], reason: result.reason }]);
   }
   return result.value;
 }
 
 /** Candidate slugs derived from the team name that are free right now (the insert still guards races). */
-async function freeSlugCandidates(s: ServiceDeps, teamName: string): Promise<string[]> {
+export async function freeSlugCandidates(s: ServiceDeps, teamName: string): Promise<string[]> {
   const base =
     slugify(teamName) ??
     `team-${toBase64url(s.random(4))

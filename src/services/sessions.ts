@@ -7,8 +7,8 @@ import {
   insertSession,
   revokeSessionStatement,
   rotateRefreshToken,
-  sessionOfPreAuthQuery,
   sessionByRefreshToken,
+  sessionOfPreAuthQuery,
   switchSessionTeamStatements,
 } from "../db/sessions";
 import { membershipOf } from "../db/teams";
@@ -28,6 +28,7 @@ import {
   releaseSlots,
   takeConcurrentDecision,
 } from "./single-session";
+import { effectivePermissions } from "./team-roles";
 import { type AccessClaims, issueAccessToken } from "./tokens";
 import { touchTrustedDevice, trustDevice, trustedDevice } from "./trusted-devices";
 
@@ -64,21 +65,30 @@ async function teamGrant(s: ServiceDeps, userId: string, teamId: string | null):
   if (teamId === null) return { team: null, role: null, permissions: [] };
   const m = await membershipOf(s.db, userId, teamId);
   if (!m) throw new AuthError("forbidden", { internal: { reason: "not a member of the team" } });
-  return grantFromRole(m);
+  return grantFromRole(s, m);
 }
 
-function grantFromRole(m: {
-  teamId: string;
-  teamSlug: string;
-  teamName: string;
-  roleId: string;
-  roleName: string;
-  rolePermissions: string;
-}): TeamGrant {
+/** The token grant of a membership; permissions are the role's effective ones (inheritance resolved). */
+async function grantFromRole(
+  s: ServiceDeps,
+  m: {
+    teamId: string;
+    teamSlug: string;
+    teamName: string;
+    roleId: string;
+    roleName: string;
+    rolePermissions: string;
+    roleInherits: string | null;
+  },
+): Promise<TeamGrant> {
   return {
     team: { id: m.teamId, slug: m.teamSlug, name: m.teamName },
     role: { id: m.roleId, name: m.roleName },
-    permissions: JSON.parse(m.rolePermissions) as string[],
+    permissions: await effectivePermissions(s.db, m.teamId, {
+      id: m.roleId,
+      permissions: m.rolePermissions,
+      inheritsRoleId: m.roleInherits,
+    }),
   };
 }
 
@@ -339,13 +349,14 @@ export async function refreshSession(
   if (user.disabledAt !== null) throw unauthorized("user");
   const grant: TeamGrant =
     session.teamId && row.roleId && row.teamSlug && row.teamName && row.roleName && row.rolePermissions
-      ? grantFromRole({
+      ? await grantFromRole(s, {
           teamId: session.teamId,
           teamSlug: row.teamSlug,
           teamName: row.teamName,
           roleId: row.roleId,
           roleName: row.roleName,
           rolePermissions: row.rolePermissions,
+          roleInherits: row.roleInherits,
         })
       : { team: null, role: null, permissions: [] };
   const next = generateToken(s.random);

@@ -1,0 +1,36 @@
+import type { Db } from "../db/client";
+import { type RoleRow, rolesOfTeam } from "../db/teams";
+import { logger } from "../lib/logger";
+import { type RoleNode, resolveRole } from "./permission-match";
+
+/** A stored role as the matcher sees it. */
+export function roleNode(row: Pick<RoleRow, "id" | "permissions" | "inheritsRoleId">): RoleNode {
+  return {
+    id: row.id,
+    permissions: JSON.parse(row.permissions) as string[],
+    inheritsRoleId: row.inheritsRoleId,
+  };
+}
+
+export function roleMap(rows: readonly RoleRow[]): Map<string, RoleNode> {
+  return new Map(rows.map((r) => [r.id, roleNode(r)]));
+}
+
+/**
+ * A role's effective permissions (its own plus inherited ones), as they go into access tokens at
+ * session-exchange, team switch and refresh. A role without a parent costs no query; one with a parent reads the
+ * team's roles once. Writes never store a cycle, so a failed resolution is a bug: logged, and only the role's
+ * own permissions apply.
+ */
+export async function effectivePermissions(
+  db: Db,
+  teamId: string,
+  role: { id: string; permissions: string; inheritsRoleId: string | null },
+): Promise<string[]> {
+  const own = JSON.parse(role.permissions) as string[];
+  if (role.inheritsRoleId === null) return own;
+  const resolved = resolveRole(roleMap(await rolesOfTeam(db, teamId)), role.id);
+  if (resolved.ok) return resolved.permissions;
+  logger.error("role inheritance cannot be resolved", { teamId, roleId: role.id, reason: resolved.reason });
+  return own;
+}
