@@ -6,14 +6,17 @@
 
 import { Hono } from "hono";
 import { DEFAULT_ARGON2_PARAMS, hashPassword } from "../src/crypto/password";
+import { RISK_BASELINE_LOGINS } from "../src/db/login-events";
 import { defaultDeps } from "../src/deps";
 import type { EmailQueueMessage } from "../src/email/types";
 import type { AppEnv, Env } from "../src/env";
+import { RISK_RULE_NAMES } from "../src/env";
 import worker from "../src/index";
 import { requireAuth } from "../src/middleware/auth";
 import { clientIp } from "../src/middleware/client-ip";
 import { configMiddleware } from "../src/middleware/config";
 import { securityHeaders } from "../src/middleware/security-headers";
+import { assessLoginRisk } from "../src/services/login-risk";
 import { IoMeter } from "./io-meter";
 
 /**
@@ -26,6 +29,7 @@ const authBench = new Hono<AppEnv>()
   .get("/__bench/authed", requireAuth(defaultDeps), (c) => c.json({ ok: true, sub: c.var.auth.userId }));
 
 export { RateLimiter } from "../durable-objects/rate-limiter";
+export { UserSessionGate } from "../durable-objects/user-session-gate";
 
 export default {
   fetch: handle,
@@ -37,6 +41,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   {
     const url = new URL(request.url);
     if (url.pathname === "/__bench/noop") return new Response("ok");
+    if (url.pathname === "/__bench/risk-and-gate") return riskAndGate(env);
     if (url.pathname === "/__bench/hash") {
       const params = {
         memoryKiB: Number(env.ARGON2_MEMORY_KIB ?? DEFAULT_ARGON2_PARAMS.memoryKiB),
@@ -58,6 +63,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
         DB: meter.wrap(env.DB, "d1"),
         KV: meter.wrap(env.KV, "kv"),
         RATE_LIMITER: meter.wrap(env.RATE_LIMITER, "do"),
+        USER_SESSION_GATE: meter.wrap(env.USER_SESSION_GATE, "gate"),
         EMAIL_QUEUE: meter.wrap(env.EMAIL_QUEUE, "queue"),
       };
       // Buffer the body first: its arrival over the local proxy is network time, not the Worker's CPU.
@@ -86,4 +92,48 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     }
     return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx);
   }
+}
+
+/**
+ * What issue 5 adds to a login: the suspicious-login check (a pure function over the baseline the login's own
+ * D1 batch already reads — no extra round trip) and the single-session gate (one Durable Object call at
+ * session-exchange). Timed here in isolation: the risk check over a full 50-login baseline, and a claim on a
+ * user's gate followed by its release (the DO round trip, including local workerd's DO emulation).
+ */
+async function riskAndGate(env: Env): Promise<Response> {
+  const now = Date.now();
+  const successes = Array.from({ length: RISK_BASELINE_LOGINS }, (_, i) => ({
+    at: now - (i + 1) * 3_600_000,
+    country: i % 3 === 0 ? "DE" : "FR",
+    asn: 3320 + (i % 5),
+    latitude: 52.52 - i * 0.01,
+    longitude: 13.4 + i * 0.01,
+  }));
+  const settings = { rules: RISK_RULE_NAMES, travelKmh: 900, failureBurst: 5 };
+  const rounds = 2000;
+  let fired = 0;
+  const riskStart = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    const facts = {
+      lastSuccess: successes[0] ?? null,
+      knownCountries: [...new Set(successes.flatMap((e) => (e.country ? [e.country] : [])))],
+      knownAsns: [...new Set(successes.map((e) => e.asn))],
+      recentFailures: i % 7,
+    };
+    const place = { country: i % 2 ? "US" : "DE", asn: 7922, latitude: 40.7, longitude: -74 };
+    fired += assessLoginRisk(facts, { now, place, newDevice: i % 2 === 0 }, settings).length;
+  }
+  const riskMs = (performance.now() - riskStart) / rounds;
+
+  const gate = env.USER_SESSION_GATE.get(env.USER_SESSION_GATE.idFromName(`bench:${crypto.randomUUID()}`));
+  const walls: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const sid = `bench-${i}`;
+    const started = performance.now();
+    await gate.claim(sid, Date.now() + 3_600_000, Date.now(), { replace: true, allowMultiple: false });
+    walls.push(performance.now() - started);
+    await gate.release(sid);
+  }
+  walls.sort((a, b) => a - b);
+  return Response.json({ riskMs, fired, gateClaimMs: walls[Math.floor(walls.length / 2)] });
 }

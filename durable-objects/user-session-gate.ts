@@ -5,6 +5,7 @@ import { hashToken } from "../src/crypto/tokens";
 export interface LiveSession {
   sessionId: string;
   expiresAt: number;
+  claimedAt: number;
 }
 
 /**
@@ -23,6 +24,12 @@ export interface ClaimOptions {
   replace: boolean;
   /** The team/deployment allows several sessions: record this one, never refuse, never replace. */
   allowMultiple: boolean;
+  /**
+   * With `replace`: take the slot only if this session still holds it (compare-and-swap). The caller decided
+   * to replace a particular session (it was found dead, or the user chose to end it); if another login took
+   * the slot in between, the claim is refused with the new holder instead of silently replacing that one.
+   */
+  expectedHolder?: string;
 }
 
 interface SessionRecord {
@@ -89,9 +96,15 @@ export class UserSessionGate extends DurableObject {
       (record.expiresAt <= now ? expired : holders).push(id);
     }
     const [holder] = holders;
-    if (!options.allowMultiple && holder !== undefined && !options.replace) {
+    const refuse =
+      holder !== undefined &&
+      (!options.replace || (options.expectedHolder !== undefined && options.expectedHolder !== holder));
+    if (!options.allowMultiple && refuse) {
       const record = this.#sessions.get(holder) as SessionRecord;
-      return { granted: false, live: { sessionId: holder, expiresAt: record.expiresAt } };
+      return {
+        granted: false,
+        live: { sessionId: holder, expiresAt: record.expiresAt, claimedAt: record.claimedAt },
+      };
     }
     const evicted = options.allowMultiple ? expired : [...holders, ...expired];
     for (const id of evicted) this.#sessions.delete(id);
@@ -114,7 +127,7 @@ export class UserSessionGate extends DurableObject {
     const expired: string[] = [];
     for (const [id, record] of this.#newestFirst()) {
       if (record.expiresAt <= now) expired.push(id);
-      else live ??= { sessionId: id, expiresAt: record.expiresAt };
+      else live ??= { sessionId: id, expiresAt: record.expiresAt, claimedAt: record.claimedAt };
     }
     for (const id of expired) this.#sessions.delete(id);
     if (expired.length > 0) await this.ctx.storage.delete(expired.map((id) => SESSION_PREFIX + id));

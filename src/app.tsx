@@ -17,6 +17,7 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { accountRoutes } from "./routes/auth-account";
 import { deviceRoutes } from "./routes/auth-devices";
 import { loginRoutes } from "./routes/auth-login";
+import { loginApprovalRoutes } from "./routes/auth-login-approval";
 import { mfaRoutes } from "./routes/auth-mfa";
 import { passwordRoutes } from "./routes/auth-passwords";
 import { registrationRoutes } from "./routes/auth-registration";
@@ -86,6 +87,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", healthRoutes());
   app.route("/", registrationRoutes(deps));
   app.route("/", loginRoutes(deps));
+  app.route("/", loginApprovalRoutes(deps));
   app.route("/", accountRoutes(deps));
   app.route("/", passwordRoutes(deps));
   app.route("/", mfaRoutes(deps));

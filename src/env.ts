@@ -40,7 +40,41 @@ export interface Env {
   LOCKOUT_THRESHOLD?: string;
   LOCKOUT_SECONDS?: string;
   CAPTCHA_AFTER_FAILURES?: string;
+  SINGLE_SESSION?: string;
+  RISK_RULES?: string;
+  RISK_TRAVEL_KMH?: string;
+  RISK_FAILURE_BURST?: string;
+  RISK_FAILURE_WINDOW?: string;
+  LOGIN_APPROVAL_TTL?: string;
 }
+
+/** The suspicious-login rules (services/login-risk.ts). */
+export const RISK_RULE_NAMES = [
+  "new_country",
+  "impossible_travel",
+  "new_asn_device",
+  "failure_burst",
+] as const;
+export type RiskRule = (typeof RISK_RULE_NAMES)[number];
+
+/** A comma-separated subset of the risk rules; `all` (the default) or `none`. */
+const riskRules = z
+  .string()
+  .default("all")
+  .transform((s, ctx) => {
+    const value = s.trim();
+    if (value === "all") return [...RISK_RULE_NAMES];
+    if (value === "none" || value === "") return [];
+    const rules: RiskRule[] = [];
+    for (const part of value.split(",").map((p) => p.trim())) {
+      if (!(RISK_RULE_NAMES as readonly string[]).includes(part)) {
+        ctx.addIssue({ code: "custom", message: `unknown rule: ${part}` });
+        return z.NEVER;
+      }
+      rules.push(part as RiskRule);
+    }
+    return rules;
+  });
 
 const TURNSTILE_TEST_SECRETS = new Set([
   "1x0000000000000000000000000000000AA",
@@ -125,6 +159,16 @@ const ConfigShape = z.object({
   LOCKOUT_THRESHOLD: intInRange(3, 20, 5),
   LOCKOUT_SECONDS: intInRange(60, 86400, 300),
   CAPTCHA_AFTER_FAILURES: intInRange(1, 20, 3),
+  /** One live session per user (409 concurrent_session); `false` allows several. */
+  SINGLE_SESSION: booleanString(true),
+  RISK_RULES: riskRules,
+  /** Impossible travel: the speed (km/h) between the last successful login and this one. */
+  RISK_TRAVEL_KMH: intInRange(100, 20000, 900),
+  /** Failure burst: this many failed attempts within RISK_FAILURE_WINDOW seconds before a success. */
+  RISK_FAILURE_BURST: intInRange(2, 100, 5),
+  RISK_FAILURE_WINDOW: intInRange(60, 86400, 3600),
+  /** Lifetime of the approve/deny links of a suspicious login, seconds. */
+  LOGIN_APPROVAL_TTL: intInRange(300, 3600, 900),
 });
 
 const ConfigSchema = ConfigShape.superRefine((c, ctx) => {

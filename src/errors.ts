@@ -48,6 +48,17 @@ export const PROBLEMS = {
     title: "Refresh in progress",
     detail: "This refresh token was just used by a concurrent request. Use the newest tokens.",
   },
+  concurrent_session: {
+    status: 409,
+    title: "Another session is active",
+    detail:
+      "You are signed in elsewhere. Approve to end the other session and continue here, or deny to keep it.",
+  },
+  login_denied: {
+    status: 403,
+    title: "Sign-in denied",
+    detail: "This sign-in was denied from the approval email. Please sign in again.",
+  },
   invalid_code: { status: 401, title: "Invalid code", detail: "Invalid security code." },
   conflict: { status: 409, title: "Conflict", detail: "The request conflicts with the current state." },
   owner_transfer_required: {

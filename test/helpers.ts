@@ -42,7 +42,7 @@ export function testWorker(options: TestWorkerOptions = {}) {
   async function request(
     method: string,
     path: string,
-    init: { body?: unknown; headers?: Record<string, string> } = {},
+    init: { body?: unknown; headers?: Record<string, string>; cf?: Record<string, unknown> } = {},
   ) {
     const headers = new Headers({ "cf-connecting-ip": ip, ...init.headers });
     const namesDevice = typeof init.body === "object" && init.body !== null && "deviceId" in init.body;
@@ -54,7 +54,7 @@ export function testWorker(options: TestWorkerOptions = {}) {
     }
     const ctx = createExecutionContext();
     const response = await worker.fetch(
-      new Request(`http://localhost${path}`, { method, headers, body }),
+      new Request(`http://localhost${path}`, { method, headers, body, cf: init.cf as never }) as never,
       bindings,
       ctx,
     );

@@ -138,3 +138,8 @@ export function switchSessionTeamStatements(db: Db, sessionId: string, teamId: s
     db.delete(refreshTokens).where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.usedAt))),
   ] as const;
 }
+
+/** The session a pre-auth token (jti) already created, if any: a login creates at most one session. */
+export function sessionOfPreAuthQuery(db: Db, jti: string) {
+  return db.select({ id: sessions.id }).from(sessions).where(eq(sessions.preAuthJti, jti)).limit(1);
+}

@@ -9,6 +9,8 @@ import { isValidEmail, normalizeEmail } from "../lib/email-address";
 import { presentedAccessToken, requireAuth } from "../middleware/auth";
 import { completePasswordChange, passwordLogin } from "../services/login";
 import {
+  approveConcurrentLogin,
+  denyConcurrentLogin,
   endSessions,
   exchangePreAuth,
   refreshSession,
@@ -116,6 +118,40 @@ const exchange = createRoute({
     200: json(SessionResponse, "Session tokens (also set as cookies)"),
     401: problem("unauthorized"),
     403: problem("step_required, forbidden (not a member of the team) or csrf_failed"),
+    409: problem(
+      "concurrent_session: another session of this user is live (single session); the problem carries a " +
+        "`decisionToken` for /auth/concurrent/approve or /deny",
+    ),
+  },
+});
+
+const DecisionBody = z.strictObject({ decisionToken: z.string().max(200), deviceId: DeviceIdField });
+
+const concurrentApprove = createRoute({
+  method: "post",
+  path: "/api/v1/auth/concurrent/approve",
+  tags: ["Login"],
+  summary: "End my other live session and create this one (after 409 concurrent_session)",
+  description:
+    "From the device that got the 409; the decision token works once, for 5 minutes. The other session's " +
+    "access token stops working at once and its refresh tokens are revoked.",
+  request: { body: { content: { "application/json": { schema: DecisionBody } }, required: true } },
+  responses: {
+    200: json(SessionResponse, "Session tokens (also set as cookies)"),
+    401: problem("unauthorized (unknown, used or expired decision, or another device)"),
+    409: problem("concurrent_session (yet another login took the slot meanwhile: decide again)"),
+  },
+});
+
+const concurrentDeny = createRoute({
+  method: "post",
+  path: "/api/v1/auth/concurrent/deny",
+  tags: ["Login"],
+  summary: "Keep my other live session; this login creates nothing",
+  request: { body: { content: { "application/json": { schema: DecisionBody } }, required: true } },
+  responses: {
+    200: json(z.object({ status: z.literal("denied") }), "Nothing was created"),
+    401: problem("unauthorized (unknown, used or expired decision, or another device)"),
   },
 });
 
@@ -214,6 +250,29 @@ export function loginRoutes(deps: Deps) {
           teamId: body.teamId,
         }),
       );
+    })
+    .openapi(concurrentApprove, async (c) => {
+      const body = c.req.valid("json");
+      const device = await presentedDevice(c, body.deviceId);
+      const tokens = await approveConcurrentLogin(
+        services(c, deps),
+        requestClient(c),
+        device?.hash ?? null,
+        body.decisionToken,
+      );
+      return sendSession(c, tokens);
+    })
+    .openapi(concurrentDeny, async (c) => {
+      const body = c.req.valid("json");
+      const device = await presentedDevice(c, body.deviceId);
+      await denyConcurrentLogin(
+        services(c, deps),
+        requestClient(c),
+        device?.hash ?? null,
+        body.decisionToken,
+      );
+      c.header("Cache-Control", "no-store");
+      return c.json({ status: "denied" as const }, 200);
     })
     .openapi(refresh, async (c) => {
       // The body is optional: browsers send nothing and the refresh cookie instead.

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { PASSWORD_MAX_INPUT } from "../crypto/password-policy";
 import type { Deps } from "../deps";
 import { isValidEmail, normalizeEmail } from "../lib/email-address";
+import { prefersHtml } from "../lib/negotiate";
 import { registerOwner } from "../services/registration";
 import { resendVerification, verifyEmail } from "../services/verification";
 import { createRouter, json, problem, requestMeta, services } from "./openapi";
@@ -103,12 +104,4 @@ export function registrationRoutes(deps: Deps) {
       }
       return c.json({ verified: true as const }, 200);
     });
-}
-
-/** A browser navigation asks for HTML before JSON. */
-function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const html = accept.indexOf("text/html");
-  const jsonAt = accept.indexOf("application/json");
-  return html !== -1 && (jsonAt === -1 || html < jsonAt);
 }

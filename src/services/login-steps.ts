@@ -49,6 +49,8 @@ const REQUIREMENTS: Partial<Record<StepName, Requirement>> = {
    */
   device_approval: async (ctx) =>
     (await facts(ctx)).hadSession && !(await trustedDevice(ctx.s.env.KV, ctx.user.id, ctx.state.device)),
+  /** The risk check flagged the login at its password step (services/login-approval.ts). */
+  login_approval: ({ state }) => state.approval !== undefined,
   /** Every platform role must enrol 2FA at its first login. */
   mfa_setup: async (ctx) => {
     const f = await facts(ctx);

@@ -1,7 +1,12 @@
 import { toHex } from "../crypto/encoding";
 import { hashPassword, needsRehash, verifyPassword } from "../crypto/password";
 import { normalizePassword } from "../crypto/password-policy";
-import { insertLoginEvent, type LoginOutcome } from "../db/login-events";
+import {
+  insertLoginEvent,
+  type LoginOutcome,
+  recentFailuresQuery,
+  recentSuccessesQuery,
+} from "../db/login-events";
 import { teamsOfUser } from "../db/teams";
 import {
   findUserByEmail,
@@ -14,18 +19,21 @@ import {
   type UserRow,
 } from "../db/users";
 import { dispatchEmails, prepareEmail } from "../email/outbox";
+import type { RiskRule } from "../env";
 import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { normalizeEmail } from "../lib/email-address";
 import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
 import { checkDeviceCode } from "./device-approval";
+import { approvalState, openLoginApproval } from "./login-approval";
+import { assessLoginRisk, type RiskFacts } from "./login-risk";
 import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
 import { verifySecondFactor } from "./mfa";
 import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./password-rules";
 import { applyLimits, enforceRateLimits, type LimitOp, throwIfLimited } from "./rate-limits";
-import { readPreAuthToken } from "./tokens";
-import { trustDevice } from "./trusted-devices";
+import { type PreAuthState, readPreAuthToken } from "./tokens";
+import { trustDevice, trustedDevice } from "./trusted-devices";
 import { verifyTurnstile } from "./turnstile";
 import { emailSubject, sendVerificationMail } from "./verification";
 
@@ -157,10 +165,14 @@ export async function passwordLogin(
   const rehash = needsRehash(user.passwordHash, argon2Params(s.config))
     ? hashPassword(password, argon2Params(s.config), s.random)
     : undefined;
-  // One round trip: the success, its records, and the teams to choose from.
-  const [, , , teams, facts] = await s.db.batch([
+  // One round trip: the risk check's baseline (read before this login is recorded), the success, its
+  // records, and the teams to choose from.
+  const eventId = toHex(s.random(16));
+  const [successes, recentFailures, , , , teams, facts] = await s.db.batch([
+    recentSuccessesQuery(s.db, user.id),
+    recentFailuresQuery(s.db, user.id, now - s.config.RISK_FAILURE_WINDOW * 1000),
     recordLoginSuccess(s.db, user.id, now, rehash),
-    loginEvent(s, user.id, client, "success", rehash ? "password_rehashed" : null),
+    loginEvent(s, user.id, client, "success", rehash ? "password_rehashed" : null, eventId),
     auditStatement(s, client, {
       action: "login.succeeded",
       actorId: user.id,
@@ -173,16 +185,67 @@ export async function passwordLogin(
   if ((decisions[3]?.count ?? 0) > 0) {
     await applyLimits(limits, [{ rule: "login-fail:email", subject, op: "reset" }]);
   }
+  const risk = await assessRisk(s, user.id, deviceHash, client, successes, recentFailures);
+  const state: PreAuthState = {
+    userId: user.id,
+    device: deviceHash,
+    rememberMe: input.rememberMe ?? false,
+    done: [],
+    started: now,
+  };
+  if (risk.length > 0) {
+    await openLoginApproval(s, user, client, { eventId, rules: risk, deviceHash });
+    state.risk = risk;
+    state.approval = eventId;
+  }
   return stepAnswer(
     {
       s,
       client,
       user: { ...user, ...(rehash ? { passwordHash: rehash } : {}) },
-      state: { userId: user.id, device: deviceHash, rememberMe: input.rememberMe ?? false, done: [] },
+      state,
       facts: Promise.resolve(toLoginFacts(facts)),
     },
     teams,
   );
+}
+
+/** The suspicious-login check on the baseline read with the login's records (services/login-risk.ts). */
+async function assessRisk(
+  s: ServiceDeps,
+  userId: string,
+  deviceHash: string,
+  client: ClientInfo,
+  successes: Awaited<ReturnType<typeof recentSuccessesQuery>>,
+  failures: Awaited<ReturnType<typeof recentFailuresQuery>>,
+): Promise<RiskRule[]> {
+  if (s.config.RISK_RULES.length === 0) return [];
+  const last = successes[0] ?? null;
+  const facts: RiskFacts = {
+    lastSuccess: last,
+    knownCountries: [...new Set(successes.flatMap((e) => (e.country ? [e.country] : [])))],
+    knownAsns: [...new Set(successes.flatMap((e) => (e.asn !== null ? [e.asn] : [])))],
+    recentFailures: failures.filter((f) => last === null || f.at > last.at).length,
+  };
+  const place = {
+    country: client.country,
+    asn: client.asn,
+    latitude: client.latitude,
+    longitude: client.longitude,
+  };
+  const settings = {
+    rules: s.config.RISK_RULES,
+    travelKmh: s.config.RISK_TRAVEL_KMH,
+    failureBurst: s.config.RISK_FAILURE_BURST,
+  };
+  const rules = assessLoginRisk(facts, { now: s.now(), place, newDevice: false }, settings);
+  // "New network on a new device" needs the trusted-device record: one KV read, only when the network is new.
+  const asnIsNew = place.asn !== null && facts.knownAsns.length > 0 && !facts.knownAsns.includes(place.asn);
+  if (asnIsNew && settings.rules.includes("new_asn_device") && last !== null) {
+    const newDevice = !(await trustedDevice(s.env.KV, userId, deviceHash));
+    if (newDevice) return assessLoginRisk(facts, { now: s.now(), place, newDevice }, settings);
+  }
+  return rules;
 }
 
 export function loginEvent(
@@ -191,9 +254,10 @@ export function loginEvent(
   client: ClientInfo,
   outcome: LoginOutcome,
   reason: string | null,
+  id = toHex(s.random(16)),
 ) {
   return insertLoginEvent(s.db, {
-    id: toHex(s.random(16)),
+    id,
     userId,
     at: s.now(),
     outcome,
@@ -201,6 +265,9 @@ export function loginEvent(
     ip: client.ip,
     country: client.country,
     city: client.city,
+    asn: client.asn,
+    latitude: client.latitude,
+    longitude: client.longitude,
     device: client.device,
   });
 }
@@ -220,7 +287,7 @@ export async function loadLoginStep(s: ServiceDeps, token: string, deviceHash: s
       extra: { step: current },
     });
   }
-  return { ...ctx, jti: state.jti, current };
+  return { ...ctx, jti: state.jti, expiresAt: state.expiresAt, current };
 }
 
 /** POST /auth/login/password: the forced password change (e.g. the bootstrap admin's first login). */
@@ -330,4 +397,28 @@ export async function completeDeviceStep(
   ]);
   const { challenge: _spent, ...rest } = state;
   return stepAnswer({ s, client, user, state: { ...rest, done: [...state.done, "device_approval"] } });
+}
+
+export type LoginStatus = StepAnswer | { step: "login_approval"; expiresIn: number } | { step: "denied" };
+
+/**
+ * GET /auth/login/status: where a login waiting for its owner's approval stands. While undecided the answer is
+ * `login_approval` (polling extends nothing: the pre-auth token keeps its expiry); after a deny, `denied`;
+ * after an approve, the next step itself with a new pre-auth token. At any other step it answers that step.
+ */
+export async function loginStatus(
+  s: ServiceDeps,
+  client: ClientInfo,
+  deviceHash: string | null,
+  preAuthToken: string,
+): Promise<LoginStatus> {
+  const ctx = await loadLoginStep(s, preAuthToken, deviceHash);
+  const { user, state, current } = ctx;
+  if (current !== "login_approval") return stepAnswer({ s, client, user, state });
+  const decided = await approvalState(s, state.approval as string, user.id);
+  if (decided === "denied") return { step: "denied" };
+  if (decided === "pending") {
+    return { step: "login_approval", expiresIn: Math.max(0, Math.floor((ctx.expiresAt - s.now()) / 1000)) };
+  }
+  return stepAnswer({ s, client, user, state: { ...state, done: [...state.done, "login_approval"] } });
 }

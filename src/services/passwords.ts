@@ -15,6 +15,7 @@ import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./password-r
 import { enforceRateLimits } from "./rate-limits";
 import { revokeAtEdge } from "./revocation";
 import { prepareSecurityAlert } from "./security-alerts";
+import { releaseSlots } from "./single-session";
 import { emailSubject } from "./verification";
 
 /**
@@ -137,6 +138,7 @@ async function changePasswordAndRevoke(
   ]);
   const ids = revoked.map((r) => r.id);
   await revokeAtEdge({ kv: s.env.KV, now: s.now, accessTokenTtl: s.config.ACCESS_TOKEN_TTL }, ids, action);
+  await releaseSlots(s, user.id, ids);
   await dispatchEmails(outboxDeps(s), [mail.message]);
   return ids;
 }

@@ -1,6 +1,6 @@
 import { toHex } from "../crypto/encoding";
 import { loadSigningKeys, type SigningKeys, signJwt, verifyJwt } from "../crypto/jwt";
-import type { Config } from "../env";
+import { type Config, RISK_RULE_NAMES, type RiskRule } from "../env";
 import { AuthError } from "../errors";
 import type { StepName } from "./login-steps";
 
@@ -33,7 +33,19 @@ export interface PreAuthState {
   done: StepName[];
   /** The open device-approval challenge, if the login is at that step. */
   challenge?: string;
+  /** The suspicious-login rules that fired at the password step (the login needs `login_approval`). */
+  risk?: RiskRule[];
+  /** The open suspicious-login approval (its id), once the login reached that step. */
+  approval?: string;
+  /**
+   * When the login started (epoch ms). Each step answers with a fresh 5-minute token, but a login as a whole
+   * lasts at most LOGIN_MAX_STEPS × PRE_AUTH_TTL from its password step: stepping cannot keep it alive forever.
+   */
+  started: number;
 }
+
+/** How many pre-auth lifetimes a whole login may take (password → … → session-exchange). */
+export const LOGIN_MAX_STEPS = 3;
 
 export async function signingKeys(config: Config): Promise<SigningKeys> {
   const result = await loadSigningKeys(config.JWT_SIGNING_KEYS);
@@ -118,7 +130,10 @@ export async function issuePreAuthToken(
       dev: state.device,
       rm: state.rememberMe,
       done: state.done,
+      st: Math.floor(state.started / 1000),
       ...(state.challenge ? { ch: state.challenge } : {}),
+      ...(state.risk?.length ? { rk: state.risk } : {}),
+      ...(state.approval ? { ap: state.approval } : {}),
     },
     {
       type: "preAuth",
@@ -142,7 +157,7 @@ export async function readPreAuthToken(
   token: string,
   deviceHash: string | null,
   now: number,
-): Promise<PreAuthState & { jti: string }> {
+): Promise<PreAuthState & { jti: string; expiresAt: number }> {
   const result = await verifyJwt(await signingKeys(config), token, {
     type: "preAuth",
     issuer: config.PUBLIC_ORIGIN,
@@ -159,12 +174,21 @@ export async function readPreAuthToken(
   const c = result.claims;
   if (typeof c.dev !== "string" || typeof c.rm !== "boolean" || !Array.isArray(c.done)) throw fail("claims");
   if (!deviceHash || c.dev !== deviceHash) throw fail("device");
+  if (typeof c.st !== "number" || now > (c.st + LOGIN_MAX_STEPS * config.PRE_AUTH_TTL) * 1000) {
+    throw fail("login too old");
+  }
   return {
     userId: c.sub as string,
     device: c.dev,
     rememberMe: c.rm,
     done: c.done.filter((d): d is StepName => typeof d === "string"),
+    started: c.st * 1000,
+    expiresAt: (c.exp as number) * 1000,
     ...(typeof c.ch === "string" ? { challenge: c.ch } : {}),
+    ...(Array.isArray(c.rk)
+      ? { risk: c.rk.filter((r): r is RiskRule => (RISK_RULE_NAMES as readonly unknown[]).includes(r)) }
+      : {}),
+    ...(typeof c.ap === "string" ? { approval: c.ap } : {}),
     jti: c.jti as string,
   };
 }

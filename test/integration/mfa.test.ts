@@ -54,7 +54,7 @@ async function withMfa(app: App) {
 
 describe("TOTP enrolment and the mfa login step", () => {
   it("enrols, reports mfaEnabled, and then requires the code at login (no skipping)", async () => {
-    const app = testWorker();
+    const app = testWorker({ env: { SINGLE_SESSION: "false" } });
     const { owner, session, code, recoveryCodes } = await withMfa(app);
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);

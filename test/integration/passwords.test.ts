@@ -99,7 +99,7 @@ describe("forgot and reset password", () => {
 
 describe("change password", () => {
   it("needs the current password and revokes the other sessions only", async () => {
-    const app = testWorker();
+    const app = testWorker({ env: { SINGLE_SESSION: "false" } });
     const owner = await verifiedOwner(app);
     const a = await signIn(app, owner.email, GOOD_PASSWORD, owner.teamId);
     const b = await signIn(app, owner.email, GOOD_PASSWORD, owner.teamId);
@@ -204,7 +204,7 @@ describe("password_change step (bootstrap admin)", () => {
 
 describe("sessions, team switch and login activity", () => {
   it("lists my sessions, ends one, switches team, and shows login activity", async () => {
-    const app = testWorker();
+    const app = testWorker({ env: { SINGLE_SESSION: "false" } });
     const owner = await verifiedOwner(app);
     const a = await signIn(app, owner.email, GOOD_PASSWORD, owner.teamId);
     const b = await signIn(app, owner.email, GOOD_PASSWORD, owner.teamId);

@@ -26,7 +26,7 @@ describe("UserSessionGate: the live slot", () => {
       replaced: null,
       evicted: [],
     });
-    expect(await stub.live(now)).toEqual({ sessionId: a, expiresAt: now + HOUR });
+    expect(await stub.live(now)).toMatchObject({ sessionId: a, expiresAt: now + HOUR });
   });
 
   it("refuses a second session without replace and names the live one; nothing changes", async () => {
@@ -35,11 +35,33 @@ describe("UserSessionGate: the live slot", () => {
     const a = sid("a");
     const b = sid("b");
     await stub.claim(a, now + HOUR, now, SINGLE);
-    expect(await stub.claim(b, now + 2 * HOUR, now + 1, SINGLE)).toEqual({
+    expect(await stub.claim(b, now + 2 * HOUR, now + 1, SINGLE)).toMatchObject({
       granted: false,
       live: { sessionId: a, expiresAt: now + HOUR },
     });
     expect((await stub.live(now + 1))?.sessionId).toBe(a);
+  });
+
+  it("replace with expectedHolder is a compare-and-swap: it never replaces a holder it did not name", async () => {
+    const stub = gate();
+    const now = Date.now();
+    const [a, b, c] = [sid("a"), sid("b"), sid("c")];
+    await stub.claim(a, now + HOUR, now, SINGLE);
+    // c took the slot from a (the user approved), then b, which had decided to replace a, comes in late.
+    expect(await stub.claim(c, now + HOUR, now + 1, { ...REPLACE, expectedHolder: a })).toMatchObject({
+      granted: true,
+      replaced: a,
+    });
+    expect(await stub.claim(b, now + HOUR, now + 2, { ...REPLACE, expectedHolder: a })).toMatchObject({
+      granted: false,
+      live: { sessionId: c, claimedAt: now + 1 },
+    });
+    expect((await stub.live(now + 3))?.sessionId).toBe(c);
+    expect(await stub.claim(b, now + HOUR, now + 4, { ...REPLACE, expectedHolder: c })).toEqual({
+      granted: true,
+      replaced: c,
+      evicted: [c],
+    });
   });
 
   it("re-claiming its own id is granted and updates the expiry", async () => {
@@ -51,7 +73,7 @@ describe("UserSessionGate: the live slot", () => {
       granted: true,
       replaced: null,
     });
-    expect(await stub.live(now + 1)).toEqual({ sessionId: a, expiresAt: now + 2 * HOUR });
+    expect(await stub.live(now + 1)).toMatchObject({ sessionId: a, expiresAt: now + 2 * HOUR });
   });
 
   it("with replace grants the new session and returns the replaced id", async () => {
@@ -65,7 +87,7 @@ describe("UserSessionGate: the live slot", () => {
       replaced: a,
       evicted: [a],
     });
-    expect(await stub.live(now + 5)).toEqual({ sessionId: b, expiresAt: now + HOUR + 5 });
+    expect(await stub.live(now + 5)).toMatchObject({ sessionId: b, expiresAt: now + HOUR + 5 });
   });
 
   it("replaces an expired holder without asking and reports its id for cleanup", async () => {
@@ -155,7 +177,7 @@ describe("UserSessionGate: the live slot", () => {
     await stub.touch(a, now + 3 * HOUR);
     await stub.touch(a, now + 2 * HOUR); // an out-of-order refresh
     await stub.touch(sid("other"), now + 9 * HOUR);
-    expect(await stub.live(now + 2 * HOUR)).toEqual({ sessionId: a, expiresAt: now + 3 * HOUR });
+    expect(await stub.live(now + 2 * HOUR)).toMatchObject({ sessionId: a, expiresAt: now + 3 * HOUR });
     expect(await stub.live(now + 3 * HOUR)).toBeNull();
   });
 
@@ -168,7 +190,7 @@ describe("UserSessionGate: the live slot", () => {
       const winners = results.flatMap((r, i) => (r.granted ? [ids[i]] : []));
       expect(winners).toHaveLength(1);
       const loser = results.find((r) => !r.granted);
-      expect(loser).toEqual({ granted: false, live: { sessionId: winners[0], expiresAt: now + HOUR } });
+      expect(loser).toMatchObject({ granted: false, live: { sessionId: winners[0], expiresAt: now + HOUR } });
       expect((await stub.live(now))?.sessionId).toBe(winners[0]);
     }
   });
