@@ -241,5 +241,5 @@ export function revokeTeamSessionsStatement(
         isNull(sessions.revokedAt),
       ),
     )
-    .returning({ id: sessions.id });
+    .returning({ id: sessions.id, userId: sessions.userId });
 }

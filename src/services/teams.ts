@@ -24,6 +24,7 @@ import { auditStatement } from "./audit";
 import type { ServiceDeps } from "./context";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./registration";
 import { revokeAtEdge } from "./revocation";
+import { releaseSlots } from "./single-session";
 import {
   actorAudit,
   assertCanGrant,
@@ -58,6 +59,18 @@ export function memberView(m: MemberRow) {
 
 export function edgeRevocation(s: ServiceDeps) {
   return { kv: s.env.KV, now: s.now, accessTokenTtl: s.config.ACCESS_TOKEN_TTL };
+}
+
+/** After sessions were revoked in D1: their access tokens die at the edge and their single-session slots free up. */
+async function endRevokedSessions(s: ServiceDeps, revoked: { id: string; userId: string }[], reason: string) {
+  await revokeAtEdge(
+    edgeRevocation(s),
+    revoked.map((r) => r.id),
+    reason,
+  );
+  const byUser = new Map<string, string[]>();
+  for (const r of revoked) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.id]);
+  await Promise.all([...byUser].map(([userId, ids]) => releaseSlots(s, userId, ids)));
 }
 
 /** GET /teams: the caller's teams with their role in each. */
@@ -168,11 +181,7 @@ export async function deleteTeam(s: ServiceDeps, client: ClientInfo, auth: AuthC
     }),
     deleteTeamStatement(s.db, teamId),
   ]);
-  await revokeAtEdge(
-    edgeRevocation(s),
-    revoked.map((r) => r.id),
-    "team_deleted",
-  );
+  await endRevokedSessions(s, revoked, "team_deleted");
 }
 
 /** GET /teams/:teamId/members (`members:read`). */
@@ -258,11 +267,7 @@ export async function removeMember(
     }),
   ]);
   if (removed.length === 0) throw new AuthError("not_found");
-  await revokeAtEdge(
-    edgeRevocation(s),
-    revoked.map((r) => r.id),
-    "member_removed",
-  );
+  await endRevokedSessions(s, revoked, "member_removed");
 }
 
 export type { TeamActor };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, testWorker, uniqueEmail, verifiedOwner } from "../helpers";
+import { GOOD_PASSWORD, signIn, testWorker, uniqueEmail, verifiedOwner } from "../helpers";
 import { as, FORBIDDEN_COPY, memberSession, ownerSession, roleId } from "./teams-helpers";
 
 describe("teams", () => {
@@ -193,6 +193,9 @@ describe("members", () => {
       items: unknown[];
     };
     expect(members.items).toHaveLength(1);
+    // their single-session slot is free again: they sign in (outside any team) without a concurrent-session 409
+    const again = await signIn(app, dev.email, GOOD_PASSWORD, null);
+    expect(again.accessToken).toEqual(expect.any(String));
   });
 
   it("deleting a team is for the Owner only and ends every session bound to it", async () => {
@@ -219,6 +222,8 @@ describe("members", () => {
       body: { email: owner.email, password: GOOD_PASSWORD },
     });
     expect(await login.json()).toMatchObject({ step: "select_team", teams: [] });
+    const again = await signIn(app, manager.email, GOOD_PASSWORD, null);
+    expect(again.accessToken).toEqual(expect.any(String));
   });
 });
 
