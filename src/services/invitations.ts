@@ -67,6 +67,7 @@ export async function inviteMember(
   if (!role) throw AuthError.validation([{ path: "roleId", message: "No such role in this team." }]);
   if (role.builtIn === "owner") throw new AuthError("owner_transfer_required");
   assertCanGrant(actor, effectiveOf(actor.roles, role.id));
+  await enforceRateLimits(rateLimitDeps(s), [["invite:user", actor.userId]]);
   const email = normalizeEmail(input.email);
   const [team, existing, inviter] = await Promise.all([
     findTeamById(s.db, teamId),

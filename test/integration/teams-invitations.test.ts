@@ -163,6 +163,20 @@ describe("invitations and Door B", () => {
     expect((await invite(owner, other.email)).status).toBe(409);
   });
 
+  it("limits invitations to 50 an hour per inviter (429 with Retry-After)", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const developer = await roleId(owner.teamId, "Developer");
+    const path = `/api/v1/teams/${owner.teamId}/invitations`;
+    for (let i = 0; i < 50; i++) {
+      const res = await owner.call("POST", path, { email: uniqueEmail(`bulk${i}`), roleId: developer });
+      expect(res.status).toBe(201);
+    }
+    const limited = await owner.call("POST", path, { email: uniqueEmail("one-too-many"), roleId: developer });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
   it("cannot invite to the Owner role; bad input is 422", async () => {
     const app = testWorker();
     const owner = await ownerSession(app);
