@@ -25,7 +25,7 @@ import { auditStatement } from "./audit";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "./context";
 import { openLoginApproval } from "./login-approval";
 import { assessLoginRisk, type RiskFacts } from "./login-risk";
-import { currentStep, type StepAnswer, stepAnswer } from "./login-steps";
+import { currentStep, type StepAnswer, type StepContext, stepAnswer } from "./login-steps";
 import { applyLimits, type LimitOp, throwIfLimited } from "./rate-limits";
 import { type PreAuthState, readPreAuthToken } from "./tokens";
 import { trustedDevice } from "./trusted-devices";
@@ -274,7 +274,8 @@ export async function loadLoginStep(s: ServiceDeps, token: string, deviceHash: s
   if (!user || user.disabledAt !== null) {
     throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
   }
-  const ctx = { s, user, state };
+  // `facts` is filled by the requirements that need them (read once), and handed on to the caller.
+  const ctx: StepContext & { state: typeof state } = { s, user, state };
   const current = await currentStep(ctx);
   if (step !== undefined && current !== step) {
     throw new AuthError("step_required", {

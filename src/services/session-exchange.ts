@@ -6,7 +6,7 @@ import {
   revokeSessionStatement,
   sessionOfPreAuthQuery,
 } from "../db/sessions";
-import { findUserById, loginFactsQuery, toLoginFacts, type UserRow } from "../db/users";
+import { findUserById, type LoginFacts, loginFactsQuery, toLoginFacts, type UserRow } from "../db/users";
 import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
 import { newId } from "../lib/ids";
@@ -37,15 +37,24 @@ export async function exchangePreAuth(
   deviceHash: string | null,
   input: { preAuthToken: string; teamId: string | null },
 ): Promise<SessionTokens> {
-  const { user, state, jti } = await loadLoginStep(s, input.preAuthToken, deviceHash, "select_team");
-  const grant = await teamGrant(s, user.id, input.teamId);
-  return createSession(s, client, user, grant, {
-    userId: user.id,
-    device: state.device,
-    rememberMe: state.rememberMe,
-    teamId: grant.team?.id ?? null,
-    jti,
-  });
+  const login = await loadLoginStep(s, input.preAuthToken, deviceHash, "select_team");
+  const { user, state, jti } = login;
+  // The step machine already read the user's login facts to get here: reuse them.
+  const [grant, facts] = await Promise.all([teamGrant(s, user.id, input.teamId), login.facts]);
+  return createSession(
+    s,
+    client,
+    user,
+    grant,
+    {
+      userId: user.id,
+      device: state.device,
+      rememberMe: state.rememberMe,
+      teamId: grant.team?.id ?? null,
+      jti,
+    },
+    { facts },
+  );
 }
 
 /**
@@ -65,7 +74,7 @@ export async function approveConcurrentLogin(
     throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
   }
   const grant = await teamGrant(s, user.id, pending.teamId);
-  return createSession(s, client, user, grant, pending, pending.holder);
+  return createSession(s, client, user, grant, pending, { replace: pending.holder });
 }
 
 /** POST /auth/concurrent/deny: this login gives way; the other session lives on. */
@@ -96,18 +105,19 @@ async function createSession(
   user: UserRow,
   grant: TeamGrant,
   login: Omit<PendingLogin, "holder">,
-  replace?: string,
+  options: { replace?: string; facts?: LoginFacts | undefined } = {},
 ): Promise<SessionTokens> {
-  const [facts, used] = await s.db.batch([
-    loginFactsQuery(s.db, user.id),
-    sessionOfPreAuthQuery(s.db, login.jti),
-  ]);
+  const { replace } = options;
+  const [factRows, used] = options.facts
+    ? [null, await sessionOfPreAuthQuery(s.db, login.jti)]
+    : await s.db.batch([loginFactsQuery(s.db, user.id), sessionOfPreAuthQuery(s.db, login.jti)]);
   // A pre-auth token is exchanged once (checked before the gate, so a replay cannot disturb the live slot;
   // the unique index below still decides a race).
   if (used.length > 0) {
     throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
   }
-  const firstSession = !toLoginFacts(facts).hadSession;
+  const facts = options.facts ?? toLoginFacts(factRows ?? []);
+  const firstSession = !facts.hadSession;
   const now = s.now();
   const sessionId = newId(s.random);
   const refreshToken = generateToken(s.random);
@@ -173,7 +183,7 @@ async function createSession(
     );
   }
   await rememberDevice(s, user.id, login.device, client, firstSession);
-  return tokensFor(s, user, sessionId, refreshToken, expiresAt, login.rememberMe, grant);
+  return tokensFor(s, user, sessionId, refreshToken, expiresAt, login.rememberMe, grant, facts.platformRoles);
 }
 
 /**
