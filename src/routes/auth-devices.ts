@@ -3,7 +3,7 @@ import type { Deps } from "../deps";
 import { AuthError } from "../errors";
 import { requireAuth } from "../middleware/auth";
 import { auditStatement } from "../services/audit";
-import { completeDeviceStep } from "../services/login";
+import { completeDeviceStep } from "../services/login-step-handlers";
 import { listTrustedDevices, revokeTrustedDevice } from "../services/trusted-devices";
 import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "./openapi";
 import { DeviceIdField, LoginStep } from "./schemas";

@@ -5,8 +5,8 @@ import type { AppEnv } from "../env";
 import { AuthError } from "../errors";
 import { presentedDevice } from "../lib/device";
 import { prefersHtml } from "../lib/negotiate";
-import { loginStatus } from "../services/login";
 import { type DecisionResult, decideLogin } from "../services/login-approval";
+import { loginStatus } from "../services/login-step-handlers";
 import { createRouter, json, problem, requestClient, services } from "./openapi";
 import { DeviceIdField, LoginStep } from "./schemas";
 

@@ -7,16 +7,10 @@ import { clearSessionCookies, readCookie, setSessionCookies } from "../lib/cooki
 import { ensureDevice, presentedDevice } from "../lib/device";
 import { isValidEmail, normalizeEmail } from "../lib/email-address";
 import { presentedAccessToken, requireAuth } from "../middleware/auth";
-import { completePasswordChange, passwordLogin } from "../services/login";
-import {
-  approveConcurrentLogin,
-  denyConcurrentLogin,
-  endSessions,
-  exchangePreAuth,
-  refreshSession,
-  type SessionTokens,
-  switchTeam,
-} from "../services/sessions";
+import { passwordLogin } from "../services/login";
+import { completePasswordChange } from "../services/login-step-handlers";
+import { approveConcurrentLogin, denyConcurrentLogin, exchangePreAuth } from "../services/session-exchange";
+import { endSessions, refreshSession, type SessionTokens, switchTeam } from "../services/sessions";
 import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "./openapi";
 import { DeviceIdField, LoginStep, RoleSummary, TeamSummary, UserSummary } from "./schemas";
 

@@ -1,36 +1,25 @@
 import { createCsrfToken, csrfKey } from "../crypto/csrf";
 import { generateToken, hashToken } from "../crypto/tokens";
-import { isUniqueViolation, runBatch } from "../db/client";
+import { runBatch } from "../db/client";
 import {
   findSession,
   insertRefreshToken,
-  insertSession,
   revokeSessionStatement,
   rotateRefreshToken,
   sessionByRefreshToken,
-  sessionOfPreAuthQuery,
   switchSessionTeamStatements,
 } from "../db/sessions";
 import { membershipOf } from "../db/teams";
-import { findUserById, loginFactsQuery, platformRolesOf, toLoginFacts, type UserRow } from "../db/users";
+import { findUserById, platformRolesOf, type UserRow } from "../db/users";
 import { dispatchEmails, prepareEmail } from "../email/outbox";
 import { AuthError } from "../errors";
 import type { ClientInfo } from "../lib/client-info";
-import { newId } from "../lib/ids";
 import { auditStatement } from "./audit";
 import { outboxDeps, type ServiceDeps } from "./context";
-import { loadLoginStep } from "./login";
 import { revokeAtEdge } from "./revocation";
-import {
-  claimSlot,
-  openConcurrentDecision,
-  type PendingLogin,
-  releaseSlots,
-  takeConcurrentDecision,
-} from "./single-session";
+import { releaseSlots } from "./single-session";
 import { effectivePermissions } from "./team-roles";
 import { type AccessClaims, issueAccessToken } from "./tokens";
-import { touchTrustedDevice, trustDevice, trustedDevice } from "./trusted-devices";
 
 /**
  * Sessions: created by `session-exchange` at the end of a login, kept alive by rotating refresh tokens
@@ -55,13 +44,13 @@ export interface SessionTokens {
 /** A concurrent refresh of the same token within this window is a race, not a theft: answer 409, revoke nothing. */
 export const REFRESH_RACE_GRACE_MS = 10_000;
 
-interface TeamGrant {
+export interface TeamGrant {
   team: { id: string; slug: string; name: string } | null;
   role: { id: string; name: string } | null;
   permissions: string[];
 }
 
-async function teamGrant(s: ServiceDeps, userId: string, teamId: string | null): Promise<TeamGrant> {
+export async function teamGrant(s: ServiceDeps, userId: string, teamId: string | null): Promise<TeamGrant> {
   if (teamId === null) return { team: null, role: null, permissions: [] };
   const m = await membershipOf(s.db, userId, teamId);
   if (!m) throw new AuthError("forbidden", { internal: { reason: "not a member of the team" } });
@@ -100,7 +89,7 @@ export async function csrfFor(s: ServiceDeps, sessionId: string): Promise<string
 
 type TokenUser = Pick<UserRow, "id" | "email" | "name" | "emailVerifiedAt">;
 
-async function tokensFor(
+export async function tokensFor(
   s: ServiceDeps,
   user: TokenUser,
   sessionId: string,
@@ -131,168 +120,6 @@ async function tokensFor(
     permissions: grant.permissions,
     sessionId,
   };
-}
-
-/** POST /auth/session-exchange with a pre-auth token: the last login step creates the session. */
-export async function exchangePreAuth(
-  s: ServiceDeps,
-  client: ClientInfo,
-  deviceHash: string | null,
-  input: { preAuthToken: string; teamId: string | null },
-): Promise<SessionTokens> {
-  const { user, state, jti } = await loadLoginStep(s, input.preAuthToken, deviceHash, "select_team");
-  const grant = await teamGrant(s, user.id, input.teamId);
-  return createSession(s, client, user, grant, {
-    userId: user.id,
-    device: state.device,
-    rememberMe: state.rememberMe,
-    teamId: grant.team?.id ?? null,
-    jti,
-  });
-}
-
-/**
- * POST /auth/concurrent/approve: the user chose to end their other live session and continue here. The
- * decision names the session they were asked about; if yet another login took the slot meanwhile, they are
- * asked again about that one.
- */
-export async function approveConcurrentLogin(
-  s: ServiceDeps,
-  client: ClientInfo,
-  deviceHash: string | null,
-  decisionToken: string,
-): Promise<SessionTokens> {
-  const pending = await takeConcurrentDecision(s, decisionToken, deviceHash);
-  const user = await findUserById(s.db, pending.userId);
-  if (!user || user.disabledAt !== null) {
-    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
-  }
-  const grant = await teamGrant(s, user.id, pending.teamId);
-  return createSession(s, client, user, grant, pending, pending.holder);
-}
-
-/** POST /auth/concurrent/deny: this login gives way; the other session lives on. */
-export async function denyConcurrentLogin(
-  s: ServiceDeps,
-  client: ClientInfo,
-  deviceHash: string | null,
-  decisionToken: string,
-): Promise<void> {
-  const pending = await takeConcurrentDecision(s, decisionToken, deviceHash);
-  await s.db.batch([
-    auditStatement(s, client, {
-      action: "session.concurrent_denied",
-      actorId: pending.userId,
-      target: { type: "user", id: pending.userId },
-      metadata: { liveSessionId: pending.holder },
-    }),
-  ]);
-}
-
-/**
- * Creates the session of a finished login: claims the user's live slot (single session), writes the session,
- * its first refresh token and the audit entry in one batch, and ends the sessions the claim replaced.
- */
-async function createSession(
-  s: ServiceDeps,
-  client: ClientInfo,
-  user: UserRow,
-  grant: TeamGrant,
-  login: Omit<PendingLogin, "holder">,
-  replace?: string,
-): Promise<SessionTokens> {
-  const [facts, used] = await s.db.batch([
-    loginFactsQuery(s.db, user.id),
-    sessionOfPreAuthQuery(s.db, login.jti),
-  ]);
-  // A pre-auth token is exchanged once (checked before the gate, so a replay cannot disturb the live slot;
-  // the unique index below still decides a race).
-  if (used.length > 0) {
-    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
-  }
-  const firstSession = !toLoginFacts(facts).hadSession;
-  const now = s.now();
-  const sessionId = newId(s.random);
-  const refreshToken = generateToken(s.random);
-  const lifetime = login.rememberMe ? s.config.SESSION_REMEMBER_TTL : s.config.SESSION_TTL;
-  const expiresAt = now + lifetime * 1000;
-  const claim = await claimSlot(s, user.id, sessionId, expiresAt, replace);
-  if (!claim.granted) {
-    const decisionToken = await openConcurrentDecision(s, client, { ...login, holder: claim.holder });
-    throw new AuthError("concurrent_session", { extra: { decisionToken } });
-  }
-  try {
-    await s.db.batch([
-      insertSession(s.db, {
-        id: sessionId,
-        userId: user.id,
-        teamId: grant.team?.id ?? null,
-        deviceHash: login.device,
-        rememberMe: login.rememberMe,
-        preAuthJti: login.jti,
-        createdAt: now,
-        lastSeenAt: now,
-        expiresAt,
-        ip: client.ip,
-        userAgent: client.userAgent?.slice(0, 512) ?? null,
-        country: client.country,
-        city: client.city,
-      }),
-      insertRefreshToken(s.db, await hashToken(refreshToken), sessionId, now),
-      auditStatement(s, client, {
-        action: replace ? "session.concurrent_approved" : "session.created",
-        actorId: user.id,
-        target: { type: "user", id: user.id },
-        teamId: grant.team?.id ?? null,
-        metadata: {
-          sessionId,
-          rememberMe: login.rememberMe,
-          ...(claim.replaced.length > 0 ? { replaced: claim.replaced } : {}),
-        },
-      }),
-      ...claim.replaced.map((id) => revokeSessionStatement(s.db, id, now, "replaced")),
-      ...claim.replaced.map((id) =>
-        auditStatement(s, client, {
-          action: "session.replaced",
-          actorId: user.id,
-          target: { type: "user", id: user.id },
-          metadata: { sessionId: id, by: sessionId },
-        }),
-      ),
-    ]);
-  } catch (error) {
-    await releaseSlots(s, user.id, [sessionId]);
-    // A pre-auth token is exchanged once.
-    if (isUniqueViolation(error, "sessions.pre_auth_jti")) {
-      throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
-    }
-    throw error;
-  }
-  if (claim.replaced.length > 0) {
-    await revokeAtEdge(
-      { kv: s.env.KV, now: s.now, accessTokenTtl: s.config.ACCESS_TOKEN_TTL },
-      claim.replaced,
-      "replaced",
-    );
-  }
-  await rememberDevice(s, user.id, login.device, client, firstSession);
-  return tokensFor(s, user, sessionId, refreshToken, expiresAt, login.rememberMe, grant);
-}
-
-/**
- * The device of a user's first session is trusted automatically (device approval applies from the second
- * device on); a trusted device's last use is recorded.
- */
-async function rememberDevice(
-  s: ServiceDeps,
-  userId: string,
-  deviceHash: string,
-  client: ClientInfo,
-  firstSession: boolean,
-): Promise<void> {
-  const known = await trustedDevice(s.env.KV, userId, deviceHash);
-  if (known) return touchTrustedDevice(s.env.KV, userId, known, s.now());
-  if (firstSession) await trustDevice(s.env.KV, userId, deviceHash, client.device, s.now());
 }
 
 /** POST /auth/refresh: rotate the refresh token (one conditional write decides the single winner). */
