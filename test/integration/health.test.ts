@@ -52,6 +52,11 @@ describe("operations endpoints", () => {
         "/api/v1/auth/register",
         "/api/v1/auth/verify-email",
         "/api/v1/auth/resend-verification",
+        "/api/v1/auth/login/status",
+        "/api/v1/auth/login/approve",
+        "/api/v1/auth/login/deny",
+        "/api/v1/auth/concurrent/approve",
+        "/api/v1/auth/concurrent/deny",
       ]),
     );
     const docs = await app.request("GET", "/docs");
