@@ -1,6 +1,9 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
+import * as core from "./schema";
+import * as teamAccess from "./schema-team-access";
+
+const schema = { ...core, ...teamAccess };
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 

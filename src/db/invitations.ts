@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { invitations, memberships, roles, teams } from "./schema";
+import { memberships, roles, teams } from "./schema";
+import { invitations } from "./schema-team-access";
 
 export type InvitationRow = typeof invitations.$inferSelect;
 

@@ -1,6 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, ownershipTransfers, teams } from "./schema";
+import { memberships, teams } from "./schema";
+import { ownershipTransfers } from "./schema-team-access";
 
 export type OwnershipTransferRow = typeof ownershipTransfers.$inferSelect;
 
