@@ -73,6 +73,11 @@ export function sessionByRefreshToken(db: Db, tokenHash: string) {
       roleName: roles.name,
       rolePermissions: roles.permissions,
       roleInherits: roles.inheritsRoleId,
+      // Only when the role inherits: the team's roles, so inheritance resolves within this one round trip.
+      teamRoles: sql<string | null>`CASE WHEN roles.inherits_role_id IS NULL THEN NULL ELSE (
+        SELECT json_group_array(json_object('id', tr.id, 'permissions', tr.permissions,
+          'inheritsRoleId', tr.inherits_role_id))
+        FROM roles tr WHERE tr.team_id = sessions.team_id) END`,
     })
     .from(refreshTokens)
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))

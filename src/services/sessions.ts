@@ -69,15 +69,17 @@ async function grantFromRole(
     rolePermissions: string;
     roleInherits: string | null;
   },
+  teamRoles?: Parameters<typeof effectivePermissions>[3],
 ): Promise<TeamGrant> {
   return {
     team: { id: m.teamId, slug: m.teamSlug, name: m.teamName },
     role: { id: m.roleId, name: m.roleName },
-    permissions: await effectivePermissions(s.db, m.teamId, {
-      id: m.roleId,
-      permissions: m.rolePermissions,
-      inheritsRoleId: m.roleInherits,
-    }),
+    permissions: await effectivePermissions(
+      s.db,
+      m.teamId,
+      { id: m.roleId, permissions: m.rolePermissions, inheritsRoleId: m.roleInherits },
+      teamRoles,
+    ),
   };
 }
 
@@ -176,15 +178,21 @@ export async function refreshSession(
   if (user.disabledAt !== null) throw unauthorized("user");
   const grant: TeamGrant =
     session.teamId && row.roleId && row.teamSlug && row.teamName && row.roleName && row.rolePermissions
-      ? await grantFromRole(s, {
-          teamId: session.teamId,
-          teamSlug: row.teamSlug,
-          teamName: row.teamName,
-          roleId: row.roleId,
-          roleName: row.roleName,
-          rolePermissions: row.rolePermissions,
-          roleInherits: row.roleInherits,
-        })
+      ? await grantFromRole(
+          s,
+          {
+            teamId: session.teamId,
+            teamSlug: row.teamSlug,
+            teamName: row.teamName,
+            roleId: row.roleId,
+            roleName: row.roleName,
+            rolePermissions: row.rolePermissions,
+            roleInherits: row.roleInherits,
+          },
+          row.teamRoles
+            ? (JSON.parse(row.teamRoles) as Parameters<typeof effectivePermissions>[3])
+            : undefined,
+        )
       : { team: null, role: null, permissions: [] };
   const next = generateToken(s.random);
   // Round trip 2: the rotation itself; losing it means a concurrent refresh of the same token won.

@@ -112,6 +112,13 @@ describe("roles", () => {
     const member = await memberSession(app, owner.accessToken, owner.teamId, "Senior");
     const me = (await (await member.call("GET", "/api/v1/auth/me")).json()) as { permissions: string[] };
     expect(me.permissions).toEqual(expect.arrayContaining(["audit:read", "members:invite", "resources:*"]));
+    // refresh resolves the same chain (Senior → Lead → Developer) from its own first read
+    const refreshed = await app.request("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: member.refreshToken, deviceId: member.deviceId },
+    });
+    expect(refreshed.status).toBe(200);
+    const after = (await refreshed.json()) as { permissions: string[] };
+    expect([...after.permissions].sort()).toEqual([...me.permissions].sort());
 
     // a Manager cannot create or widen a role beyond what a Manager holds
     const manager = await memberSession(app, owner.accessToken, owner.teamId, "Manager");
