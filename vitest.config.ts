@@ -32,7 +32,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
-    setupFiles: ["./test/setup.ts"],
+    setupFiles: ["./test/support/setup.ts"],
     testTimeout: 20_000,
     silent: "passed-only",
     hookTimeout: 20_000,

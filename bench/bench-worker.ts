@@ -5,18 +5,18 @@
  */
 
 import { Hono } from "hono";
+import { requireAuth } from "../src/auth/authenticate";
 import { DEFAULT_ARGON2_PARAMS, hashPassword } from "../src/crypto/password";
 import { RISK_BASELINE_LOGINS } from "../src/db/login-events";
-import { defaultDeps } from "../src/deps";
 import type { EmailQueueMessage } from "../src/email/types";
-import type { AppEnv, Env } from "../src/env";
-import { RISK_RULE_NAMES } from "../src/env";
+import { assessLoginRisk } from "../src/features/login/risk";
+import { clientIp } from "../src/http/middleware/client-ip";
+import { configMiddleware } from "../src/http/middleware/config";
+import { securityHeaders } from "../src/http/middleware/security-headers";
 import worker from "../src/index";
-import { requireAuth } from "../src/middleware/auth";
-import { clientIp } from "../src/middleware/client-ip";
-import { configMiddleware } from "../src/middleware/config";
-import { securityHeaders } from "../src/middleware/security-headers";
-import { assessLoginRisk } from "../src/services/login-risk";
+import type { AppEnv, Env } from "../src/platform/config";
+import { RISK_RULE_NAMES } from "../src/platform/config";
+import { defaultDeps } from "../src/platform/deps";
 import { IoMeter } from "./io-meter";
 
 /**

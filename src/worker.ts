@@ -1,16 +1,16 @@
 import { createApp } from "./app";
 import { getDb } from "./db/client";
-import { pruneDevMail } from "./db/dev-mailbox";
-import { type Deps, defaultDeps } from "./deps";
-import { fakeOutboundFetch } from "./dev/fake-outbound";
 import { consumeDeadLetters, consumeEmailBatch } from "./email/consumer";
 import { sweepOutbox } from "./email/outbox";
 import type { EmailQueueMessage } from "./email/types";
-import { type Env, isDevelopment, parseConfig } from "./env";
-import { logger } from "./lib/logger";
-import { bootstrapAdmin } from "./services/admin-bootstrap";
-import { outboxDeps, serviceDeps } from "./services/context";
-import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./services/maintenance";
+import { bootstrapAdmin } from "./features/admin/bootstrap";
+import { fakeOutboundFetch } from "./features/dev/fake-outbound";
+import { pruneDevMail } from "./features/dev/store";
+import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
+import { type Env, isDevelopment, parseConfig } from "./platform/config";
+import { outboxDeps, serviceDeps } from "./platform/context";
+import { type Deps, defaultDeps } from "./platform/deps";
+import { logger } from "./platform/logger";
 
 export interface WorkerOptions {
   /** Production deps; default: the real clock, CSPRNG and network. */

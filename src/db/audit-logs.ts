@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "./client";
-import { auditLogs } from "./schema";
+import { auditLogs } from "./schema/identity";
 
 export type AuditRow = typeof auditLogs.$inferSelect;
 

@@ -1,7 +1,7 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as core from "./schema";
-import * as teamAccess from "./schema-team-access";
+import * as core from "./schema/identity";
+import * as teamAccess from "./schema/team-access";
 
 const schema = { ...core, ...teamAccess };
 

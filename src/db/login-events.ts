@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { Db } from "./client";
-import { loginEvents } from "./schema";
+import { loginEvents } from "./schema/identity";
 
 export type LoginEventRow = typeof loginEvents.$inferSelect;
 export type LoginOutcome = LoginEventRow["outcome"];

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, roles, sessions, teams, users } from "./schema";
+import { memberships, roles, sessions, teams, users } from "./schema/identity";
 
 export type TeamRow = typeof teams.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;

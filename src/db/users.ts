@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { actionTokens, memberships, teams, userPlatformRoles, users } from "./schema";
+import { actionTokens, memberships, teams, userPlatformRoles, users } from "./schema/identity";
 
 export type UserRow = typeof users.$inferSelect;
 export type PlatformRole = (typeof userPlatformRoles.$inferSelect)["role"];

@@ -1,10 +1,10 @@
 import type { Db } from "../db/client";
-import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "../db/email-outbox";
-import type { Config } from "../env";
-import { logger, maskEmail } from "../lib/logger";
-import { audit } from "../services/audit";
+import { audit } from "../platform/audit";
+import type { Config } from "../platform/config";
+import { logger, maskEmail } from "../platform/logger";
 import { httpEmailProvider } from "./providers/http";
 import { mailboxProvider } from "./providers/mailbox";
+import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "./store";
 import { renderEmail } from "./templates";
 import { type EmailProvider, EmailProviderError, type EmailQueueMessage } from "./types";
 

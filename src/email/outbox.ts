@@ -1,8 +1,8 @@
 import { toHex } from "../crypto/encoding";
 import { type EncryptionKey, openJson, sealJson } from "../crypto/secretbox";
 import type { Db } from "../db/client";
-import { insertOutbox, staleOutbox, touchOutbox } from "../db/email-outbox";
-import { logger, maskEmail } from "../lib/logger";
+import { logger, maskEmail } from "../platform/logger";
+import { insertOutbox, staleOutbox, touchOutbox } from "./store";
 import type { EmailData, EmailQueueMessage, EmailTemplate } from "./types";
 
 /**

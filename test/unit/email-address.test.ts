@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isValidEmail, normalizeEmail } from "../../src/lib/email-address";
+import { isValidEmail, normalizeEmail } from "../../src/platform/email-address";
 
 describe("normalizeEmail", () => {
   it("lower-cases", () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { log, logger, maskEmail, redact } from "../../src/lib/logger";
+import { log, logger, maskEmail, redact } from "../../src/platform/logger";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -223,7 +223,7 @@ describe("log / logger", () => {
 
 describe("driver errors", () => {
   it("never logs the bound parameters a failed query quotes", async () => {
-    const { redact } = await import("../../src/lib/logger");
+    const { redact } = await import("../../src/platform/logger");
     const error = new Error(
       'Failed query: insert into "users" values (?, ?)\nparams: $argon2id$v=19$secret,abc@example.com',
       {

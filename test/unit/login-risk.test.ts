@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RISK_RULE_NAMES } from "../../src/env";
-import { assessLoginRisk, distanceKm, type LoginPlace, type RiskFacts } from "../../src/services/login-risk";
+import { assessLoginRisk, distanceKm, type LoginPlace, type RiskFacts } from "../../src/features/login/risk";
+import { RISK_RULE_NAMES } from "../../src/platform/config";
 
 const ALL = { rules: RISK_RULE_NAMES, travelKmh: 900, failureBurst: 5 };
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { paginate } from "../../src/lib/pagination";
+import { paginate } from "../../src/platform/pagination";
 
 describe("paginate", () => {
   const items = [1, 2, 3, 4, 5];

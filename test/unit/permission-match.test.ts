@@ -10,8 +10,8 @@ import {
   type RoleNode,
   resolveCandidate,
   resolveRole,
-} from "../../src/services/permission-match";
-import { DEFAULT_ROLES, PERMISSIONS } from "../../src/services/permissions";
+} from "../../src/auth/permission-match";
+import { DEFAULT_ROLES, PERMISSIONS } from "../../src/auth/permissions";
 
 const ALL = Object.keys(PERMISSIONS);
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { SLUG_MAX, SLUG_MESSAGES, SLUG_MIN, slugCandidates, slugify, validateSlug } from "../../src/lib/slug";
+import {
+  SLUG_MAX,
+  SLUG_MESSAGES,
+  SLUG_MIN,
+  slugCandidates,
+  slugify,
+  validateSlug,
+} from "../../src/features/teams/slug";
 
 describe("validateSlug", () => {
   it("limits are 3..48", () => {

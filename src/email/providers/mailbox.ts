@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { storeDevMail } from "../../db/dev-mailbox";
+import { storeDevMail } from "../../features/dev/store";
 import type { EmailProvider, OutgoingEmail } from "../types";
 
 /** Development provider: "delivers" into the dev mailbox table (`/dev/mailbox`, `/api/v1/dev/mailbox`). */

@@ -1,0 +1,48 @@
+import { hashToken } from "../crypto/tokens";
+import { apiKeyForAuth, recordApiKeyUse } from "../db/api-keys";
+import type { Db } from "../db/client";
+import { logger } from "../platform/logger";
+import type { AuthContext } from "./authenticate";
+
+/** Team API keys: `gh_` + 192 random bits in base64url (32 characters), shown once, stored as SHA-256. */
+export const API_KEY_PREFIX = "gh_";
+const API_KEY_PATTERN = /^gh_[A-Za-z0-9_-]{22,86}$/;
+
+export function isApiKey(token: string): boolean {
+  return token.startsWith(API_KEY_PREFIX);
+}
+
+export interface ApiKeyAuthDeps {
+  db: Db;
+  now: number;
+  /** Runs the usage bookkeeping after the response where the runtime allows it. */
+  waitUntil: (work: Promise<unknown>) => void;
+}
+
+/**
+ * The principal of an API-key request, or null for a malformed, unknown, revoked or expired key (all alike:
+ * 401). The key acts for its team with exactly its own permissions, never with platform roles.
+ */
+export async function authenticateApiKey(deps: ApiKeyAuthDeps, key: string): Promise<AuthContext | null> {
+  if (!API_KEY_PATTERN.test(key)) return null;
+  const row = await apiKeyForAuth(deps.db, await hashToken(key));
+  if (!row) return null;
+  if (row.expiresAt !== null && row.expiresAt <= deps.now) return null;
+  deps.waitUntil(
+    recordApiKeyUse(deps.db, row.id, deps.now).catch((error) =>
+      logger.error("API key usage write failed", { keyId: row.id, error }),
+    ),
+  );
+  return {
+    userId: row.createdBy,
+    jti: "",
+    expiresAt: row.expiresAt ?? Number.MAX_SAFE_INTEGER,
+    sid: `apikey:${row.id}`,
+    team: row.teamId,
+    role: null,
+    permissions: JSON.parse(row.permissions) as string[],
+    platformRoles: [],
+    via: "api_key",
+    apiKeyId: row.id,
+  };
+}

@@ -1,0 +1,106 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { csrfKey, verifyCsrfToken } from "../crypto/csrf";
+import { getDb } from "../db/client";
+import { readCookie } from "../http/cookies";
+import type { AppEnv } from "../platform/config";
+import type { Deps } from "../platform/deps";
+import { AuthError } from "../platform/errors";
+import { type AccessContext, verifyAccessToken } from "./access-tokens";
+import { authenticateApiKey, isApiKey } from "./api-key-principal";
+import { isRevokedAtEdge } from "./revocation";
+
+export interface AuthContext extends AccessContext {
+  /**
+   * How the request authenticated: cookie-authenticated unsafe requests must pass the CSRF check; `api_key`
+   * requests carry a team API key (then `userId` is the key's creator, `sid` is `apikey:<id>`, `role` is null).
+   */
+  via: "bearer" | "cookie" | "api_key";
+  /** The API key's id for `via: "api_key"`, else null. */
+  apiKeyId: string | null;
+}
+
+export interface RequireAuthOptions {
+  /**
+   * Accept team API keys (`Authorization: Bearer gh_…`) besides access tokens. Off by default: user-only
+   * routes (/auth/me, sessions, 2FA, team switching, …) answer an API key with 403 `insufficient_scope`.
+   */
+  apiKeys?: boolean;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function unauthorized(error?: "invalid_token", reason?: string): AuthError {
+  return new AuthError("unauthorized", {
+    headers: { "WWW-Authenticate": error ? `Bearer error="${error}"` : 'Bearer realm="gatehouse"' },
+    internal: reason ? { reason } : {},
+  });
+}
+
+/** The bearer token or the access cookie of a request; `undefined` when it presents neither. */
+export function presentedAccessToken(c: Context): { token: string; via: AuthContext["via"] } | undefined {
+  const header = c.req.header("authorization");
+  if (header !== undefined) {
+    const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim());
+    if (!m?.[1]) throw unauthorized("invalid_token", "malformed authorization header");
+    return { token: m[1], via: "bearer" };
+  }
+  const cookie = readCookie(c, "access");
+  return cookie ? { token: cookie, via: "cookie" } : undefined;
+}
+
+/**
+ * Authenticates a request by its access token (bearer or cookie): signature, `typ`, issuer, audience and
+ * expiry checked in the Worker, then one KV read for the session's revocation record. No D1 access.
+ * Cookie-authenticated unsafe methods must carry `X-CSRF-Token` equal to the `__Host-csrf` cookie and signed
+ * for this session.
+ */
+export function requireAuth(deps: Pick<Deps, "now">, options: RequireAuthOptions = {}) {
+  return createMiddleware<AppEnv>(async function authenticate(c, next) {
+    const presented = presentedAccessToken(c);
+    if (!presented) throw unauthorized();
+    const config = c.var.config;
+    const now = deps.now();
+    if (presented.via === "bearer" && isApiKey(presented.token)) {
+      if (!options.apiKeys) {
+        throw new AuthError("forbidden", {
+          headers: { "WWW-Authenticate": 'Bearer error="insufficient_scope"' },
+          internal: { reason: "API key on a user-only route" },
+        });
+      }
+      // API-key requests read D1 (one indexed query); access tokens never do.
+      const principal = await authenticateApiKey(
+        { db: getDb(c.env.DB), now, waitUntil: (work) => backgroundWork(c, work) },
+        presented.token,
+      );
+      if (!principal) throw unauthorized("invalid_token", "invalid, revoked or expired API key");
+      c.set("auth", principal);
+      return next();
+    }
+    const access = await verifyAccessToken(config, presented.token, now);
+    if (!access) throw unauthorized("invalid_token", "invalid access token");
+    if (await isRevokedAtEdge(c.env.KV, access.sid, now))
+      throw unauthorized("invalid_token", "revoked session");
+    if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
+      const header = c.req.header("x-csrf-token");
+      const cookie = readCookie(c, "csrf");
+      const keys = await Promise.all(config.ENCRYPTION_KEYS.map((k) => csrfKey(k.key, k.id)));
+      if (!header || !cookie || header !== cookie || !(await verifyCsrfToken(keys, access.sid, header))) {
+        throw new AuthError("csrf_failed");
+      }
+    }
+    c.set("auth", { ...access, via: presented.via, apiKeyId: null });
+    await next();
+  });
+}
+
+/** Work that may finish after the response (usage bookkeeping); awaited inline where there is no execution context. */
+function backgroundWork(c: Context, work: Promise<unknown>): void {
+  let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined;
+  }
+  if (ctx) ctx.waitUntil(work);
+}

@@ -1,0 +1,103 @@
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { emailOutbox } from "../db/schema/identity";
+
+export type OutboxRow = typeof emailOutbox.$inferSelect;
+
+export function insertOutbox(db: Db, row: typeof emailOutbox.$inferInsert) {
+  return db.insert(emailOutbox).values(row);
+}
+
+export type ClaimResult =
+  | { claimed: true; row: OutboxRow }
+  | { claimed: false; status: OutboxRow["status"] | "missing" };
+
+/**
+ * Claims a mail for sending with a lease, in one conditional write: a redelivered message finds the row
+ * `sent` (and is acknowledged without sending), or `sending` under another live lease (and waits).
+ */
+export async function claimOutbox(db: Db, id: string, now: number, leaseMs: number): Promise<ClaimResult> {
+  const row = await db
+    .update(emailOutbox)
+    .set({
+      status: "sending",
+      leaseUntil: now + leaseMs,
+      attempts: sql`${emailOutbox.attempts} + 1`,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(emailOutbox.id, id),
+        or(
+          inArray(emailOutbox.status, ["queued", "failed"]),
+          and(eq(emailOutbox.status, "sending"), lt(emailOutbox.leaseUntil, now)),
+        ),
+      ),
+    )
+    .returning()
+    .get();
+  if (row) return { claimed: true, row };
+  const current = await db
+    .select({ status: emailOutbox.status })
+    .from(emailOutbox)
+    .where(eq(emailOutbox.id, id))
+    .get();
+  return { claimed: false, status: current?.status ?? "missing" };
+}
+
+export function markOutboxSent(db: Db, id: string, now: number, providerMessageId: string | null) {
+  return db
+    .update(emailOutbox)
+    .set({
+      status: "sent",
+      sentAt: now,
+      updatedAt: now,
+      leaseUntil: null,
+      lastError: null,
+      providerMessageId,
+    })
+    .where(eq(emailOutbox.id, id));
+}
+
+export function markOutboxFailed(db: Db, id: string, now: number, error: string) {
+  return db
+    .update(emailOutbox)
+    .set({ status: "failed", updatedAt: now, leaseUntil: null, lastError: error.slice(0, 500) })
+    .where(and(eq(emailOutbox.id, id), inArray(emailOutbox.status, ["sending", "queued", "failed"])));
+}
+
+/** Dead-letters a mail (the payload stays, encrypted, for an operator to replay). */
+export async function markOutboxDead(db: Db, id: string, now: number, error: string): Promise<boolean> {
+  const row = await db
+    .update(emailOutbox)
+    .set({ status: "dead", updatedAt: now, leaseUntil: null, lastError: error.slice(0, 500) })
+    .where(and(eq(emailOutbox.id, id), inArray(emailOutbox.status, ["queued", "sending", "failed"])))
+    .returning({ id: emailOutbox.id })
+    .get();
+  return Boolean(row);
+}
+
+export function findOutbox(db: Db, id: string): Promise<OutboxRow | undefined> {
+  return db.select().from(emailOutbox).where(eq(emailOutbox.id, id)).get();
+}
+
+/** Mails that were written but never (or no longer) reached the queue: re-dispatched by the cron sweep. */
+export function staleOutbox(db: Db, olderThan: number, limit = 100): Promise<OutboxRow[]> {
+  return db
+    .select()
+    .from(emailOutbox)
+    .where(
+      and(
+        lt(emailOutbox.updatedAt, olderThan),
+        or(
+          inArray(emailOutbox.status, ["queued", "failed"]),
+          and(eq(emailOutbox.status, "sending"), lt(emailOutbox.leaseUntil, olderThan)),
+        ),
+      ),
+    )
+    .limit(limit);
+}
+
+export function touchOutbox(db: Db, ids: string[], now: number) {
+  return db.update(emailOutbox).set({ updatedAt: now }).where(inArray(emailOutbox.id, ids));
+}

@@ -1,0 +1,120 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/authenticate";
+import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
+import type { Deps } from "../../platform/deps";
+import { endSessions } from "../sessions/sessions";
+import { listSessions, loginActivity, me, ownSession } from "./account";
+
+const Me = z
+  .object({
+    user: UserSummary,
+    team: TeamSummary.nullable(),
+    role: RoleSummary.nullable(),
+    permissions: z.array(z.string()),
+    mfaEnabled: z.boolean(),
+    platformRoles: z.array(z.string()),
+  })
+  .openapi("Me");
+
+const SessionItem = z
+  .object({
+    id: z.string(),
+    current: z.boolean(),
+    device: z.string(),
+    ip: z.string().nullable(),
+    location: z.string().nullable(),
+    createdAt: z.string(),
+    lastSeenAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("SessionItem");
+
+const LoginActivityItem = z
+  .object({
+    at: z.string(),
+    outcome: z.string(),
+    ip: z.string().nullable(),
+    location: z.string().nullable(),
+    device: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .openapi("LoginActivityItem");
+
+const unauthorized = problem("unauthorized");
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/api/v1/auth/me",
+  tags: ["Sessions"],
+  summary: "The signed-in user, team, role and permissions",
+  responses: { 200: json(Me, "Me"), 401: unauthorized },
+});
+
+const sessionsRoute = createRoute({
+  method: "get",
+  path: "/api/v1/auth/sessions",
+  tags: ["Sessions"],
+  summary: "My live sessions",
+  responses: {
+    200: json(z.object({ items: z.array(SessionItem), nextCursor: z.string().nullable() }), "Sessions"),
+    401: unauthorized,
+  },
+});
+
+const deleteSessionRoute = createRoute({
+  method: "delete",
+  path: "/api/v1/auth/sessions/{id}",
+  tags: ["Sessions"],
+  summary: "End one of my sessions (its access token stops working at once)",
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: {
+    204: { description: "Ended" },
+    401: unauthorized,
+    403: problem("csrf_failed"),
+    404: problem("not_found"),
+  },
+});
+
+const activityRoute = createRoute({
+  method: "get",
+  path: "/api/v1/auth/login-activity",
+  tags: ["Sessions"],
+  summary: "My login attempts, newest first",
+  request: {
+    query: z.object({
+      cursor: z.string().max(20).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: {
+    200: json(z.object({ items: z.array(LoginActivityItem), nextCursor: z.string().nullable() }), "Activity"),
+    401: unauthorized,
+  },
+});
+
+export function accountRoutes(deps: Deps) {
+  const router = createRouter();
+  const auth = requireAuth(deps);
+  router.use("/api/v1/auth/me", auth);
+  router.use("/api/v1/auth/sessions", auth);
+  router.use("/api/v1/auth/sessions/*", auth);
+  router.use("/api/v1/auth/login-activity", auth);
+  return router
+    .openapi(meRoute, async (c) => c.json(await me(services(c, deps), c.var.auth), 200))
+    .openapi(sessionsRoute, async (c) => {
+      c.header("Cache-Control", "no-store");
+      return c.json({ items: await listSessions(services(c, deps), c.var.auth), nextCursor: null }, 200);
+    })
+    .openapi(deleteSessionRoute, async (c) => {
+      const s = services(c, deps);
+      const session = await ownSession(s, c.var.auth, c.req.valid("param").id);
+      await endSessions(s, requestClient(c), c.var.auth.userId, [session.id], "session.revoked");
+      return c.body(null, 204);
+    })
+    .openapi(activityRoute, async (c) => {
+      const { cursor, limit } = c.req.valid("query");
+      c.header("Cache-Control", "no-store");
+      return c.json(await loginActivity(services(c, deps), c.var.auth, limit, cursor), 200);
+    });
+}

@@ -1,0 +1,223 @@
+import { API_KEY_PREFIX } from "../../auth/api-key-principal";
+import type { AuthContext } from "../../auth/authenticate";
+import { canGrant, isValidGrant, normalizeGrants } from "../../auth/permission-match";
+import { toBase64url } from "../../crypto/encoding";
+import { hashToken } from "../../crypto/tokens";
+import {
+  type ApiKeyRow,
+  findApiKey,
+  insertApiKey,
+  isRotationRace,
+  liveApiKeysOf,
+  revokeApiKeyStatement,
+  rotateApiKeyStatements,
+  usageOfTeamKeys,
+} from "../../db/api-keys";
+import { runBatch } from "../../db/client";
+import type { ClientInfo } from "../../http/client-info";
+import { auditStatement } from "../../platform/audit";
+import type { ServiceDeps } from "../../platform/context";
+import { AuthError, type FieldError } from "../../platform/errors";
+import { newId } from "../../platform/ids";
+import { actorAudit, assertCanGrant, iso, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
+
+/** Characters of a key shown in lists (`gh_` + 7), enough to tell keys apart, far too few to guess the rest. */
+const DISPLAY_PREFIX_LENGTH = 10;
+/** Days of usage counts a key list reports. */
+const USAGE_DAYS = 7;
+
+function keyView(row: ApiKeyRow, usage: { day: string; count: number }[] = []) {
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    permissions: JSON.parse(row.permissions) as string[],
+    expiresAt: iso(row.expiresAt),
+    createdAt: iso(row.createdAt) as string,
+    createdBy: row.createdBy,
+    lastUsedAt: iso(row.lastUsedAt),
+    usage,
+  };
+}
+
+/** A new key: `gh_` + 24 random bytes (192 bits) in base64url. */
+function generateApiKey(random: (n: number) => Uint8Array): string {
+  return `${API_KEY_PREFIX}${toBase64url(random(24))}`;
+}
+
+function checkGrants(permissions: string[]): string[] {
+  const errors: FieldError[] = [];
+  permissions.forEach((p, i) => {
+    if (!isValidGrant(p)) errors.push({ path: `permissions.${i}`, message: `Unknown permission "${p}".` });
+  });
+  if (errors.length > 0) throw AuthError.validation(errors);
+  return normalizeGrants(permissions);
+}
+
+async function issueKey(
+  s: ServiceDeps,
+  client: ClientInfo,
+  actor: TeamActor,
+  input: { name: string; permissions: string[]; expiresAt: number | null },
+  replaces?: ApiKeyRow,
+) {
+  const now = s.now();
+  const key = generateApiKey(s.random);
+  const row: ApiKeyRow = {
+    id: newId(s.random),
+    teamId: actor.teamId,
+    createdBy: actor.userId,
+    name: input.name,
+    prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
+    keyHash: await hashToken(key),
+    permissions: JSON.stringify(input.permissions),
+    expiresAt: input.expiresAt,
+    lastUsedAt: null,
+    revokedAt: null,
+    replacedBy: null,
+    createdAt: now,
+  };
+  try {
+    await runBatch(s.db, [
+      ...(replaces ? rotateApiKeyStatements(s.db, row, replaces.id, now) : [insertApiKey(s.db, row)]),
+      auditStatement(s, client, {
+        action: replaces ? "api_key.rotated" : "api_key.created",
+        ...actorAudit(actor),
+        target: { type: "api_key", id: row.id },
+        metadata: {
+          ...(replaces ? { before: { id: replaces.id, prefix: replaces.prefix } } : {}),
+          after: {
+            name: row.name,
+            prefix: row.prefix,
+            permissions: input.permissions,
+            expiresAt: row.expiresAt,
+          },
+          ...viaKey(actor),
+        },
+      }),
+    ]);
+  } catch (error) {
+    // Two concurrent rotations (or a rotation and a revocation) of one key: one wins, the others mint nothing.
+    if (replaces && isRotationRace(error)) {
+      throw new AuthError("not_found", { internal: { reason: "key revoked or rotated concurrently" } });
+    }
+    throw error;
+  }
+  const { id, prefix, name, permissions, expiresAt, createdAt } = keyView(row);
+  return { id, key, prefix, name, permissions, expiresAt, createdAt };
+}
+
+/**
+ * POST /teams/:teamId/api-keys (`api_keys:manage`): the key is in this answer only; its permissions are a subset
+ * of the creator's (wildcards only where the creator holds them).
+ */
+export async function createApiKey(
+  s: ServiceDeps,
+  client: ClientInfo,
+  auth: AuthContext,
+  teamId: string,
+  input: { name: string; permissions: string[]; expiresAt?: string | null },
+) {
+  const actor = await teamActor(s, auth, teamId);
+  const permissions = checkGrants(input.permissions);
+  assertCanGrant(actor, permissions);
+  let expiresAt: number | null = null;
+  if (input.expiresAt) {
+    expiresAt = Date.parse(input.expiresAt);
+    if (!Number.isFinite(expiresAt) || expiresAt <= s.now()) {
+      throw AuthError.validation([{ path: "expiresAt", message: "Choose a time in the future." }]);
+    }
+  }
+  return issueKey(s, client, actor, { name: input.name, permissions, expiresAt });
+}
+
+/** GET /teams/:teamId/api-keys (`api_keys:read`): never the key itself; with the last 7 days' request counts. */
+export async function listApiKeys(s: ServiceDeps, teamId: string) {
+  const since = new Date(s.now() - (USAGE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  const [rows, usage] = await Promise.all([
+    liveApiKeysOf(s.db, teamId),
+    usageOfTeamKeys(s.db, teamId, since),
+  ]);
+  return rows.map((r) =>
+    keyView(
+      r,
+      usage.filter((u) => u.keyId === r.id).map(({ day, count }) => ({ day, count })),
+    ),
+  );
+}
+
+async function liveKey(s: ServiceDeps, teamId: string, id: string) {
+  const row = await findApiKey(s.db, teamId, id);
+  if (!row) throw new AuthError("not_found");
+  return row;
+}
+
+/** DELETE /teams/:teamId/api-keys/:id: the key stops working on its next request. */
+export async function revokeApiKey(
+  s: ServiceDeps,
+  client: ClientInfo,
+  auth: AuthContext,
+  teamId: string,
+  id: string,
+) {
+  const actor = await teamActor(s, auth, teamId);
+  const row = await liveKey(s, teamId, id);
+  const [revoked] = await s.db.batch([
+    revokeApiKeyStatement(s.db, teamId, row.id, s.now()),
+    auditStatement(s, client, {
+      action: "api_key.revoked",
+      ...actorAudit(actor),
+      target: { type: "api_key", id: row.id },
+      metadata: { before: { name: row.name, prefix: row.prefix }, ...viaKey(actor) },
+    }),
+  ]);
+  if (revoked.length === 0) throw new AuthError("not_found");
+}
+
+/**
+ * POST /teams/:teamId/api-keys/:id/rotate: a new key with the same name, scope and expiry; the old one is
+ * revoked in the same batch. The rotating actor must still hold the key's scope.
+ */
+export async function rotateApiKey(
+  s: ServiceDeps,
+  client: ClientInfo,
+  auth: AuthContext,
+  teamId: string,
+  id: string,
+) {
+  const actor = await teamActor(s, auth, teamId);
+  const row = await liveKey(s, teamId, id);
+  const permissions = JSON.parse(row.permissions) as string[];
+  assertCanGrant(actor, permissions);
+  return issueKey(s, client, actor, { name: row.name, permissions, expiresAt: row.expiresAt }, row);
+}
+
+/**
+ * After a role change (a member's role, a role's permissions, an ownership transfer): the statements revoking
+ * every live key of the team whose scope its creator no longer holds, each audited. A key never outgrows its
+ * creator — checked here on the (rare) writes, so authenticating a key stays one query.
+ */
+export async function revokeKeysBeyondCreators(
+  s: ServiceDeps,
+  client: ClientInfo,
+  teamId: string,
+  actorId: string,
+  permissionsOf: (userId: string) => readonly string[] | undefined,
+) {
+  const now = s.now();
+  const keys = (await liveApiKeysOf(s.db, teamId)).filter((k) => {
+    const held = permissionsOf(k.createdBy);
+    return held !== undefined && !canGrant(held, JSON.parse(k.permissions) as string[]).ok;
+  });
+  return keys.flatMap((k) => [
+    revokeApiKeyStatement(s.db, teamId, k.id, now),
+    auditStatement(s, client, {
+      action: "api_key.revoked",
+      actorId,
+      teamId,
+      target: { type: "api_key", id: k.id },
+      reason: "creator_permissions_reduced",
+      metadata: { before: { name: k.name, prefix: k.prefix, createdBy: k.createdBy } },
+    }),
+  ]);
+}

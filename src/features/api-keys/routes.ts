@@ -1,0 +1,120 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/authenticate";
+import { requirePermission } from "../../auth/guards";
+import { createRouter, json, requestClient, services } from "../../http/router";
+import type { Deps } from "../../platform/deps";
+import { paginate } from "../../platform/pagination";
+import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../teams/routes";
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "./api-keys";
+
+const CreatedKey = z
+  .object({
+    id: z.string(),
+    key: z.string().openapi({ description: "Shown once: store it now", example: "gh_…" }),
+    prefix: z.string(),
+    name: z.string(),
+    permissions: z.array(z.string()),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("CreatedApiKey");
+
+const ApiKey = z
+  .object({
+    id: z.string(),
+    prefix: z.string(),
+    name: z.string(),
+    permissions: z.array(z.string()),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    lastUsedAt: z.string().nullable(),
+    usage: z.array(z.object({ day: z.string(), count: z.number().int() })),
+  })
+  .openapi("ApiKey");
+
+const CreateKey = z
+  .strictObject({
+    name: z.string().trim().min(1, { message: "Enter a name." }).max(100),
+    permissions: z.array(z.string().max(64)).min(1).max(64),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .openapi("CreateApiKeyRequest");
+
+const KeyParams = TeamParams.extend({ id: z.string().min(1).max(64) });
+
+export function apiKeyRoutes(deps: Deps) {
+  const teamAuth = requireAuth(deps, { apiKeys: true });
+  const list = createRoute({
+    method: "get",
+    path: "/api/v1/teams/{teamId}/api-keys",
+    tags: ["API keys"],
+    summary: "The team's API keys, with last use and daily request counts (`api_keys:read`)",
+    middleware: [teamAuth, requirePermission("api_keys:read")] as const,
+    request: { params: TeamParams, query: ListQuery },
+    responses: {
+      200: json(z.object({ items: z.array(ApiKey), nextCursor: z.string().nullable() }), "Keys"),
+      ...TEAM_PROBLEMS,
+    },
+  });
+  const create = createRoute({
+    method: "post",
+    path: "/api/v1/teams/{teamId}/api-keys",
+    tags: ["API keys"],
+    summary:
+      "Create an API key (`api_keys:manage`; its permissions a subset of yours; the key is shown once)",
+    middleware: [teamAuth, requirePermission("api_keys:manage")] as const,
+    request: {
+      params: TeamParams,
+      body: { content: { "application/json": { schema: CreateKey } }, required: true },
+    },
+    responses: { 201: json(CreatedKey, "Created"), ...TEAM_PROBLEMS },
+  });
+  const revoke = createRoute({
+    method: "delete",
+    path: "/api/v1/teams/{teamId}/api-keys/{id}",
+    tags: ["API keys"],
+    summary: "Revoke an API key (`api_keys:manage`)",
+    middleware: [teamAuth, requirePermission("api_keys:manage")] as const,
+    request: { params: KeyParams },
+    responses: { 204: { description: "Revoked" }, ...TEAM_PROBLEMS },
+  });
+  const rotate = createRoute({
+    method: "post",
+    path: "/api/v1/teams/{teamId}/api-keys/{id}/rotate",
+    tags: ["API keys"],
+    summary: "Replace an API key by a new one with the same name and scope (`api_keys:manage`)",
+    middleware: [teamAuth, requirePermission("api_keys:manage")] as const,
+    request: { params: KeyParams },
+    responses: { 201: json(CreatedKey, "The new key; the old one is revoked"), ...TEAM_PROBLEMS },
+  });
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      c.header("Cache-Control", "no-store");
+      const { cursor, limit } = c.req.valid("query");
+      const items = await listApiKeys(services(c, deps), c.req.valid("param").teamId);
+      return c.json(paginate(items, cursor, limit), 200);
+    })
+    .openapi(create, async (c) => {
+      c.header("Cache-Control", "no-store");
+      const key = await createApiKey(
+        services(c, deps),
+        requestClient(c),
+        c.var.auth,
+        c.req.valid("param").teamId,
+        c.req.valid("json"),
+      );
+      return c.json(key, 201);
+    })
+    .openapi(revoke, async (c) => {
+      const { teamId, id } = c.req.valid("param");
+      await revokeApiKey(services(c, deps), requestClient(c), c.var.auth, teamId, id);
+      return c.body(null, 204);
+    })
+    .openapi(rotate, async (c) => {
+      c.header("Cache-Control", "no-store");
+      const { teamId, id } = c.req.valid("param");
+      return c.json(await rotateApiKey(services(c, deps), requestClient(c), c.var.auth, teamId, id), 201);
+    });
+}

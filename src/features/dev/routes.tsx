@@ -1,0 +1,70 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { getDb } from "../../db/client";
+import { createRouter, json, problem } from "../../http/router";
+import { type AppEnv, isDevelopment } from "../../platform/config";
+import { normalizeEmail } from "../../platform/email-address";
+import { AuthError } from "../../platform/errors";
+import { renderPage } from "../../ui/render";
+import { DevMailboxPage } from "./mailbox-page";
+import { type DevMailRow, listDevMail } from "./store";
+
+const DevMail = z
+  .object({
+    id: z.string(),
+    to: z.string(),
+    template: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string(),
+    links: z.array(z.string()),
+    codes: z.array(z.string()),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("DevMail");
+
+export type DevMail = z.infer<typeof DevMail>;
+
+const list = createRoute({
+  method: "get",
+  path: "/api/v1/dev/mailbox",
+  tags: ["Development"],
+  summary: "The dev mailbox (development and test only; 404 in production)",
+  request: { query: z.object({ to: z.string().max(320).optional() }) },
+  responses: {
+    200: json(z.array(DevMail), "Mails, newest first"),
+    404: problem("not_found outside development"),
+  },
+});
+
+function toDevMail(row: DevMailRow): DevMail {
+  return {
+    id: row.id,
+    to: row.toAddress,
+    template: row.template,
+    subject: row.subject,
+    text: row.text,
+    html: row.html,
+    links: JSON.parse(row.links) as string[],
+    codes: JSON.parse(row.codes) as string[],
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+async function mails(c: Context<AppEnv>, to: string | undefined): Promise<DevMail[]> {
+  if (!isDevelopment(c.var.config)) throw new AuthError("not_found");
+  const rows = await listDevMail(getDb(c.env.DB), to ? normalizeEmail(to) : undefined);
+  c.header("Cache-Control", "no-store");
+  return rows.map(toDevMail);
+}
+
+export function devMailboxRoutes() {
+  const router = createRouter().openapi(list, async (c) =>
+    c.json(await mails(c, c.req.valid("query").to), 200),
+  );
+  router.get("/dev/mailbox", async (c) => {
+    const to = c.req.query("to");
+    return renderPage(c, <DevMailboxPage mails={await mails(c, to)} to={to ?? ""} />);
+  });
+  return router;
+}

@@ -1,0 +1,109 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/authenticate";
+import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
+import { DeviceIdField, LoginStep } from "../../http/schemas";
+import { auditStatement } from "../../platform/audit";
+import type { Deps } from "../../platform/deps";
+import { AuthError } from "../../platform/errors";
+import { completeDeviceStep } from "../login/step-handlers";
+import { listTrustedDevices, revokeTrustedDevice } from "./trusted";
+
+const deviceStep = createRoute({
+  method: "post",
+  path: "/api/v1/auth/login/device",
+  tags: ["Login"],
+  summary: "Step device_approval: the 6-digit code mailed for this device",
+  description: "5 wrong codes void the challenge: sign in again for a new code.",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.strictObject({
+            preAuthToken: z.string().max(4096),
+            code: z.string().min(1).max(16),
+            trustDevice: z.boolean().optional(),
+            deviceId: DeviceIdField,
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: json(LoginStep, "The next step"),
+    401: problem('invalid_code — "Invalid security code." — or unauthorized'),
+    403: problem("step_required"),
+    429: problem("rate_limited"),
+  },
+});
+
+const TrustedDevice = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string() })
+  .openapi("TrustedDevice");
+
+const list = createRoute({
+  method: "get",
+  path: "/api/v1/auth/trusted-devices",
+  tags: ["Sessions"],
+  summary: "My trusted devices (they skip device approval for 90 days)",
+  responses: {
+    200: json(z.object({ items: z.array(TrustedDevice), nextCursor: z.string().nullable() }), "Devices"),
+    401: problem("unauthorized"),
+  },
+});
+
+const revoke = createRoute({
+  method: "post",
+  path: "/api/v1/auth/trusted-devices/revoke",
+  tags: ["Sessions"],
+  summary: "Forget a trusted device: its next login needs approval again",
+  request: {
+    body: {
+      content: { "application/json": { schema: z.strictObject({ deviceId: z.string().max(128) }) } },
+      required: true,
+    },
+  },
+  responses: { 204: { description: "Revoked" }, 401: problem("unauthorized"), 404: problem("not_found") },
+});
+
+export function deviceRoutes(deps: Deps) {
+  const router = createRouter();
+  const auth = requireAuth(deps);
+  router.use("/api/v1/auth/trusted-devices", auth);
+  router.use("/api/v1/auth/trusted-devices/*", auth);
+  return router
+    .openapi(deviceStep, async (c) => {
+      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completeDeviceStep), 200);
+    })
+    .openapi(list, async (c) => {
+      const items = await listTrustedDevices(c.env.KV, c.var.auth.userId);
+      c.header("Cache-Control", "no-store");
+      return c.json(
+        {
+          items: items.map((d) => ({
+            id: d.id,
+            name: d.name,
+            createdAt: new Date(d.createdAt).toISOString(),
+            lastUsedAt: new Date(d.lastUsedAt).toISOString(),
+          })),
+          nextCursor: null,
+        },
+        200,
+      );
+    })
+    .openapi(revoke, async (c) => {
+      const s = services(c, deps);
+      const { deviceId } = c.req.valid("json");
+      if (!(await revokeTrustedDevice(c.env.KV, c.var.auth.userId, deviceId)))
+        throw new AuthError("not_found");
+      await s.db.batch([
+        auditStatement(s, requestClient(c), {
+          action: "device.revoked",
+          actorId: c.var.auth.userId,
+          target: { type: "user", id: c.var.auth.userId },
+          metadata: { deviceId },
+        }),
+      ]);
+      return c.body(null, 204);
+    });
+}

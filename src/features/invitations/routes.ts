@@ -1,0 +1,169 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/authenticate";
+import { requirePermission } from "../../auth/guards";
+import { PASSWORD_MAX_INPUT } from "../../crypto/password-policy";
+import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { RoleSummary, TeamSummary } from "../../http/schemas";
+import type { Deps } from "../../platform/deps";
+import { isValidEmail, normalizeEmail } from "../../platform/email-address";
+import { paginate } from "../../platform/pagination";
+import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../teams/routes";
+import {
+  acceptInvitation,
+  inviteMember,
+  listInvitations,
+  registerWithInvitation,
+  revokeInvitation,
+} from "./invitations";
+
+const Invitation = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: RoleSummary,
+    invitedBy: z.string().nullable(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("Invitation");
+
+const InviteRequest = z
+  .strictObject({
+    email: z
+      .string()
+      .max(320)
+      .refine((v) => isValidEmail(normalizeEmail(v)), { message: "Enter a valid email address." }),
+    roleId: z.string().min(1).max(64),
+  })
+  .openapi("InviteRequest");
+
+const Token = z.string().min(1).max(200);
+
+const RegisterInviteRequest = z
+  .strictObject({
+    inviteToken: Token,
+    password: z
+      .string()
+      .min(1, { message: "Enter a password." })
+      .max(PASSWORD_MAX_INPUT, { message: "Use at most 128 characters." }),
+    name: z.string().trim().min(1).max(100).optional(),
+  })
+  .openapi("RegisterInviteRequest");
+
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+export function invitationRoutes(deps: Deps) {
+  const teamAuth = requireAuth(deps, { apiKeys: true });
+  const user = requireAuth(deps);
+  const list = createRoute({
+    method: "get",
+    path: "/api/v1/teams/{teamId}/invitations",
+    tags: ["Invitations"],
+    summary: "Pending invitations (`members:read`)",
+    middleware: [teamAuth, requirePermission("members:read")] as const,
+    request: { params: TeamParams, query: ListQuery },
+    responses: {
+      200: json(z.object({ items: z.array(Invitation), nextCursor: z.string().nullable() }), "Invitations"),
+      ...TEAM_PROBLEMS,
+    },
+  });
+  const create = createRoute({
+    method: "post",
+    path: "/api/v1/teams/{teamId}/invitations",
+    tags: ["Invitations"],
+    summary: "Invite by email with a role (`members:invite`; single use, 7 days)",
+    description:
+      "Mails a link to /invite?token=… on the public origin. Not to the Owner role (409 owner_transfer_required), not with a " +
+      "role granting more than the inviter holds (403). Re-inviting an address replaces its pending invitation.",
+    middleware: [teamAuth, requirePermission("members:invite")] as const,
+    request: { params: TeamParams, ...body(InviteRequest) },
+    responses: {
+      201: json(Invitation, "Invited"),
+      409: problem("owner_transfer_required or already_member"),
+      ...TEAM_PROBLEMS,
+    },
+  });
+  const revoke = createRoute({
+    method: "delete",
+    path: "/api/v1/teams/{teamId}/invitations/{id}",
+    tags: ["Invitations"],
+    summary: "Revoke a pending invitation (`members:invite`)",
+    middleware: [teamAuth, requirePermission("members:invite")] as const,
+    request: { params: TeamParams.extend({ id: z.string().min(1).max(64) }) },
+    responses: { 204: { description: "Revoked" }, ...TEAM_PROBLEMS },
+  });
+  const accept = createRoute({
+    method: "post",
+    path: "/api/v1/invitations/accept",
+    tags: ["Invitations"],
+    summary: "Accept an invitation as the signed-in user it is addressed to",
+    middleware: [user] as const,
+    request: body(z.strictObject({ token: Token }).openapi("AcceptInvitationRequest")),
+    responses: {
+      200: json(z.object({ team: TeamSummary, role: RoleSummary }), "Joined"),
+      400: problem("invalid_token (used, revoked, expired or unknown)"),
+      401: problem("unauthorized"),
+      403: problem("forbidden (addressed to another email) or csrf_failed"),
+      409: problem("already_member"),
+      422: problem("validation_failed"),
+    },
+  });
+  const register = createRoute({
+    method: "post",
+    path: "/api/v1/auth/register/invite",
+    tags: ["Registration"],
+    summary: "Register with an invitation (Door B)",
+    description:
+      "The invitation proves the address: the user is created verified and joins the team with the invited role.",
+    request: body(RegisterInviteRequest),
+    responses: {
+      201: json(
+        z.object({ userId: z.string(), teamId: z.string() }).openapi("RegisterInviteResponse"),
+        "Registered",
+      ),
+      400: problem("invalid_token (used, revoked, expired or unknown)"),
+      409: problem("email_taken"),
+      422: problem("validation_failed (including password policy)"),
+      429: problem("rate_limited"),
+    },
+  });
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      c.header("Cache-Control", "no-store");
+      const { cursor, limit } = c.req.valid("query");
+      const items = await listInvitations(services(c, deps), c.req.valid("param").teamId);
+      return c.json(paginate(items, cursor, limit), 200);
+    })
+    .openapi(create, async (c) => {
+      const s = services(c, deps);
+      const invitation = await inviteMember(
+        s,
+        requestClient(c),
+        c.var.auth,
+        c.req.valid("param").teamId,
+        c.req.valid("json"),
+      );
+      return c.json(invitation, 201);
+    })
+    .openapi(revoke, async (c) => {
+      const { teamId, id } = c.req.valid("param");
+      await revokeInvitation(services(c, deps), requestClient(c), c.var.auth, teamId, id);
+      return c.body(null, 204);
+    })
+    .openapi(accept, async (c) => {
+      const result = await acceptInvitation(
+        services(c, deps),
+        requestClient(c),
+        c.var.auth,
+        c.req.valid("json").token,
+      );
+      return c.json(result, 200);
+    })
+    .openapi(register, async (c) => {
+      const result = await registerWithInvitation(services(c, deps), requestClient(c), c.req.valid("json"));
+      return c.json(result, 201);
+    });
+}

@@ -1,0 +1,168 @@
+import { toHex } from "../../crypto/encoding";
+import { generateToken, hashToken } from "../../crypto/tokens";
+import { findLoginEvent, insertLoginEvent, setLoginEventOutcome } from "../../db/login-events";
+import { findUserById, type UserRow } from "../../db/users";
+import { dispatchEmails, prepareEmail } from "../../email/outbox";
+import { type ClientInfo, locationLabel } from "../../http/client-info";
+import { auditStatement } from "../../platform/audit";
+import type { RiskRule } from "../../platform/config";
+import { outboxDeps, type ServiceDeps } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
+import { prepareSecurityAlert } from "../account/security-alerts";
+import { decideLoginApproval, findLoginApproval, insertLoginApproval } from "./store";
+
+/**
+ * Suspicious-login approval (issue 5, part 3). A login the risk check flags waits at step `login_approval`
+ * until its owner follows one of two mailed links (single-use, LOGIN_APPROVAL_TTL): approve lets the login
+ * continue, deny ends it (the pre-auth token's status turns `denied`), alerts the owner and offers a password
+ * reset; nothing else is revoked. The approval is opened at the password step — the owner hears about the
+ * attempt at once, even while the login still waits at an earlier step (device approval) — and its id is the
+ * id of the login's own event, so the decision's event copies that login's place and device.
+ */
+export interface ApprovalOpening {
+  eventId: string;
+  rules: RiskRule[];
+  deviceHash: string;
+}
+
+export async function openLoginApproval(
+  s: ServiceDeps,
+  user: Pick<UserRow, "id" | "email" | "name">,
+  client: ClientInfo,
+  opening: ApprovalOpening,
+): Promise<void> {
+  const now = s.now();
+  const approveToken = generateToken(s.random);
+  const denyToken = generateToken(s.random);
+  const ttl = s.config.LOGIN_APPROVAL_TTL;
+  const link = (decision: "approve" | "deny", token: string) =>
+    `${s.config.PUBLIC_ORIGIN}/api/v1/auth/login/${decision}?token=${encodeURIComponent(token)}`;
+  const location = locationLabel(client);
+  const mail = await prepareEmail(outboxDeps(s), {
+    template: "login_approval",
+    to: user.email,
+    data: {
+      ...(user.name ? { name: user.name } : {}),
+      approveUrl: link("approve", approveToken),
+      denyUrl: link("deny", denyToken),
+      expiresMinutes: Math.round(ttl / 60),
+      device: client.device,
+      ...(client.ip ? { ip: client.ip } : {}),
+      ...(location ? { location } : {}),
+    },
+  });
+  const [approveHash, denyHash] = await Promise.all([hashToken(approveToken), hashToken(denyToken)]);
+  await s.db.batch([
+    setLoginEventOutcome(s.db, opening.eventId, "login_approval", opening.rules.join(",")),
+    insertLoginApproval(s.db, {
+      id: opening.eventId,
+      userId: user.id,
+      deviceHash: opening.deviceHash,
+      approveHash,
+      denyHash,
+      reasons: JSON.stringify(opening.rules),
+      ip: client.ip,
+      country: client.country,
+      city: client.city,
+      expiresAt: now + ttl * 1000,
+      createdAt: now,
+    }),
+    mail.statement,
+    auditStatement(s, client, {
+      action: "login.risk_detected",
+      target: { type: "user", id: user.id },
+      metadata: { rules: opening.rules, approvalId: opening.eventId },
+    }),
+  ]);
+  await dispatchEmails(outboxDeps(s), [mail.message]);
+}
+
+export type ApprovalState = "pending" | "approved" | "denied";
+
+/** Where the login's approval stands, as its pre-auth token sees it. Expired undecided approvals are void. */
+export async function approvalState(
+  s: ServiceDeps,
+  approvalId: string,
+  userId: string,
+): Promise<ApprovalState> {
+  const row = await findLoginApproval(s.db, approvalId);
+  if (!row || row.userId !== userId) {
+    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
+  }
+  if (row.status === "pending" && row.expiresAt <= s.now()) {
+    throw new AuthError("unauthorized", {
+      detail: "Your sign-in has expired. Please sign in again.",
+      internal: { reason: "approval expired" },
+    });
+  }
+  return row.status;
+}
+
+export interface DecisionResult {
+  status: "approved" | "denied";
+  /** Where to reset the password (offered after a deny). */
+  resetUrl?: string;
+}
+
+/**
+ * GET /auth/login/approve and /deny: decides the approval a mailed link belongs to. The link is the only
+ * credential (whoever holds the owner's mailbox decides); it works once, and after either decision both links
+ * are dead. An unknown, used or expired link is one 400, so nothing is learnt from it.
+ */
+export async function decideLogin(
+  s: ServiceDeps,
+  client: ClientInfo,
+  decision: "approved" | "denied",
+  token: string,
+): Promise<DecisionResult> {
+  const invalid = () => new AuthError("invalid_token");
+  if (!/^[A-Za-z0-9_-]{22,86}$/.test(token)) throw invalid();
+  const now = s.now();
+  const row = await decideLoginApproval(s.db, decision, await hashToken(token), now);
+  if (!row) throw invalid();
+  const [event, user] = await Promise.all([findLoginEvent(s.db, row.id), findUserById(s.db, row.userId)]);
+  const place = {
+    device: event?.device ?? null,
+    ip: event?.ip ?? row.ip,
+    country: event?.country ?? row.country,
+    city: event?.city ?? row.city,
+  };
+  const decisionEvent = insertLoginEvent(s.db, {
+    id: toHex(s.random(16)),
+    userId: row.userId,
+    at: now,
+    outcome: decision === "approved" ? "success" : "denied",
+    reason: decision === "approved" ? "approved_by_owner" : "denied_by_owner",
+    ...place,
+    asn: event?.asn ?? null,
+    latitude: event?.latitude ?? null,
+    longitude: event?.longitude ?? null,
+  });
+  const audit = auditStatement(s, client, {
+    action: decision === "approved" ? "login.approved" : "login.denied",
+    target: { type: "user", id: row.userId },
+    metadata: { approvalId: row.id, rules: JSON.parse(row.reasons) as unknown },
+  });
+  if (decision === "approved" || !user) {
+    await s.db.batch([decisionEvent, audit]);
+    return { status: decision };
+  }
+  // The alert's details are the denied login's, not those of the device that opened the link.
+  const alert = await prepareSecurityAlert(
+    s,
+    user,
+    "You denied a sign-in to your account from the approval email. That sign-in was blocked. Whoever " +
+      "tried it knows your password: please choose a new one.",
+    {
+      ...place,
+      device: place.device ?? "Unknown device",
+      userAgent: null,
+      asn: null,
+      latitude: null,
+      longitude: null,
+    },
+  );
+  await s.db.batch([decisionEvent, audit, alert.statement]);
+  await dispatchEmails(outboxDeps(s), [alert.message]);
+  return { status: "denied", resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password` };
+}

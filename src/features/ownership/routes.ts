@@ -1,0 +1,114 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/authenticate";
+import { requireUser } from "../../auth/guards";
+import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { RoleSummary } from "../../http/schemas";
+import type { Deps } from "../../platform/deps";
+import { TEAM_PROBLEMS, TeamParams } from "../teams/routes";
+import { acceptOwnership, cancelTransfer, declineOwnership, proposeTransfer } from "./ownership";
+
+const Transfer = z
+  .object({
+    id: z.string(),
+    teamId: z.string(),
+    fromUserId: z.string(),
+    toUserId: z.string(),
+    status: z.enum(["pending", "accepted", "declined", "cancelled"]),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("OwnershipTransfer");
+
+const TokenBody = z
+  .strictObject({ token: z.string().min(1).max(200) })
+  .openapi("OwnershipTransferTokenRequest");
+
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+const DECISION_PROBLEMS = {
+  400: problem("invalid_token (unknown, decided, cancelled or expired)"),
+  401: problem("unauthorized"),
+  403: problem("forbidden (addressed to another user) or csrf_failed"),
+  422: problem("validation_failed"),
+} as const;
+
+export function ownershipRoutes(deps: Deps) {
+  const user = requireAuth(deps);
+  const propose = createRoute({
+    method: "post",
+    path: "/api/v1/teams/{teamId}/ownership-transfer",
+    tags: ["Teams"],
+    summary: "Propose a member as the new Owner (the Owner only; mailed, 7 days)",
+    middleware: [user, requireUser()] as const,
+    request: {
+      params: TeamParams,
+      ...body(z.strictObject({ toUserId: z.string().min(1).max(64) }).openapi("OwnershipTransferRequest")),
+    },
+    responses: { 201: json(Transfer, "Proposed"), ...TEAM_PROBLEMS },
+  });
+  const cancel = createRoute({
+    method: "delete",
+    path: "/api/v1/teams/{teamId}/ownership-transfer",
+    tags: ["Teams"],
+    summary: "Cancel the pending ownership transfer (the Owner only)",
+    middleware: [user] as const,
+    request: { params: TeamParams },
+    responses: { 204: { description: "Cancelled" }, ...TEAM_PROBLEMS },
+  });
+  const accept = createRoute({
+    method: "post",
+    path: "/api/v1/ownership-transfers/accept",
+    tags: ["Teams"],
+    summary: "Accept ownership (signed in as the addressee): the roles swap, the old Owner becomes Manager",
+    middleware: [user] as const,
+    request: body(TokenBody),
+    responses: {
+      200: json(
+        z.object({ team: z.object({ id: z.string(), name: z.string() }), role: RoleSummary }),
+        "Owner now",
+      ),
+      409: problem("conflict (the members or roles changed meanwhile)"),
+      ...DECISION_PROBLEMS,
+    },
+  });
+  const decline = createRoute({
+    method: "post",
+    path: "/api/v1/ownership-transfers/decline",
+    tags: ["Teams"],
+    summary: "Decline ownership (signed in as the addressee)",
+    middleware: [user] as const,
+    request: body(TokenBody),
+    responses: {
+      200: json(z.object({ status: z.literal("declined") }), "Declined; nothing changed"),
+      ...DECISION_PROBLEMS,
+    },
+  });
+
+  return createRouter()
+    .openapi(propose, async (c) => {
+      const transfer = await proposeTransfer(
+        services(c, deps),
+        requestClient(c),
+        c.var.auth,
+        c.req.valid("param").teamId,
+        c.req.valid("json").toUserId,
+      );
+      return c.json(transfer, 201);
+    })
+    .openapi(cancel, async (c) => {
+      await cancelTransfer(services(c, deps), requestClient(c), c.var.auth, c.req.valid("param").teamId);
+      return c.body(null, 204);
+    })
+    .openapi(accept, async (c) =>
+      c.json(
+        await acceptOwnership(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json").token),
+        200,
+      ),
+    )
+    .openapi(decline, async (c) => {
+      await declineOwnership(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json").token);
+      return c.json({ status: "declined" as const }, 200);
+    });
+}

@@ -1,0 +1,36 @@
+import { verifyPassword } from "../../crypto/password";
+import { checkPasswordPolicy } from "../../crypto/password-policy";
+import type { ServiceDeps } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
+import { passwordRejected } from "../registration/register-owner";
+import { checkBreachedPassword } from "./breached";
+
+/**
+ * Every new password (registration, reset, change, forced change) passes the same rules: the local policy,
+ * then the breach check (which fails open). Returns the normalised password to hash.
+ */
+export async function breachedOrPolicyRejection(
+  s: ServiceDeps,
+  password: string,
+  email: string,
+  path = "password",
+): Promise<string> {
+  const policy = checkPasswordPolicy(password, { email });
+  if (!policy.ok) throw passwordRejected(policy.reason, path);
+  if (s.config.HIBP_ENABLED) {
+    const breach = await checkBreachedPassword(
+      { fetch: s.fetch, apiUrl: s.config.HIBP_API_URL },
+      policy.value,
+    );
+    if (breach.checked && breach.breached) throw passwordRejected("breached", path);
+  }
+  return policy.value;
+}
+
+/** A new password must differ from the current one (compared against the stored hash). */
+export function rejectUnchangedPassword(password: string, currentHash: string, path = "newPassword"): void {
+  if (verifyPassword(password, currentHash)) {
+    const message = "Choose a password different from the current one.";
+    throw AuthError.validation([{ path, message, reason: "unchanged" }], message);
+  }
+}

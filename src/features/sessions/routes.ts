@@ -1,0 +1,289 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { presentedAccessToken, requireAuth } from "../../auth/authenticate";
+import { clearSessionCookies, readCookie, setSessionCookies } from "../../http/cookies";
+import { ensureDevice, presentedDevice } from "../../http/device";
+import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
+import { DeviceIdField, LoginStep, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
+import type { AppEnv } from "../../platform/config";
+import type { Deps } from "../../platform/deps";
+import { isValidEmail, normalizeEmail } from "../../platform/email-address";
+import { AuthError } from "../../platform/errors";
+import { passwordLogin } from "../login/password-step";
+import { completePasswordChange } from "../login/step-handlers";
+import { approveConcurrentLogin, denyConcurrentLogin, exchangePreAuth } from "./exchange";
+import { endSessions, refreshSession, type SessionTokens, switchTeam } from "./sessions";
+
+const SessionResponse = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int(),
+    refreshToken: z.string(),
+    user: UserSummary,
+    team: TeamSummary.nullable(),
+    role: RoleSummary.nullable(),
+    permissions: z.array(z.string()),
+    csrfToken: z.string(),
+  })
+  .openapi("Session");
+
+const login = createRoute({
+  method: "post",
+  path: "/api/v1/auth/login",
+  tags: ["Login"],
+  summary: "Sign in with email and password (step 1)",
+  description:
+    "Answers the next login step with a pre-auth token (5 minutes, bound to this device). Unknown address, wrong " +
+    "password, locked and disabled accounts all answer 401 invalid_credentials.",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.strictObject({
+            email: z.string().max(320),
+            password: z.string().min(1).max(1024),
+            rememberMe: z.boolean().optional(),
+            turnstileToken: z.string().max(2048).optional(),
+            deviceId: DeviceIdField,
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: json(LoginStep, "The next step"),
+    400: problem("captcha_required"),
+    401: problem("invalid_credentials"),
+    403: problem("email_not_verified"),
+    422: problem("validation_failed"),
+    429: problem("rate_limited"),
+  },
+});
+
+const passwordStep = createRoute({
+  method: "post",
+  path: "/api/v1/auth/login/password",
+  tags: ["Login"],
+  summary: "Step password_change: set a new password",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.strictObject({
+            preAuthToken: z.string().max(4096),
+            newPassword: z.string().min(1).max(1024),
+            deviceId: DeviceIdField,
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: json(LoginStep, "The next step"),
+    401: problem("unauthorized (pre-auth token invalid, expired or from another device)"),
+    403: problem("step_required"),
+    422: problem("validation_failed"),
+  },
+});
+
+const exchange = createRoute({
+  method: "post",
+  path: "/api/v1/auth/session-exchange",
+  tags: ["Login"],
+  summary: "Create the session for a team (last login step), or switch the live session's team",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.strictObject({
+            preAuthToken: z.string().max(4096).optional(),
+            teamId: z.string().max(64).nullable(),
+            deviceId: DeviceIdField,
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: json(SessionResponse, "Session tokens (also set as cookies)"),
+    401: problem("unauthorized"),
+    403: problem("step_required, forbidden (not a member of the team) or csrf_failed"),
+    409: problem(
+      "concurrent_session: another session of this user is live (single session); the problem carries a " +
+        "`decisionToken` for /auth/concurrent/approve or /deny",
+    ),
+  },
+});
+
+const DecisionBody = z.strictObject({ decisionToken: z.string().max(200), deviceId: DeviceIdField });
+
+const concurrentApprove = createRoute({
+  method: "post",
+  path: "/api/v1/auth/concurrent/approve",
+  tags: ["Login"],
+  summary: "End my other live session and create this one (after 409 concurrent_session)",
+  description:
+    "From the device that got the 409; the decision token works once, for 5 minutes. The other session's " +
+    "access token stops working at once and its refresh tokens are revoked.",
+  request: { body: { content: { "application/json": { schema: DecisionBody } }, required: true } },
+  responses: {
+    200: json(SessionResponse, "Session tokens (also set as cookies)"),
+    401: problem("unauthorized (unknown, used or expired decision, or another device)"),
+    409: problem("concurrent_session (yet another login took the slot meanwhile: decide again)"),
+  },
+});
+
+const concurrentDeny = createRoute({
+  method: "post",
+  path: "/api/v1/auth/concurrent/deny",
+  tags: ["Login"],
+  summary: "Keep my other live session; this login creates nothing",
+  request: { body: { content: { "application/json": { schema: DecisionBody } }, required: true } },
+  responses: {
+    200: json(z.object({ status: z.literal("denied") }), "Nothing was created"),
+    401: problem("unauthorized (unknown, used or expired decision, or another device)"),
+  },
+});
+
+const refresh = createRoute({
+  method: "post",
+  path: "/api/v1/auth/refresh",
+  tags: ["Sessions"],
+  summary: "Rotate the refresh token and get a new access token",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.strictObject({ refreshToken: z.string().max(200).optional(), deviceId: DeviceIdField }),
+        },
+      },
+      required: false,
+    },
+  },
+  responses: {
+    200: json(SessionResponse, "New token pair"),
+    401: problem("unauthorized or token_reused (the whole session was revoked)"),
+    409: problem("refresh_conflict (a concurrent refresh of the same token won)"),
+  },
+});
+
+const logout = createRoute({
+  method: "post",
+  path: "/api/v1/auth/logout",
+  tags: ["Sessions"],
+  summary: "End this session; its access token stops working at once",
+  responses: {
+    204: { description: "Logged out" },
+    401: problem("unauthorized"),
+    403: problem("csrf_failed"),
+  },
+});
+
+function sessionBody(tokens: SessionTokens) {
+  const { refreshMaxAge: _age, sessionId: _sid, ...body } = tokens;
+  return body;
+}
+
+function sendSession(c: Context<AppEnv>, tokens: SessionTokens) {
+  setSessionCookies(c, {
+    accessToken: tokens.accessToken,
+    accessTtl: tokens.expiresIn,
+    refreshToken: tokens.refreshToken,
+    refreshMaxAge: tokens.refreshMaxAge,
+    csrfToken: tokens.csrfToken,
+  });
+  c.header("Cache-Control", "no-store");
+  c.header("Pragma", "no-cache");
+  return c.json(sessionBody(tokens), 200);
+}
+
+export function loginRoutes(deps: Deps) {
+  const auth = requireAuth(deps);
+  return createRouter()
+    .openapi(login, async (c) => {
+      const body = c.req.valid("json");
+      if (!isValidEmail(normalizeEmail(body.email))) {
+        // A malformed address cannot be an account: answer exactly like one that does not exist.
+        throw new AuthError("invalid_credentials");
+      }
+      const s = services(c, deps);
+      const device = await ensureDevice(c, s.random, body.deviceId);
+      const answer = await passwordLogin(s, requestClient(c), device.hash, body);
+      c.header("Cache-Control", "no-store");
+      return c.json({ ...answer, deviceId: device.id }, 200);
+    })
+    .openapi(passwordStep, async (c) => {
+      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completePasswordChange), 200);
+    })
+    .openapi(exchange, async (c) => {
+      const body = c.req.valid("json");
+      const s = services(c, deps);
+      const client = requestClient(c);
+      if (body.preAuthToken === undefined) {
+        // Team switch: needs a live session (and, with cookies, the CSRF token).
+        if (!presentedAccessToken(c)) {
+          throw new AuthError("unauthorized", {
+            detail: "Sign in first, or send the preAuthToken of your login.",
+          });
+        }
+        await auth(c, async () => {});
+        return sendSession(
+          c,
+          await switchTeam(s, client, { userId: c.var.auth.userId, sid: c.var.auth.sid }, body.teamId),
+        );
+      }
+      const device = await presentedDevice(c, body.deviceId);
+      return sendSession(
+        c,
+        await exchangePreAuth(s, client, device?.hash ?? null, {
+          preAuthToken: body.preAuthToken,
+          teamId: body.teamId,
+        }),
+      );
+    })
+    .openapi(concurrentApprove, async (c) => {
+      const body = c.req.valid("json");
+      const device = await presentedDevice(c, body.deviceId);
+      const tokens = await approveConcurrentLogin(
+        services(c, deps),
+        requestClient(c),
+        device?.hash ?? null,
+        body.decisionToken,
+      );
+      return sendSession(c, tokens);
+    })
+    .openapi(concurrentDeny, async (c) => {
+      const body = c.req.valid("json");
+      const device = await presentedDevice(c, body.deviceId);
+      await denyConcurrentLogin(
+        services(c, deps),
+        requestClient(c),
+        device?.hash ?? null,
+        body.decisionToken,
+      );
+      c.header("Cache-Control", "no-store");
+      return c.json({ status: "denied" as const }, 200);
+    })
+    .openapi(refresh, async (c) => {
+      // The body is optional: browsers send nothing and the refresh cookie instead.
+      const body: { refreshToken?: string; deviceId?: string } = c.req.valid("json") ?? {};
+      const token = body.refreshToken ?? readCookie(c, "refresh");
+      if (!token) throw new AuthError("unauthorized", { detail: "No refresh token." });
+      const s = services(c, deps);
+      const device = await presentedDevice(c, body.deviceId);
+      const tokens = await refreshSession(s, requestClient(c), device?.hash ?? null, token);
+      return sendSession(c, tokens);
+    })
+    .openapi(logout, async (c) => {
+      await auth(c, async () => {});
+      const s = services(c, deps);
+      const a = c.var.auth;
+      await endSessions(s, requestClient(c), a.userId, [a.sid], "session.logout");
+      clearSessionCookies(c);
+      return c.body(null, 204);
+    });
+}

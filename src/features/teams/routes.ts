@@ -1,0 +1,214 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/authenticate";
+import { requirePermission, requireUser } from "../../auth/guards";
+import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { RoleSummary } from "../../http/schemas";
+import type { Deps } from "../../platform/deps";
+import { paginate } from "../../platform/pagination";
+import {
+  changeMemberRole,
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listMembers,
+  listMyTeams,
+  removeMember,
+  updateTeam,
+} from "./teams";
+
+export const TeamParams = z.object({ teamId: z.string().min(1).max(64) });
+
+/** `?cursor=&limit=` of every list (default 50, max 200). */
+export const ListQuery = z.object({
+  cursor: z.string().max(20).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const MemberParams = TeamParams.extend({ userId: z.string().min(1).max(64) });
+
+const Team = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Team");
+const MyTeam = z
+  .object({ id: z.string(), slug: z.string(), name: z.string(), role: RoleSummary })
+  .openapi("MyTeam");
+export const Member = z
+  .object({
+    userId: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: RoleSummary,
+    joinedAt: z.string(),
+  })
+  .openapi("Member");
+
+const TeamName = z.string().trim().min(1, { message: "Enter a team name." }).max(100);
+const CreateTeam = z
+  .strictObject({ name: TeamName, slug: z.string().max(64).optional().openapi({ example: "acme" }) })
+  .openapi("CreateTeamRequest");
+const UpdateTeam = z
+  .strictObject({ name: TeamName.optional(), slug: z.string().max(64).optional() })
+  .openapi("UpdateTeamRequest");
+const ChangeRole = z.strictObject({ roleId: z.string().min(1).max(64) }).openapi("ChangeMemberRoleRequest");
+
+/** Responses every team-scoped route can give besides its own. */
+export const TEAM_PROBLEMS = {
+  401: problem("unauthorized"),
+  403: problem("forbidden (missing permission, or the token is bound to another team) or csrf_failed"),
+  404: problem("not_found"),
+  422: problem("validation_failed"),
+} as const;
+
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+export function teamRoutes(deps: Deps) {
+  const user = requireAuth(deps);
+  const teamAuth = requireAuth(deps, { apiKeys: true });
+  const listTeams = createRoute({
+    method: "get",
+    path: "/api/v1/teams",
+    tags: ["Teams"],
+    summary: "My teams, with my role in each",
+    middleware: [user] as const,
+    request: { query: ListQuery },
+    responses: {
+      200: json(z.object({ items: z.array(MyTeam), nextCursor: z.string().nullable() }), "Teams"),
+      401: problem("unauthorized"),
+    },
+  });
+  const create = createRoute({
+    method: "post",
+    path: "/api/v1/teams",
+    tags: ["Teams"],
+    summary: "Create a team (the creator becomes its Owner)",
+    middleware: [user] as const,
+    request: body(CreateTeam),
+    responses: {
+      201: json(Team, "Created"),
+      401: problem("unauthorized"),
+      403: problem("csrf_failed"),
+      409: problem("slug_taken"),
+      422: problem("validation_failed"),
+    },
+  });
+  const read = createRoute({
+    method: "get",
+    path: "/api/v1/teams/{teamId}",
+    tags: ["Teams"],
+    summary: "Read a team (`team:read`)",
+    middleware: [teamAuth, requirePermission("team:read")] as const,
+    request: { params: TeamParams },
+    responses: { 200: json(Team, "Team"), ...TEAM_PROBLEMS },
+  });
+  const update = createRoute({
+    method: "patch",
+    path: "/api/v1/teams/{teamId}",
+    tags: ["Teams"],
+    summary: "Rename a team or change its slug (`team:update`)",
+    middleware: [teamAuth, requirePermission("team:update")] as const,
+    request: { params: TeamParams, ...body(UpdateTeam) },
+    responses: { 200: json(Team, "Updated"), 409: problem("slug_taken"), ...TEAM_PROBLEMS },
+  });
+  const remove = createRoute({
+    method: "delete",
+    path: "/api/v1/teams/{teamId}",
+    tags: ["Teams"],
+    summary: "Delete a team (the Owner only; revokes every session bound to it)",
+    middleware: [teamAuth, requireUser(), requirePermission("team:delete")] as const,
+    request: { params: TeamParams },
+    responses: { 204: { description: "Deleted" }, ...TEAM_PROBLEMS },
+  });
+  const members = createRoute({
+    method: "get",
+    path: "/api/v1/teams/{teamId}/members",
+    tags: ["Teams"],
+    summary: "The team's members (`members:read`)",
+    middleware: [teamAuth, requirePermission("members:read")] as const,
+    request: { params: TeamParams, query: ListQuery },
+    responses: {
+      200: json(z.object({ items: z.array(Member), nextCursor: z.string().nullable() }), "Members"),
+      ...TEAM_PROBLEMS,
+    },
+  });
+  const changeRole = createRoute({
+    method: "patch",
+    path: "/api/v1/teams/{teamId}/members/{userId}",
+    tags: ["Teams"],
+    summary: "Change a member's role (`members:update`; never to or from Owner)",
+    middleware: [teamAuth, requirePermission("members:update")] as const,
+    request: { params: MemberParams, ...body(ChangeRole) },
+    responses: {
+      200: json(Member, "Updated"),
+      409: problem("owner_transfer_required"),
+      ...TEAM_PROBLEMS,
+    },
+  });
+  const removeOne = createRoute({
+    method: "delete",
+    path: "/api/v1/teams/{teamId}/members/{userId}",
+    tags: ["Teams"],
+    summary: "Remove a member (`members:remove`; their sessions for the team end at once)",
+    middleware: [teamAuth, requirePermission("members:remove")] as const,
+    request: { params: MemberParams },
+    responses: { 204: { description: "Removed" }, 409: problem("owner_transfer_required"), ...TEAM_PROBLEMS },
+  });
+
+  return createRouter()
+    .openapi(listTeams, async (c) => {
+      c.header("Cache-Control", "no-store");
+      const { cursor, limit } = c.req.valid("query");
+      return c.json(paginate(await listMyTeams(services(c, deps), c.var.auth), cursor, limit), 200);
+    })
+    .openapi(create, async (c) =>
+      c.json(await createTeam(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json")), 201),
+    )
+    .openapi(read, async (c) => c.json(await getTeam(services(c, deps), c.req.valid("param").teamId), 200))
+    .openapi(update, async (c) =>
+      c.json(
+        await updateTeam(
+          services(c, deps),
+          requestClient(c),
+          c.var.auth,
+          c.req.valid("param").teamId,
+          c.req.valid("json"),
+        ),
+        200,
+      ),
+    )
+    .openapi(remove, async (c) => {
+      await deleteTeam(services(c, deps), requestClient(c), c.var.auth, c.req.valid("param").teamId);
+      return c.body(null, 204);
+    })
+    .openapi(members, async (c) => {
+      c.header("Cache-Control", "no-store");
+      const { cursor, limit } = c.req.valid("query");
+      return c.json(
+        paginate(await listMembers(services(c, deps), c.req.valid("param").teamId), cursor, limit),
+        200,
+      );
+    })
+    .openapi(changeRole, async (c) => {
+      const { teamId, userId } = c.req.valid("param");
+      const member = await changeMemberRole(
+        services(c, deps),
+        requestClient(c),
+        c.var.auth,
+        teamId,
+        userId,
+        c.req.valid("json").roleId,
+      );
+      return c.json(member, 200);
+    })
+    .openapi(removeOne, async (c) => {
+      const { teamId, userId } = c.req.valid("param");
+      await removeMember(services(c, deps), requestClient(c), c.var.auth, teamId, userId);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,128 @@
+import { toHex } from "../crypto/encoding";
+import { insertAuditLog } from "../db/audit-logs";
+import type { Db } from "../db/client";
+import { logger } from "./logger";
+
+/**
+ * The catalogue of audited security events (`action`). Every security event is recorded with actor, target,
+ * IP, user agent, time and JSON metadata; metadata never carries a secret (tokens, passwords, codes).
+ */
+export const AUDIT_ACTIONS = {
+  "user.registered": "A user registered (Door A) and created a team",
+  "user.registration_repeated": "An unverified address registered again; the verification mail was resent",
+  "user.registration_expired": "An expired unverified registration was removed",
+  "user.email_verified": "A user confirmed their email address",
+  "user.email_verification_failed": "An invalid, used or expired verification link was presented",
+  "user.verification_resent": "A verification mail was resent on request",
+  "user.verification_suppressed": "A verification resend was refused by the daily limit",
+  "auth.captcha_failed": "A Turnstile check failed",
+  "auth.rate_limited": "A request was refused by a rate limit",
+  "admin.bootstrapped": "The bootstrap platform admin was created",
+  "login.succeeded": "A password was verified for a login",
+  "login.failed": "A login failed (unknown address, wrong password, disabled or locked account)",
+  "login.locked": "An account was locked after consecutive failed logins",
+  "login.unverified": "A login with the right password for an unverified address",
+  "login.password_changed": "A forced password change was completed during login",
+  "session.created": "A session was created (session-exchange)",
+  "session.team_switched": "A session switched team",
+  "session.refreshed_from_other_device": "A refresh token was presented from another device",
+  "session.token_reused": "A rotated refresh token was reused; its session was revoked",
+  "session.expired": "A session was refused at refresh: idle or absolute timeout",
+  "session.logout": "A session ended by logout",
+  "session.revoked": "A session was revoked by its user",
+  "password.reset_requested": "A password reset was requested",
+  "password.reset": "A password was reset by mailed link; every session revoked",
+  "password.changed": "A password was changed; other sessions revoked",
+  "mfa.enabled": "Two-factor authentication was turned on",
+  "mfa.disabled": "Two-factor authentication was turned off",
+  "mfa.locked": "The second factor was locked after consecutive wrong codes",
+  "mfa.failed": "A wrong second-factor code was entered at login",
+  "mfa.recovery_code_used": "A recovery code was used",
+  "mfa.recovery_codes_regenerated": "New recovery codes were generated",
+  "mfa.admin_reset": "An administrator reset a user's second factor",
+  "login.mfa_passed": "The second factor was verified at login",
+  "login.device_challenge": "A device-approval code was mailed for a login from an untrusted device",
+  "login.device_approved": "A login's device was approved with the mailed code",
+  "login.device_code_failed": "A wrong device-approval code was entered",
+  "login.risk_detected": "A password-verified login looked suspicious; approve/deny links were mailed",
+  "login.approved": "A suspicious login was approved by its owner (mailed link)",
+  "login.denied": "A suspicious login was denied by its owner (mailed link)",
+  "session.concurrent_refused": "A login met another live session (single session); a decision was opened",
+  "session.concurrent_approved": "A login ended the user's other live session (single session)",
+  "session.concurrent_denied": "A login gave way to the user's other live session (single session)",
+  "session.replaced": "A session was ended because a newer login of its user replaced it",
+  "device.trusted": "A device was trusted",
+  "device.revoked": "A trusted device was revoked",
+  "email.dead_lettered": "A mail could not be delivered after every retry",
+  "team.created": "A team was created; its creator became Owner",
+  "team.updated": "A team's name or slug changed (metadata: before/after)",
+  "team.deleted": "A team was deleted with its memberships, invitations and API keys; its sessions revoked",
+  "member.joined": "A user joined a team through an invitation",
+  "member.role_changed": "A member's role changed (metadata: before/after)",
+  "member.removed": "A member was removed from a team; their sessions for it revoked",
+  "role.created": "A custom role was created",
+  "role.updated": "A custom role changed (metadata: before/after)",
+  "role.deleted": "A custom role was deleted",
+  "invitation.created": "Someone was invited to a team (a pending invitation of the address was replaced)",
+  "invitation.revoked": "A pending invitation was revoked",
+  "invitation.accepted": "An invitation was used (Door B registration or a signed-in accept)",
+  "ownership.transfer_proposed": "The Owner proposed a member as the new Owner",
+  "ownership.transfer_cancelled": "The Owner cancelled a pending ownership transfer",
+  "ownership.transfer_declined": "The proposed Owner declined",
+  "ownership.transferred": "Ownership moved; the previous Owner became Manager",
+  "api_key.created": "An API key was created",
+  "api_key.rotated": "An API key was replaced by a new one with the same name and scope",
+  "api_key.revoked": "An API key was revoked",
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/** Where an audited request came from. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEvent {
+  action: AuditAction;
+  actorId?: string | null;
+  target?: {
+    type: "user" | "team" | "email" | "ip" | "role" | "invitation" | "api_key" | "ownership_transfer";
+    id: string;
+  } | null;
+  teamId?: string | null;
+  reason?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export interface AuditDeps {
+  db: Db;
+  now: () => number;
+  random: (n: number) => Uint8Array;
+}
+
+/** Builds the insert statement for an audit entry (to put in the same D1 batch as the change it records). */
+export function auditStatement(deps: AuditDeps, meta: RequestMeta, event: AuditEvent) {
+  return insertAuditLog(deps.db, {
+    id: toHex(deps.random(16)),
+    at: deps.now(),
+    actorId: event.actorId ?? null,
+    action: event.action,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    teamId: event.teamId ?? null,
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    reason: event.reason ?? null,
+    metadata: JSON.stringify(event.metadata ?? {}),
+  });
+}
+
+/** Records an audit entry on its own. An audit failure is logged loudly but does not fail the request. */
+export async function audit(deps: AuditDeps, meta: RequestMeta, event: AuditEvent): Promise<void> {
+  try {
+    await auditStatement(deps, meta, event);
+  } catch (error) {
+    logger.error("audit write failed", { action: event.action, error });
+  }
+}

@@ -1,0 +1,240 @@
+import { z } from "zod";
+import type { RateLimiter } from "../../durable-objects/rate-limiter";
+import type { UserSessionGate } from "../../durable-objects/user-session-gate";
+import type { EmailQueueMessage } from "../email/types";
+
+/** Worker bindings, as declared in wrangler.toml (vars, secrets from .dev.vars / `wrangler secret put`). */
+export interface Env {
+  DB: D1Database;
+  KV: KVNamespace;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  USER_SESSION_GATE: DurableObjectNamespace<UserSessionGate>;
+  EMAIL_QUEUE: Queue<EmailQueueMessage>;
+  ENVIRONMENT?: string;
+  PUBLIC_ORIGIN?: string;
+  CORS_ORIGINS?: string;
+  EMAIL_PROVIDER?: string;
+  EMAIL_FROM?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_API_URL?: string;
+  ACCESS_TOKEN_TTL?: string;
+  VERIFICATION_TOKEN_TTL?: string;
+  ARGON2_MEMORY_KIB?: string;
+  ARGON2_ITERATIONS?: string;
+  ARGON2_PARALLELISM?: string;
+  HIBP_ENABLED?: string;
+  HIBP_API_URL?: string;
+  TURNSTILE_SECRET_KEY?: string;
+  TURNSTILE_SITE_KEY?: string;
+  TURNSTILE_VERIFY_URL?: string;
+  ENCRYPTION_KEYS?: string;
+  ADMIN_EMAIL?: string;
+  ADMIN_PASSWORD?: string;
+  JWT_SIGNING_KEYS?: string;
+  JWT_AUDIENCE?: string;
+  PRE_AUTH_TTL?: string;
+  SESSION_IDLE_TTL?: string;
+  SESSION_TTL?: string;
+  SESSION_REMEMBER_TTL?: string;
+  PASSWORD_RESET_TTL?: string;
+  LOCKOUT_THRESHOLD?: string;
+  LOCKOUT_SECONDS?: string;
+  CAPTCHA_AFTER_FAILURES?: string;
+  SINGLE_SESSION?: string;
+  RISK_RULES?: string;
+  RISK_TRAVEL_KMH?: string;
+  RISK_FAILURE_BURST?: string;
+  RISK_FAILURE_WINDOW?: string;
+  LOGIN_APPROVAL_TTL?: string;
+}
+
+/** The suspicious-login rules (services/login-risk.ts). */
+export const RISK_RULE_NAMES = [
+  "new_country",
+  "impossible_travel",
+  "new_asn_device",
+  "failure_burst",
+] as const;
+export type RiskRule = (typeof RISK_RULE_NAMES)[number];
+
+/** A comma-separated subset of the risk rules; `all` (the default) or `none`. */
+const riskRules = z
+  .string()
+  .default("all")
+  .transform((s, ctx) => {
+    const value = s.trim();
+    if (value === "all") return [...RISK_RULE_NAMES];
+    if (value === "none" || value === "") return [];
+    const rules: RiskRule[] = [];
+    for (const part of value.split(",").map((p) => p.trim())) {
+      if (!(RISK_RULE_NAMES as readonly string[]).includes(part)) {
+        ctx.addIssue({ code: "custom", message: `unknown rule: ${part}` });
+        return z.NEVER;
+      }
+      rules.push(part as RiskRule);
+    }
+    return rules;
+  });
+
+const TURNSTILE_TEST_SECRETS = new Set([
+  "1x0000000000000000000000000000000AA",
+  "2x0000000000000000000000000000000AA",
+  "3x0000000000000000000000000000000AA",
+]);
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const booleanString = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+
+const originList = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const origins = s
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        ctx.addIssue({ code: "custom", message: `not an origin: ${origin}` });
+      }
+    }
+    return origins;
+  });
+
+/** `id:base64key,id2:base64key2`; the first key is the current one (used to encrypt). */
+const encryptionKeys = z.string().transform((s, ctx) => {
+  const keys: { id: string; key: Uint8Array }[] = [];
+  for (const part of s.split(",").map((p) => p.trim())) {
+    const [id, b64] = part.split(":");
+    let key: Uint8Array | undefined;
+    try {
+      key = b64 ? Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0)) : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (!id || !/^[A-Za-z0-9_-]{1,16}$/.test(id) || key?.length !== 32) {
+      ctx.addIssue({ code: "custom", message: "each key must be id:base64(32 bytes)" });
+      return z.NEVER;
+    }
+    keys.push({ id, key });
+  }
+  return keys;
+});
+
+const ConfigShape = z.object({
+  ENVIRONMENT: z.enum(["development", "test", "production"]),
+  PUBLIC_ORIGIN: z.url().transform((u) => new URL(u).origin),
+  CORS_ORIGINS: originList,
+  EMAIL_PROVIDER: z.enum(["mailbox", "resend", "postmark"]).default("mailbox"),
+  EMAIL_FROM: z.string().min(3).max(200),
+  EMAIL_API_KEY: z.string().min(1).optional(),
+  EMAIL_API_URL: z.url().optional(),
+  ACCESS_TOKEN_TTL: intInRange(60, 900, 600),
+  VERIFICATION_TOKEN_TTL: intInRange(300, 7 * 86400, 86400),
+  ARGON2_MEMORY_KIB: intInRange(8192, 262144, 19456),
+  ARGON2_ITERATIONS: intInRange(1, 10, 2),
+  ARGON2_PARALLELISM: intInRange(1, 4, 1),
+  HIBP_ENABLED: booleanString(true),
+  HIBP_API_URL: z.url().default("https://api.pwnedpasswords.com"),
+  TURNSTILE_SECRET_KEY: z.string().min(1),
+  TURNSTILE_SITE_KEY: z.string().optional(),
+  TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  ENCRYPTION_KEYS: encryptionKeys,
+  ADMIN_EMAIL: z.string().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  /** A JWK set of private signing keys (validated when loaded, see crypto/jwt.ts). */
+  JWT_SIGNING_KEYS: z.string().min(2),
+  JWT_AUDIENCE: z.string().min(1).default("gatehouse"),
+  PRE_AUTH_TTL: intInRange(60, 900, 300),
+  SESSION_IDLE_TTL: intInRange(300, 30 * 86400, 3600),
+  SESSION_TTL: intInRange(600, 30 * 86400, 86400),
+  SESSION_REMEMBER_TTL: intInRange(600, 90 * 86400, 7 * 86400),
+  PASSWORD_RESET_TTL: intInRange(300, 86400, 3600),
+  LOCKOUT_THRESHOLD: intInRange(3, 20, 5),
+  LOCKOUT_SECONDS: intInRange(60, 86400, 300),
+  CAPTCHA_AFTER_FAILURES: intInRange(1, 20, 3),
+  /** One live session per user (409 concurrent_session); `false` allows several. */
+  SINGLE_SESSION: booleanString(true),
+  RISK_RULES: riskRules,
+  /** Impossible travel: the speed (km/h) between the last successful login and this one. */
+  RISK_TRAVEL_KMH: intInRange(100, 20000, 900),
+  /** Failure burst: this many failed attempts within RISK_FAILURE_WINDOW seconds before a success. */
+  RISK_FAILURE_BURST: intInRange(2, 100, 5),
+  RISK_FAILURE_WINDOW: intInRange(60, 86400, 3600),
+  /** Lifetime of the approve/deny links of a suspicious login, seconds. */
+  LOGIN_APPROVAL_TTL: intInRange(300, 3600, 900),
+});
+
+const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
+  if (c.EMAIL_PROVIDER !== "mailbox" && !c.EMAIL_API_KEY) {
+    ctx.addIssue({ code: "custom", path: ["EMAIL_API_KEY"], message: "required by the email provider" });
+  }
+  if (c.ENVIRONMENT === "production") {
+    if (c.EMAIL_PROVIDER === "mailbox") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EMAIL_PROVIDER"],
+        message: "the dev mailbox is not for production",
+      });
+    }
+    if (TURNSTILE_TEST_SECRETS.has(c.TURNSTILE_SECRET_KEY)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TURNSTILE_SECRET_KEY"],
+        message: "a test secret in production",
+      });
+    }
+    if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });
+    }
+  }
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; variables: string[] };
+
+const CONFIG_KEYS = Object.keys(ConfigShape.shape) as (keyof Env)[];
+const cache = new Map<string, ConfigResult>();
+
+/**
+ * Parses the configuration from the bindings. Done on the request path (not at import), so a misconfigured
+ * deploy answers a clear 503 naming the variable instead of crashing. Memoised by the raw values (a string
+ * join is far cheaper than the zod parse, and bindings objects are not guaranteed to be reused).
+ */
+export function parseConfig(env: Env): ConfigResult {
+  const key = CONFIG_KEYS.map((k) => env[k] ?? "\u0000").join("\u0001");
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse(env);
+  const result: ConfigResult = parsed.success
+    ? { ok: true, config: parsed.data }
+    : {
+        ok: false,
+        variables: [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "configuration")))],
+      };
+  if (cache.size > 16) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+export function isDevelopment(config: Config): boolean {
+  return config.ENVIRONMENT !== "production";
+}
+
+/** Hono environment of the app: bindings + the variables middleware sets. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    config: Config;
+    auth: import("../auth/authenticate").AuthContext;
+    requestId: string;
+    clientIp: string;
+  };
+};
