@@ -1,52 +1,14 @@
 import { toHex } from "../crypto/encoding";
 import { loadSigningKeys, type SigningKeys, signJwt, verifyJwt } from "../crypto/jwt";
-import type { StepName } from "../features/login/step-machine";
-import { type Config, RISK_RULE_NAMES, type RiskRule } from "../platform/config";
+import type { Config } from "../platform/config";
 import { AuthError } from "../platform/errors";
+import type { AccessClaims, AccessContext } from "./principal";
 
 /**
- * The two kinds of JWT Gatehouse issues, both signed with the configured key set and told apart by `typ`:
- * - access tokens (RFC 9068, `at+jwt`): what every authenticated request carries; verified at the edge with
- *   no D1 access;
- * - pre-auth tokens (`gh-preauth+jwt`, 5 minutes): proof that a login has passed some steps; they open nothing
- *   but the next login step, and only from the device that started the login.
+ * Access tokens (RFC 9068, `at+jwt`): what every authenticated request carries, signed with the configured key
+ * set and verified at the edge with no D1 access. Pre-auth tokens (features/login/pre-auth.ts) share the keys
+ * but not the audience or `typ`.
  */
-export interface AccessClaims {
-  sid: string;
-  team: string | null;
-  role: string | null;
-  permissions: string[];
-  platformRoles: string[];
-}
-
-export interface AccessContext extends AccessClaims {
-  userId: string;
-  jti: string;
-  expiresAt: number;
-}
-
-export interface PreAuthState {
-  userId: string;
-  /** SHA-256 of the device id the login started on. */
-  device: string;
-  rememberMe: boolean;
-  done: StepName[];
-  /** The open device-approval challenge, if the login is at that step. */
-  challenge?: string;
-  /** The suspicious-login rules that fired at the password step (the login needs `login_approval`). */
-  risk?: RiskRule[];
-  /** The open suspicious-login approval (its id), once the login reached that step. */
-  approval?: string;
-  /**
-   * When the login started (epoch ms). Each step answers with a fresh 5-minute token, but a login as a whole
-   * lasts at most LOGIN_MAX_STEPS × PRE_AUTH_TTL from its password step: stepping cannot keep it alive forever.
-   */
-  started: number;
-}
-
-/** How many pre-auth lifetimes a whole login may take (password → … → session-exchange). */
-export const LOGIN_MAX_STEPS = 3;
-
 export async function signingKeys(config: Config): Promise<SigningKeys> {
   const result = await loadSigningKeys(config.JWT_SIGNING_KEYS);
   if (!result.ok) {
@@ -58,8 +20,6 @@ export async function signingKeys(config: Config): Promise<SigningKeys> {
   }
   return result.keys;
 }
-
-const PRE_AUTH_AUDIENCE_SUFFIX = "#pre-auth";
 
 export async function issueAccessToken(
   config: Config,
@@ -115,80 +75,5 @@ export async function verifyAccessToken(
     role: c.role,
     permissions: c.permissions.filter((p): p is string => typeof p === "string"),
     platformRoles: c.platformRoles.filter((p): p is string => typeof p === "string"),
-  };
-}
-
-export async function issuePreAuthToken(
-  config: Config,
-  deps: { now: () => number; random: (n: number) => Uint8Array },
-  state: PreAuthState,
-): Promise<{ token: string; expiresIn: number; jti: string }> {
-  const jti = toHex(deps.random(16));
-  const token = await signJwt(
-    await signingKeys(config),
-    {
-      dev: state.device,
-      rm: state.rememberMe,
-      done: state.done,
-      st: Math.floor(state.started / 1000),
-      ...(state.challenge ? { ch: state.challenge } : {}),
-      ...(state.risk?.length ? { rk: state.risk } : {}),
-      ...(state.approval ? { ap: state.approval } : {}),
-    },
-    {
-      type: "preAuth",
-      issuer: config.PUBLIC_ORIGIN,
-      audience: config.JWT_AUDIENCE + PRE_AUTH_AUDIENCE_SUFFIX,
-      subject: state.userId,
-      ttlSeconds: config.PRE_AUTH_TTL,
-      now: deps.now(),
-      jti,
-    },
-  );
-  return { token, expiresIn: config.PRE_AUTH_TTL, jti };
-}
-
-/**
- * Reads a pre-auth token presented from `deviceHash`. Every failure — invalid, expired, another device —
- * is the same 401, so the answer says nothing about which check failed.
- */
-export async function readPreAuthToken(
-  config: Config,
-  token: string,
-  deviceHash: string | null,
-  now: number,
-): Promise<PreAuthState & { jti: string; expiresAt: number }> {
-  const result = await verifyJwt(await signingKeys(config), token, {
-    type: "preAuth",
-    issuer: config.PUBLIC_ORIGIN,
-    audience: config.JWT_AUDIENCE + PRE_AUTH_AUDIENCE_SUFFIX,
-    now,
-  });
-  const fail = (reason: string) =>
-    new AuthError("unauthorized", {
-      detail: "Your sign-in has expired. Please sign in again.",
-      headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
-      internal: { reason },
-    });
-  if (!result.ok) throw fail(result.reason);
-  const c = result.claims;
-  if (typeof c.dev !== "string" || typeof c.rm !== "boolean" || !Array.isArray(c.done)) throw fail("claims");
-  if (!deviceHash || c.dev !== deviceHash) throw fail("device");
-  if (typeof c.st !== "number" || now > (c.st + LOGIN_MAX_STEPS * config.PRE_AUTH_TTL) * 1000) {
-    throw fail("login too old");
-  }
-  return {
-    userId: c.sub as string,
-    device: c.dev,
-    rememberMe: c.rm,
-    done: c.done.filter((d): d is StepName => typeof d === "string"),
-    started: c.st * 1000,
-    expiresAt: (c.exp as number) * 1000,
-    ...(typeof c.ch === "string" ? { challenge: c.ch } : {}),
-    ...(Array.isArray(c.rk)
-      ? { risk: c.rk.filter((r): r is RiskRule => (RISK_RULE_NAMES as readonly unknown[]).includes(r)) }
-      : {}),
-    ...(typeof c.ap === "string" ? { approval: c.ap } : {}),
-    jti: c.jti as string,
   };
 }

@@ -2,7 +2,7 @@ import { hashToken } from "../crypto/tokens";
 import { apiKeyForAuth, recordApiKeyUse } from "../db/api-keys";
 import type { Db } from "../db/client";
 import { logger } from "../platform/logger";
-import type { AuthContext } from "./authenticate";
+import type { Principal } from "./principal";
 
 /** Team API keys: `gh_` + 192 random bits in base64url (32 characters), shown once, stored as SHA-256. */
 export const API_KEY_PREFIX = "gh_";
@@ -23,7 +23,7 @@ export interface ApiKeyAuthDeps {
  * The principal of an API-key request, or null for a malformed, unknown, revoked or expired key (all alike:
  * 401). The key acts for its team with exactly its own permissions, never with platform roles.
  */
-export async function authenticateApiKey(deps: ApiKeyAuthDeps, key: string): Promise<AuthContext | null> {
+export async function authenticateApiKey(deps: ApiKeyAuthDeps, key: string): Promise<Principal | null> {
   if (!API_KEY_PATTERN.test(key)) return null;
   const row = await apiKeyForAuth(deps.db, await hashToken(key));
   if (!row) return null;

@@ -2,23 +2,14 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { csrfKey, verifyCsrfToken } from "../crypto/csrf";
 import { getDb } from "../db/client";
+import type { AppEnv } from "../http/app-env";
 import { readCookie } from "../http/cookies";
-import type { AppEnv } from "../platform/config";
 import type { Deps } from "../platform/deps";
 import { AuthError } from "../platform/errors";
-import { type AccessContext, verifyAccessToken } from "./access-tokens";
+import { verifyAccessToken } from "./access-tokens";
 import { authenticateApiKey, isApiKey } from "./api-key-principal";
+import type { Principal } from "./principal";
 import { isRevokedAtEdge } from "./revocation";
-
-export interface AuthContext extends AccessContext {
-  /**
-   * How the request authenticated: cookie-authenticated unsafe requests must pass the CSRF check; `api_key`
-   * requests carry a team API key (then `userId` is the key's creator, `sid` is `apikey:<id>`, `role` is null).
-   */
-  via: "bearer" | "cookie" | "api_key";
-  /** The API key's id for `via: "api_key"`, else null. */
-  apiKeyId: string | null;
-}
 
 export interface RequireAuthOptions {
   /**
@@ -38,7 +29,7 @@ function unauthorized(error?: "invalid_token", reason?: string): AuthError {
 }
 
 /** The bearer token or the access cookie of a request; `undefined` when it presents neither. */
-export function presentedAccessToken(c: Context): { token: string; via: AuthContext["via"] } | undefined {
+export function presentedAccessToken(c: Context): { token: string; via: Principal["via"] } | undefined {
   const header = c.req.header("authorization");
   if (header !== undefined) {
     const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim());

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../platform/config";
+import type { AppEnv } from "../http/app-env";
 import { AuthError } from "../platform/errors";
 import { hasPermission, isValidGrant } from "./permission-match";
 

@@ -2,10 +2,10 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { StepAnswer } from "../features/login/step-machine";
 import type { RequestMeta } from "../platform/audit";
-import type { AppEnv } from "../platform/config";
 import { type ServiceDeps, serviceDeps } from "../platform/context";
 import type { Deps } from "../platform/deps";
 import { AuthError, type FieldError } from "../platform/errors";
+import type { AppEnv } from "./app-env";
 import { type ClientInfo, clientInfo } from "./client-info";
 import { presentedDevice } from "./device";
 

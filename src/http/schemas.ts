@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { STEP_ORDER } from "../features/login/step-machine";
+import { problem } from "./router";
 
 /** Response and field schemas shared by several route modules (one definition, one OpenAPI component). */
 export const DeviceIdField = z
@@ -7,18 +7,6 @@ export const DeviceIdField = z
   .max(64)
   .optional()
   .openapi({ description: "Non-browser clients: the deviceId from the login answer" });
-
-export const TeamChoice = z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.string() });
-
-export const LoginStep = z
-  .object({
-    step: z.enum(STEP_ORDER),
-    preAuthToken: z.string(),
-    expiresIn: z.number().int(),
-    deviceId: z.string(),
-    teams: z.array(TeamChoice).optional(),
-  })
-  .openapi("LoginStep");
 
 export const UserSummary = z.object({
   id: z.string(),
@@ -28,3 +16,24 @@ export const UserSummary = z.object({
 });
 export const TeamSummary = z.object({ id: z.string(), slug: z.string(), name: z.string() });
 export const RoleSummary = z.object({ id: z.string(), name: z.string() });
+
+export const TeamParams = z.object({ teamId: z.string().min(1).max(64) });
+
+/** `?cursor=&limit=` of every list (default 50, max 200). */
+export const ListQuery = z.object({
+  cursor: z.string().max(20).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Responses every team-scoped route can give besides its own. */
+export const TEAM_PROBLEMS = {
+  401: problem("unauthorized"),
+  403: problem("forbidden (missing permission, or the token is bound to another team) or csrf_failed"),
+  404: problem("not_found"),
+  422: problem("validation_failed"),
+} as const;
+
+/** A required JSON request body for createRoute. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { "application/json": { schema } }, required: true as const } };
+}

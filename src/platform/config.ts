@@ -227,14 +227,3 @@ export function parseConfig(env: Env): ConfigResult {
 export function isDevelopment(config: Config): boolean {
   return config.ENVIRONMENT !== "production";
 }
-
-/** Hono environment of the app: bindings + the variables middleware sets. */
-export type AppEnv = {
-  Bindings: Env;
-  Variables: {
-    config: Config;
-    auth: import("../auth/authenticate").AuthContext;
-    requestId: string;
-    clientIp: string;
-  };
-};

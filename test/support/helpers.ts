@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { fakeOutboundFetch } from "../../src/features/dev/fake-outbound";
-import type { DevMail } from "../../src/features/dev/routes";
+import type { DevMail } from "../../src/features/dev/schemas";
 import type { Deps } from "../../src/platform/deps";
 import { createWorker } from "../../src/worker";
 

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { storeDevMail } from "../../features/dev/store";
 import type { EmailProvider, OutgoingEmail } from "../types";
+import { storeDevMail } from "./mailbox-store";
 
 /** Development provider: "delivers" into the dev mailbox table (`/dev/mailbox`, `/api/v1/dev/mailbox`). */
 export function mailboxProvider(deps: { db: Db; now: () => number }): EmailProvider {

@@ -1,4 +1,4 @@
-import type { AuthContext } from "../../auth/authenticate";
+import type { Principal } from "../../auth/principal";
 import { loginEventsOf } from "../../db/login-events";
 import { findTeamById, rolesOfTeam } from "../../db/teams";
 import { findUserById } from "../../db/users";
@@ -10,7 +10,7 @@ import { mfaEnabled } from "../mfa/mfa";
 import { findSession, liveSessionsOf } from "../sessions/store";
 
 /** GET /auth/me: who the caller is, in which team, with what permissions. */
-export async function me(s: ServiceDeps, auth: AuthContext) {
+export async function me(s: ServiceDeps, auth: Principal) {
   const [user, team] = await Promise.all([
     findUserById(s.db, auth.userId),
     auth.team ? findTeamById(s.db, auth.team) : Promise.resolve(undefined),
@@ -33,7 +33,7 @@ async function roleOf(s: ServiceDeps, teamId: string, roleName: string) {
 }
 
 /** GET /auth/sessions: the caller's live sessions. */
-export async function listSessions(s: ServiceDeps, auth: AuthContext) {
+export async function listSessions(s: ServiceDeps, auth: Principal) {
   const rows = await liveSessionsOf(s.db, auth.userId, s.now());
   return rows.map((r) => ({
     id: r.id,
@@ -48,7 +48,7 @@ export async function listSessions(s: ServiceDeps, auth: AuthContext) {
 }
 
 /** The session, if it is the caller's (anything else is "not found": no probing of other users' ids). */
-export async function ownSession(s: ServiceDeps, auth: AuthContext, sessionId: string) {
+export async function ownSession(s: ServiceDeps, auth: Principal, sessionId: string) {
   const session = await findSession(s.db, sessionId);
   if (!session || session.userId !== auth.userId || session.revokedAt !== null)
     throw new AuthError("not_found");
@@ -56,7 +56,7 @@ export async function ownSession(s: ServiceDeps, auth: AuthContext, sessionId: s
 }
 
 /** GET /auth/login-activity: newest first, cursor = the `at` of the last item. */
-export async function loginActivity(s: ServiceDeps, auth: AuthContext, limit: number, cursor?: string) {
+export async function loginActivity(s: ServiceDeps, auth: Principal, limit: number, cursor?: string) {
   const before = cursor && /^\d{1,16}$/.test(cursor) ? Number(cursor) : undefined;
   const rows = await loginEventsOf(s.db, auth.userId, limit + 1, before);
   const page = rows.slice(0, limit);

@@ -1,6 +1,6 @@
 import { API_KEY_PREFIX } from "../../auth/api-key-principal";
-import type { AuthContext } from "../../auth/authenticate";
 import { canGrant, isValidGrant, normalizeGrants } from "../../auth/permission-match";
+import type { Principal } from "../../auth/principal";
 import { toBase64url } from "../../crypto/encoding";
 import { hashToken } from "../../crypto/tokens";
 import {
@@ -114,7 +114,7 @@ async function issueKey(
 export async function createApiKey(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   input: { name: string; permissions: string[]; expiresAt?: string | null },
 ) {
@@ -156,7 +156,7 @@ async function liveKey(s: ServiceDeps, teamId: string, id: string) {
 export async function revokeApiKey(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   id: string,
 ) {
@@ -181,7 +181,7 @@ export async function revokeApiKey(
 export async function rotateApiKey(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   id: string,
 ) {

@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/authenticate";
 import { requirePermission } from "../../auth/guards";
 import { createRouter, json, requestClient, services } from "../../http/router";
+import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
 import { paginate } from "../../platform/pagination";
-import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../teams/routes";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "./api-keys";
 
 const CreatedKey = z

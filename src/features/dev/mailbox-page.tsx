@@ -1,5 +1,5 @@
 import { Layout } from "../../ui/layout";
-import type { DevMail } from "./routes";
+import type { DevMail } from "./schemas";
 
 /** `/dev/mailbox`: every mail the dev provider "delivered", newest first (development only). */
 export function DevMailboxPage(props: { mails: DevMail[]; to: string }) {

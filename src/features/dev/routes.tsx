@@ -1,29 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getDb } from "../../db/client";
+import { type DevMailRow, listDevMail } from "../../email/providers/mailbox-store";
+import type { AppEnv } from "../../http/app-env";
 import { createRouter, json, problem } from "../../http/router";
-import { type AppEnv, isDevelopment } from "../../platform/config";
+import { isDevelopment } from "../../platform/config";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { renderPage } from "../../ui/render";
 import { DevMailboxPage } from "./mailbox-page";
-import { type DevMailRow, listDevMail } from "./store";
-
-const DevMail = z
-  .object({
-    id: z.string(),
-    to: z.string(),
-    template: z.string(),
-    subject: z.string(),
-    text: z.string(),
-    html: z.string(),
-    links: z.array(z.string()),
-    codes: z.array(z.string()),
-    createdAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("DevMail");
-
-export type DevMail = z.infer<typeof DevMail>;
+import { DevMail } from "./schemas";
 
 const list = createRoute({
   method: "get",

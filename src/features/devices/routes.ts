@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/authenticate";
 import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
-import { DeviceIdField, LoginStep } from "../../http/schemas";
+import { DeviceIdField } from "../../http/schemas";
 import { auditStatement } from "../../platform/audit";
 import type { Deps } from "../../platform/deps";
 import { AuthError } from "../../platform/errors";
+import { LoginStep } from "../login/schemas";
 import { completeDeviceStep } from "../login/step-handlers";
 import { listTrustedDevices, revokeTrustedDevice } from "./trusted";
 

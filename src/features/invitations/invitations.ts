@@ -1,4 +1,4 @@
-import type { AuthContext } from "../../auth/authenticate";
+import type { Principal } from "../../auth/principal";
 import { hashPassword } from "../../crypto/password";
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import { isUniqueViolation } from "../../db/client";
@@ -58,7 +58,7 @@ const invalidToken = (reason: string) => new AuthError("invalid_token", { intern
 export async function inviteMember(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   input: { email: string; roleId: string },
 ) {
@@ -136,7 +136,7 @@ export async function listInvitations(s: ServiceDeps, teamId: string) {
 export async function revokeInvitation(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   id: string,
 ) {
@@ -240,7 +240,7 @@ export async function registerWithInvitation(
  * POST /invitations/accept: a signed-in user whose address is the invited one joins the team with the invited
  * role. Another user's invitation is 403 (and stays usable by its addressee).
  */
-export async function acceptInvitation(s: ServiceDeps, client: ClientInfo, auth: AuthContext, token: string) {
+export async function acceptInvitation(s: ServiceDeps, client: ClientInfo, auth: Principal, token: string) {
   const invitation = await pendingInvitation(s, token);
   const user = await findUserById(s.db, auth.userId);
   if (!user) throw new AuthError("unauthorized");

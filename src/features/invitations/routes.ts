@@ -3,11 +3,10 @@ import { requireAuth } from "../../auth/authenticate";
 import { requirePermission } from "../../auth/guards";
 import { PASSWORD_MAX_INPUT } from "../../crypto/password-policy";
 import { createRouter, json, problem, requestClient, services } from "../../http/router";
-import { RoleSummary, TeamSummary } from "../../http/schemas";
+import { jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams, TeamSummary } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { paginate } from "../../platform/pagination";
-import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../teams/routes";
 import {
   acceptInvitation,
   inviteMember,
@@ -50,10 +49,6 @@ const RegisterInviteRequest = z
   })
   .openapi("RegisterInviteRequest");
 
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
-
 export function invitationRoutes(deps: Deps) {
   const teamAuth = requireAuth(deps, { apiKeys: true });
   const user = requireAuth(deps);
@@ -78,7 +73,7 @@ export function invitationRoutes(deps: Deps) {
       "Mails a link to /invite?token=… on the public origin. Not to the Owner role (409 owner_transfer_required), not with a " +
       "role granting more than the inviter holds (403). Re-inviting an address replaces its pending invitation.",
     middleware: [teamAuth, requirePermission("members:invite")] as const,
-    request: { params: TeamParams, ...body(InviteRequest) },
+    request: { params: TeamParams, ...jsonBody(InviteRequest) },
     responses: {
       201: json(Invitation, "Invited"),
       409: problem("owner_transfer_required or already_member"),
@@ -100,7 +95,7 @@ export function invitationRoutes(deps: Deps) {
     tags: ["Invitations"],
     summary: "Accept an invitation as the signed-in user it is addressed to",
     middleware: [user] as const,
-    request: body(z.strictObject({ token: Token }).openapi("AcceptInvitationRequest")),
+    request: jsonBody(z.strictObject({ token: Token }).openapi("AcceptInvitationRequest")),
     responses: {
       200: json(z.object({ team: TeamSummary, role: RoleSummary }), "Joined"),
       400: problem("invalid_token (used, revoked, expired or unknown)"),
@@ -117,7 +112,7 @@ export function invitationRoutes(deps: Deps) {
     summary: "Register with an invitation (Door B)",
     description:
       "The invitation proves the address: the user is created verified and joins the team with the invited role.",
-    request: body(RegisterInviteRequest),
+    request: jsonBody(RegisterInviteRequest),
     responses: {
       201: json(
         z.object({ userId: z.string(), teamId: z.string() }).openapi("RegisterInviteResponse"),

@@ -1,13 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
 import { prefersHtml } from "../../http/negotiate";
 import { createRouter, json, problem, requestClient, services } from "../../http/router";
-import { DeviceIdField, LoginStep } from "../../http/schemas";
-import type { AppEnv } from "../../platform/config";
+import { DeviceIdField } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
 import { AuthError } from "../../platform/errors";
 import { type DecisionResult, decideLogin } from "./approval";
+import { LoginStep } from "./schemas";
 import { loginStatus } from "./step-handlers";
 
 const LoginStatus = z

@@ -1,4 +1,3 @@
-import { type PreAuthState, readPreAuthToken } from "../../auth/access-tokens";
 import { toHex } from "../../crypto/encoding";
 import { hashPassword, needsRehash, verifyPassword } from "../../crypto/password";
 import { normalizePassword } from "../../crypto/password-policy";
@@ -29,6 +28,7 @@ import { verifyTurnstile } from "../../platform/turnstile";
 import { trustedDevice } from "../devices/trusted";
 import { emailSubject, sendVerificationMail } from "../registration/verification";
 import { openLoginApproval } from "./approval";
+import { type PreAuthState, readPreAuthToken } from "./pre-auth";
 import { assessLoginRisk, type RiskFacts } from "./risk";
 import { currentStep, type StepAnswer, type StepContext, stepAnswer } from "./step-machine";
 

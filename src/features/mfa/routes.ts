@@ -1,31 +1,29 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { PreAuthState } from "../../auth/access-tokens";
 import { verifyAccessToken } from "../../auth/access-tokens";
 import { presentedAccessToken, requireAuth } from "../../auth/authenticate";
 import { findUserById, type UserRow } from "../../db/users";
+import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
 import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
-import { DeviceIdField, LoginStep } from "../../http/schemas";
-import type { AppEnv } from "../../platform/config";
+import { DeviceIdField, jsonBody } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
 import { AuthError } from "../../platform/errors";
 import { loadLoginStep } from "../login/password-step";
+import type { PreAuthState } from "../login/pre-auth";
+import { LoginStep } from "../login/schemas";
 import { completeMfaStep } from "../login/step-handlers";
-import { STEP_ORDER, type StepAnswer, stepAnswer } from "../login/step-machine";
+import { type StepAnswer, stepAnswer } from "../login/step-machine";
+import { STEP_ORDER } from "../login/steps";
 import { completeEnrolment, disableMfa, regenerateRecoveryCodes, startEnrolment } from "./mfa";
 
 const Code = z.string().min(1).max(64).openapi({ example: "123456" });
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true as const },
-});
-
 const loginMfa = createRoute({
   method: "post",
   path: "/api/v1/auth/login/mfa",
   tags: ["Login"],
   summary: "Step mfa: a TOTP code or a recovery code",
-  request: body(
+  request: jsonBody(
     z.strictObject({
       preAuthToken: z.string().max(4096),
       code: Code,
@@ -62,7 +60,9 @@ const enableComplete = createRoute({
   path: "/api/v1/auth/2fa/enable-complete",
   tags: ["Two-factor authentication"],
   summary: "Confirm enrolment with a code; answers 10 recovery codes (shown once)",
-  request: body(z.strictObject({ challengeId: z.string().max(128), code: Code, deviceId: DeviceIdField })),
+  request: jsonBody(
+    z.strictObject({ challengeId: z.string().max(128), code: Code, deviceId: DeviceIdField }),
+  ),
   responses: {
     200: json(
       z.object({
@@ -82,7 +82,7 @@ const disable = createRoute({
   path: "/api/v1/auth/2fa/disable",
   tags: ["Two-factor authentication"],
   summary: "Turn 2FA off (password and a current code)",
-  request: body(z.strictObject({ password: z.string().min(1).max(1024), code: Code })),
+  request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024), code: Code })),
   responses: {
     204: { description: "Off" },
     401: problem("invalid_code or unauthorized"),
@@ -95,7 +95,7 @@ const regenerate = createRoute({
   path: "/api/v1/auth/2fa/recovery-codes",
   tags: ["Two-factor authentication"],
   summary: "New recovery codes (password); the old ones stop working",
-  request: body(z.strictObject({ password: z.string().min(1).max(1024) })),
+  request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024) })),
   responses: {
     200: json(z.object({ recoveryCodes: z.array(z.string()) }), "New codes"),
     401: problem("unauthorized"),

@@ -1,4 +1,4 @@
-import type { AuthContext } from "../../auth/authenticate";
+import type { Principal } from "../../auth/principal";
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import { findMember, findTeamById } from "../../db/teams";
 import { findUserById } from "../../db/users";
@@ -23,7 +23,7 @@ export const OWNERSHIP_TRANSFER_TTL_MS = 7 * 24 * 3600 * 1000;
 
 const invalidToken = (reason: string) => new AuthError("invalid_token", { internal: { reason } });
 
-async function ownerActor(s: ServiceDeps, auth: AuthContext, teamId: string) {
+async function ownerActor(s: ServiceDeps, auth: Principal, teamId: string) {
   // Like every team-scoped route: the session must be bound to the team the path names.
   if (auth.team !== teamId)
     throw new AuthError("forbidden", { internal: { reason: "token bound to another team" } });
@@ -39,7 +39,7 @@ async function ownerActor(s: ServiceDeps, auth: AuthContext, teamId: string) {
 export async function proposeTransfer(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   toUserId: string,
 ) {
@@ -103,7 +103,7 @@ export async function proposeTransfer(
 }
 
 /** DELETE /teams/:teamId/ownership-transfer: the Owner withdraws the pending proposal; its link stops working. */
-export async function cancelTransfer(s: ServiceDeps, client: ClientInfo, auth: AuthContext, teamId: string) {
+export async function cancelTransfer(s: ServiceDeps, client: ClientInfo, auth: Principal, teamId: string) {
   const actor = await ownerActor(s, auth, teamId);
   const cancelled = await cancelPendingTransfers(s.db, teamId, s.now());
   if (cancelled.length === 0) {
@@ -117,7 +117,7 @@ export async function cancelTransfer(s: ServiceDeps, client: ClientInfo, auth: A
   });
 }
 
-async function liveTransfer(s: ServiceDeps, auth: AuthContext, token: string) {
+async function liveTransfer(s: ServiceDeps, auth: Principal, token: string) {
   if (!isWellFormedToken(token)) throw invalidToken("malformed");
   const row = await liveTransferByHash(s.db, await hashToken(token), s.now());
   if (!row) throw invalidToken("unknown, decided, cancelled or expired");
@@ -131,7 +131,7 @@ async function liveTransfer(s: ServiceDeps, auth: AuthContext, token: string) {
  * POST /ownership-transfers/accept: the roles swap in one D1 batch (the old Owner becomes Manager); both are
  * told by mail. The members' tokens carry their new roles from their next refresh.
  */
-export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: AuthContext, token: string) {
+export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: Principal, token: string) {
   const { transfer, teamName } = await liveTransfer(s, auth, token);
   const actor = await teamActor(s, auth, transfer.teamId);
   const owner = actor.roles.find((r) => r.builtIn === "owner");
@@ -192,7 +192,7 @@ export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: 
 }
 
 /** POST /ownership-transfers/decline: nothing changes; the proposal is closed. */
-export async function declineOwnership(s: ServiceDeps, client: ClientInfo, auth: AuthContext, token: string) {
+export async function declineOwnership(s: ServiceDeps, client: ClientInfo, auth: Principal, token: string) {
   const { transfer } = await liveTransfer(s, auth, token);
   const [declined] = await s.db.batch([
     declineTransferStatement(s.db, transfer.id, auth.userId, s.now()),

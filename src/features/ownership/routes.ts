@@ -2,9 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/authenticate";
 import { requireUser } from "../../auth/guards";
 import { createRouter, json, problem, requestClient, services } from "../../http/router";
-import { RoleSummary } from "../../http/schemas";
+import { jsonBody, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
-import { TEAM_PROBLEMS, TeamParams } from "../teams/routes";
 import { acceptOwnership, cancelTransfer, declineOwnership, proposeTransfer } from "./ownership";
 
 const Transfer = z
@@ -23,10 +22,6 @@ const TokenBody = z
   .strictObject({ token: z.string().min(1).max(200) })
   .openapi("OwnershipTransferTokenRequest");
 
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
-
 const DECISION_PROBLEMS = {
   400: problem("invalid_token (unknown, decided, cancelled or expired)"),
   401: problem("unauthorized"),
@@ -44,7 +39,9 @@ export function ownershipRoutes(deps: Deps) {
     middleware: [user, requireUser()] as const,
     request: {
       params: TeamParams,
-      ...body(z.strictObject({ toUserId: z.string().min(1).max(64) }).openapi("OwnershipTransferRequest")),
+      ...jsonBody(
+        z.strictObject({ toUserId: z.string().min(1).max(64) }).openapi("OwnershipTransferRequest"),
+      ),
     },
     responses: { 201: json(Transfer, "Proposed"), ...TEAM_PROBLEMS },
   });
@@ -63,7 +60,7 @@ export function ownershipRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "Accept ownership (signed in as the addressee): the roles swap, the old Owner becomes Manager",
     middleware: [user] as const,
-    request: body(TokenBody),
+    request: jsonBody(TokenBody),
     responses: {
       200: json(
         z.object({ team: z.object({ id: z.string(), name: z.string() }), role: RoleSummary }),
@@ -79,7 +76,7 @@ export function ownershipRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "Decline ownership (signed in as the addressee)",
     middleware: [user] as const,
-    request: body(TokenBody),
+    request: jsonBody(TokenBody),
     responses: {
       200: json(z.object({ status: z.literal("declined") }), "Declined; nothing changed"),
       ...DECISION_PROBLEMS,

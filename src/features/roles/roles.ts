@@ -1,5 +1,5 @@
-import type { AuthContext } from "../../auth/authenticate";
 import { isValidGrant, normalizeGrants, type RoleNode, resolveRole } from "../../auth/permission-match";
+import type { Principal } from "../../auth/principal";
 import { isUniqueViolation } from "../../db/client";
 import {
   deleteUnusedRole,
@@ -46,7 +46,7 @@ export function roleView(row: RoleRow, roles: readonly RoleRow[]) {
   };
 }
 
-export async function listRoles(s: ServiceDeps, auth: AuthContext, teamId: string) {
+export async function listRoles(s: ServiceDeps, auth: Principal, teamId: string) {
   const actor = await teamActor(s, auth, teamId);
   return actor.roles.map((r) => roleView(r, actor.roles));
 }
@@ -101,7 +101,7 @@ function nameTaken(error: unknown): AuthError | undefined {
 export async function createRole(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   input: RoleInput,
 ) {
@@ -149,7 +149,7 @@ async function customRole(s: ServiceDeps, teamId: string, roleId: string) {
 export async function updateRole(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   roleId: string,
   patch: Partial<RoleInput>,
@@ -218,7 +218,7 @@ export async function updateRole(
 export async function deleteRole(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   roleId: string,
 ) {

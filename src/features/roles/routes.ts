@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/authenticate";
 import { requirePermission } from "../../auth/guards";
 import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { jsonBody, ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
 import { paginate } from "../../platform/pagination";
-import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../teams/routes";
 import { createRole, deleteRole, listRoles, updateRole } from "./roles";
 
 const Role = z
@@ -39,10 +39,6 @@ const UpdateRole = z
 
 const RoleParams = TeamParams.extend({ roleId: z.string().min(1).max(64) });
 
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
-
 export function roleRoutes(deps: Deps) {
   const teamAuth = requireAuth(deps, { apiKeys: true });
   const list = createRoute({
@@ -63,7 +59,7 @@ export function roleRoutes(deps: Deps) {
     tags: ["Roles"],
     summary: "Create a custom role (`roles:manage`; never granting more than you hold)",
     middleware: [teamAuth, requirePermission("roles:manage")] as const,
-    request: { params: TeamParams, ...body(CreateRole) },
+    request: { params: TeamParams, ...jsonBody(CreateRole) },
     responses: { 201: json(Role, "Created"), 409: problem("conflict (name taken)"), ...TEAM_PROBLEMS },
   });
   const update = createRoute({
@@ -72,7 +68,7 @@ export function roleRoutes(deps: Deps) {
     tags: ["Roles"],
     summary: "Edit a custom role (`roles:manage`; built-in roles are read-only)",
     middleware: [teamAuth, requirePermission("roles:manage")] as const,
-    request: { params: RoleParams, ...body(UpdateRole) },
+    request: { params: RoleParams, ...jsonBody(UpdateRole) },
     responses: { 200: json(Role, "Updated"), 409: problem("role_protected or conflict"), ...TEAM_PROBLEMS },
   });
   const remove = createRoute({

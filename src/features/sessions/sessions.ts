@@ -1,4 +1,5 @@
-import { type AccessClaims, issueAccessToken } from "../../auth/access-tokens";
+import { issueAccessToken } from "../../auth/access-tokens";
+import type { AccessClaims } from "../../auth/principal";
 import { revokeAtEdge } from "../../auth/revocation";
 import { createCsrfToken, csrfKey } from "../../crypto/csrf";
 import { generateToken, hashToken } from "../../crypto/tokens";

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/authenticate";
 import { requirePermission, requireUser } from "../../auth/guards";
 import { createRouter, json, problem, requestClient, services } from "../../http/router";
-import { RoleSummary } from "../../http/schemas";
+import { jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import type { Deps } from "../../platform/deps";
 import { paginate } from "../../platform/pagination";
 import {
@@ -16,13 +16,6 @@ import {
   updateTeam,
 } from "./teams";
 
-export const TeamParams = z.object({ teamId: z.string().min(1).max(64) });
-
-/** `?cursor=&limit=` of every list (default 50, max 200). */
-export const ListQuery = z.object({
-  cursor: z.string().max(20).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 const MemberParams = TeamParams.extend({ userId: z.string().min(1).max(64) });
 
 const Team = z
@@ -56,18 +49,6 @@ const UpdateTeam = z
   .openapi("UpdateTeamRequest");
 const ChangeRole = z.strictObject({ roleId: z.string().min(1).max(64) }).openapi("ChangeMemberRoleRequest");
 
-/** Responses every team-scoped route can give besides its own. */
-export const TEAM_PROBLEMS = {
-  401: problem("unauthorized"),
-  403: problem("forbidden (missing permission, or the token is bound to another team) or csrf_failed"),
-  404: problem("not_found"),
-  422: problem("validation_failed"),
-} as const;
-
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
-
 export function teamRoutes(deps: Deps) {
   const user = requireAuth(deps);
   const teamAuth = requireAuth(deps, { apiKeys: true });
@@ -89,7 +70,7 @@ export function teamRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "Create a team (the creator becomes its Owner)",
     middleware: [user] as const,
-    request: body(CreateTeam),
+    request: jsonBody(CreateTeam),
     responses: {
       201: json(Team, "Created"),
       401: problem("unauthorized"),
@@ -113,7 +94,7 @@ export function teamRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "Rename a team or change its slug (`team:update`)",
     middleware: [teamAuth, requirePermission("team:update")] as const,
-    request: { params: TeamParams, ...body(UpdateTeam) },
+    request: { params: TeamParams, ...jsonBody(UpdateTeam) },
     responses: { 200: json(Team, "Updated"), 409: problem("slug_taken"), ...TEAM_PROBLEMS },
   });
   const remove = createRoute({
@@ -143,7 +124,7 @@ export function teamRoutes(deps: Deps) {
     tags: ["Teams"],
     summary: "Change a member's role (`members:update`; never to or from Owner)",
     middleware: [teamAuth, requirePermission("members:update")] as const,
-    request: { params: MemberParams, ...body(ChangeRole) },
+    request: { params: MemberParams, ...jsonBody(ChangeRole) },
     responses: {
       200: json(Member, "Updated"),
       409: problem("owner_transfer_required"),

@@ -1,5 +1,5 @@
-import type { AuthContext } from "../../auth/authenticate";
 import { canGrant, resolveRole } from "../../auth/permission-match";
+import type { Principal } from "../../auth/principal";
 import { findMember, type RoleRow, rolesOfTeam } from "../../db/teams";
 import type { AuditEvent } from "../../platform/audit";
 import type { ServiceDeps } from "../../platform/context";
@@ -19,7 +19,7 @@ export interface TeamActor {
   roles: RoleRow[];
 }
 
-export async function teamActor(s: ServiceDeps, auth: AuthContext, teamId: string): Promise<TeamActor> {
+export async function teamActor(s: ServiceDeps, auth: Principal, teamId: string): Promise<TeamActor> {
   const roles = await rolesOfTeam(s.db, teamId);
   if (auth.via === "api_key") {
     return {

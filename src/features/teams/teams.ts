@@ -1,4 +1,4 @@
-import type { AuthContext } from "../../auth/authenticate";
+import type { Principal } from "../../auth/principal";
 import { revokeAtEdge } from "../../auth/revocation";
 import { isUniqueViolation } from "../../db/client";
 import {
@@ -74,7 +74,7 @@ async function endRevokedSessions(s: ServiceDeps, revoked: { id: string; userId:
 }
 
 /** GET /teams: the caller's teams with their role in each. */
-export async function listMyTeams(s: ServiceDeps, auth: AuthContext) {
+export async function listMyTeams(s: ServiceDeps, auth: Principal) {
   const rows = await teamsWithRoleOf(s.db, auth.userId);
   return rows.map((r) => ({
     id: r.id,
@@ -88,7 +88,7 @@ export async function listMyTeams(s: ServiceDeps, auth: AuthContext) {
 export async function createTeam(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   input: { name: string; slug?: string },
 ) {
   const explicit = input.slug === undefined ? undefined : checkSlug(input.slug, "slug");
@@ -132,7 +132,7 @@ export async function getTeam(s: ServiceDeps, teamId: string) {
 export async function updateTeam(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   patch: { name?: string; slug?: string },
 ) {
@@ -164,7 +164,7 @@ export async function updateTeam(
  * transfers and API keys go with the team (foreign-key cascades); every session bound to the team is revoked in
  * D1 and at the edge, so their access tokens die at once.
  */
-export async function deleteTeam(s: ServiceDeps, client: ClientInfo, auth: AuthContext, teamId: string) {
+export async function deleteTeam(s: ServiceDeps, client: ClientInfo, auth: Principal, teamId: string) {
   const actor = await teamActor(s, auth, teamId);
   if (!actor.isOwner) throw new AuthError("forbidden", { internal: { reason: "not the owner" } });
   const team = await findTeamById(s.db, teamId);
@@ -203,7 +203,7 @@ async function memberOrNotFound(s: ServiceDeps, teamId: string, userId: string) 
 export async function changeMemberRole(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   userId: string,
   roleId: string,
@@ -247,7 +247,7 @@ export async function changeMemberRole(
 export async function removeMember(
   s: ServiceDeps,
   client: ClientInfo,
-  auth: AuthContext,
+  auth: Principal,
   teamId: string,
   userId: string,
 ) {

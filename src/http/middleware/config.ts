@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import { type AppEnv, parseConfig } from "../../platform/config";
+import type { AppEnv } from "../../http/app-env";
+import { parseConfig } from "../../platform/config";
 import { AuthError } from "../../platform/errors";
 import { logger } from "../../platform/logger";
 

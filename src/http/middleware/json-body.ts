@@ -1,6 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../platform/config";
+import type { AppEnv } from "../../http/app-env";
 import { AuthError } from "../../platform/errors";
 
 /** JSON API bodies are small: anything larger than this is refused with 413 before it is parsed. */

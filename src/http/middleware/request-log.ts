@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../platform/config";
+import type { AppEnv } from "../../http/app-env";
 import { log } from "../../platform/logger";
 
 /**

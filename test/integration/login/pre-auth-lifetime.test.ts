@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { issuePreAuthToken, LOGIN_MAX_STEPS, readPreAuthToken } from "../../../src/auth/access-tokens";
+import { issuePreAuthToken, LOGIN_MAX_STEPS, readPreAuthToken } from "../../../src/features/login/pre-auth";
 import { parseConfig } from "../../../src/platform/config";
 
 const config = (() => {

@@ -1,0 +1,110 @@
+import { signingKeys } from "../../auth/access-tokens";
+import { toHex } from "../../crypto/encoding";
+import { signJwt, verifyJwt } from "../../crypto/jwt";
+import { type Config, RISK_RULE_NAMES, type RiskRule } from "../../platform/config";
+import { AuthError } from "../../platform/errors";
+import type { StepName } from "./steps";
+
+/**
+ * Pre-auth tokens (`gh-preauth+jwt`, PRE_AUTH_TTL): proof that a login has passed some steps. They open nothing
+ * but the next login step, and only from the device that started the login; the steps done travel signed in
+ * the token, so the step machine needs no storage between steps.
+ */
+export interface PreAuthState {
+  userId: string;
+  /** SHA-256 of the device id the login started on. */
+  device: string;
+  rememberMe: boolean;
+  done: StepName[];
+  /** The open device-approval challenge, if the login is at that step. */
+  challenge?: string;
+  /** The suspicious-login rules that fired at the password step (the login needs `login_approval`). */
+  risk?: RiskRule[];
+  /** The open suspicious-login approval (its id), once the login reached that step. */
+  approval?: string;
+  /**
+   * When the login started (epoch ms). Each step answers with a fresh 5-minute token, but a login as a whole
+   * lasts at most LOGIN_MAX_STEPS × PRE_AUTH_TTL from its password step: stepping cannot keep it alive forever.
+   */
+  started: number;
+}
+
+/** How many pre-auth lifetimes a whole login may take (password → … → session-exchange). */
+export const LOGIN_MAX_STEPS = 3;
+
+const PRE_AUTH_AUDIENCE_SUFFIX = "#pre-auth";
+
+export async function issuePreAuthToken(
+  config: Config,
+  deps: { now: () => number; random: (n: number) => Uint8Array },
+  state: PreAuthState,
+): Promise<{ token: string; expiresIn: number; jti: string }> {
+  const jti = toHex(deps.random(16));
+  const token = await signJwt(
+    await signingKeys(config),
+    {
+      dev: state.device,
+      rm: state.rememberMe,
+      done: state.done,
+      st: Math.floor(state.started / 1000),
+      ...(state.challenge ? { ch: state.challenge } : {}),
+      ...(state.risk?.length ? { rk: state.risk } : {}),
+      ...(state.approval ? { ap: state.approval } : {}),
+    },
+    {
+      type: "preAuth",
+      issuer: config.PUBLIC_ORIGIN,
+      audience: config.JWT_AUDIENCE + PRE_AUTH_AUDIENCE_SUFFIX,
+      subject: state.userId,
+      ttlSeconds: config.PRE_AUTH_TTL,
+      now: deps.now(),
+      jti,
+    },
+  );
+  return { token, expiresIn: config.PRE_AUTH_TTL, jti };
+}
+
+/**
+ * Reads a pre-auth token presented from `deviceHash`. Every failure — invalid, expired, another device —
+ * is the same 401, so the answer says nothing about which check failed.
+ */
+export async function readPreAuthToken(
+  config: Config,
+  token: string,
+  deviceHash: string | null,
+  now: number,
+): Promise<PreAuthState & { jti: string; expiresAt: number }> {
+  const result = await verifyJwt(await signingKeys(config), token, {
+    type: "preAuth",
+    issuer: config.PUBLIC_ORIGIN,
+    audience: config.JWT_AUDIENCE + PRE_AUTH_AUDIENCE_SUFFIX,
+    now,
+  });
+  const fail = (reason: string) =>
+    new AuthError("unauthorized", {
+      detail: "Your sign-in has expired. Please sign in again.",
+      headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+      internal: { reason },
+    });
+  if (!result.ok) throw fail(result.reason);
+  const c = result.claims;
+  if (typeof c.dev !== "string" || typeof c.rm !== "boolean" || !Array.isArray(c.done)) throw fail("claims");
+  if (!deviceHash || c.dev !== deviceHash) throw fail("device");
+  if (typeof c.st !== "number" || now > (c.st + LOGIN_MAX_STEPS * config.PRE_AUTH_TTL) * 1000) {
+    throw fail("login too old");
+  }
+  return {
+    userId: c.sub as string,
+    device: c.dev,
+    rememberMe: c.rm,
+    done: c.done.filter((d): d is StepName => typeof d === "string"),
+    started: c.st * 1000,
+    expiresAt: (c.exp as number) * 1000,
+    ...(typeof c.ch === "string" ? { challenge: c.ch } : {}),
+    ...(Array.isArray(c.rk)
+      ? { risk: c.rk.filter((r): r is RiskRule => (RISK_RULE_NAMES as readonly unknown[]).includes(r)) }
+      : {}),
+    ...(typeof c.ap === "string" ? { approval: c.ap } : {}),
+    jti: c.jti as string,
+  };
+}
