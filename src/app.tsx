@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { SECURITY_SCHEMES } from "./auth/guards";
 import { accountRoutes } from "./features/account/routes";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { adminUserRoutes } from "./features/admin/routes";
@@ -25,11 +26,12 @@ import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
 import { clientIp } from "./http/middleware/client-ip";
 import { configMiddleware } from "./http/middleware/config";
+import { requestContext } from "./http/middleware/context";
 import { jsonBodyLimit, requireJsonContentType } from "./http/middleware/json-body";
 import { requestLog } from "./http/middleware/request-log";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { fieldErrors } from "./http/router";
-import { serviceDeps } from "./platform/context";
+import { createContext } from "./platform/context";
 import type { Deps } from "./platform/deps";
 import { AuthError, problemBody } from "./platform/errors";
 import { logger } from "./platform/logger";
@@ -45,7 +47,7 @@ export interface AppOptions {
 
 /**
  * Builds the Gatehouse HTTP app. Middleware order: request id → client IP → request log → security headers →
- * config (503 if invalid) → CORS → admin bootstrap (once) → JSON body rules on /api/* → routes.
+ * config (503 if invalid) → request context → CORS → admin bootstrap (once) → JSON body rules on /api/* → routes.
  */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({
@@ -59,6 +61,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use(requestLog(deps.now));
   app.use(securityHeaders());
   app.use(configMiddleware());
+  app.use(requestContext(deps));
   app.use(
     "/api/*",
     cors({
@@ -74,10 +77,12 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   if (options.bootstrapAdmin !== false) {
     let bootstrap: Promise<unknown> | undefined;
     app.use(async function adminBootstrap(c, next) {
-      bootstrap ??= bootstrapAdmin(serviceDeps(deps, c.env, c.var.config)).catch((error) => {
-        bootstrap = undefined; // try again on the next request
-        logger.error("admin bootstrap failed", { error });
-      });
+      bootstrap ??= bootstrapAdmin(createContext(deps, { env: c.env, config: c.var.config })).catch(
+        (error) => {
+          bootstrap = undefined; // try again on the next request
+          logger.error("admin bootstrap failed", { error });
+        },
+      );
       await bootstrap;
       await next();
     });
@@ -86,22 +91,22 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use("/api/*", jsonBodyLimit(), requireJsonContentType());
 
   app.route("/", healthRoutes());
-  app.route("/", registrationRoutes(deps));
-  app.route("/", loginRoutes(deps));
-  app.route("/", sessionRoutes(deps));
-  app.route("/", loginApprovalRoutes(deps));
-  app.route("/", accountRoutes(deps));
-  app.route("/", passwordRoutes(deps));
-  app.route("/", mfaRoutes(deps));
-  app.route("/", deviceRoutes(deps));
-  app.route("/", adminUserRoutes(deps));
+  app.route("/", registrationRoutes());
+  app.route("/", loginRoutes());
+  app.route("/", sessionRoutes());
+  app.route("/", loginApprovalRoutes());
+  app.route("/", accountRoutes());
+  app.route("/", passwordRoutes());
+  app.route("/", mfaRoutes());
+  app.route("/", deviceRoutes());
+  app.route("/", adminUserRoutes());
   // Teams and RBAC (issue 6)
   app.route("/", permissionRoutes());
-  app.route("/", teamRoutes(deps));
-  app.route("/", invitationRoutes(deps));
-  app.route("/", roleRoutes(deps));
-  app.route("/", ownershipRoutes(deps));
-  app.route("/", apiKeyRoutes(deps));
+  app.route("/", teamRoutes());
+  app.route("/", invitationRoutes());
+  app.route("/", roleRoutes());
+  app.route("/", ownershipRoutes());
+  app.route("/", apiKeyRoutes());
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
 
@@ -115,6 +120,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     },
     servers: [{ url: c.var.config.PUBLIC_ORIGIN }],
   });
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  }
   app.doc31("/api/v1/openapi.json", documentConfig);
   app.get("/docs", (c) => renderPage(c, <DocsPage document={app.getOpenAPI31Document(documentConfig(c))} />));
 

@@ -8,7 +8,7 @@ import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { fakeOutboundFetch } from "./features/dev/fake-outbound";
 import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
 import { type Env, isDevelopment, parseConfig } from "./platform/config";
-import { outboxDeps, serviceDeps } from "./platform/context";
+import { createContext, outboxDeps } from "./platform/context";
 import { type Deps, defaultDeps } from "./platform/deps";
 import { logger } from "./platform/logger";
 
@@ -54,7 +54,7 @@ export function createWorker(options: WorkerOptions = {}) {
         logger.error("scheduled: configuration invalid", { variables: parsed.variables });
         return;
       }
-      const s = serviceDeps(isProd(env) ? prodDeps : devDeps, env, parsed.config);
+      const s = createContext(isProd(env) ? prodDeps : devDeps, { env, config: parsed.config });
       ctx.waitUntil(
         (async () => {
           await bootstrapAdmin(s);

@@ -1,6 +1,6 @@
 import { hashToken } from "../crypto/tokens";
 import { apiKeyForAuth, recordApiKeyUse } from "../db/api-keys";
-import type { Db } from "../db/client";
+import type { RequestContext } from "../platform/context";
 import { logger } from "../platform/logger";
 import type { Principal } from "./principal";
 
@@ -12,24 +12,21 @@ export function isApiKey(token: string): boolean {
   return token.startsWith(API_KEY_PREFIX);
 }
 
-export interface ApiKeyAuthDeps {
-  db: Db;
-  now: number;
-  /** Runs the usage bookkeeping after the response where the runtime allows it. */
-  waitUntil: (work: Promise<unknown>) => void;
-}
-
 /**
  * The principal of an API-key request, or null for a malformed, unknown, revoked or expired key (all alike:
  * 401). The key acts for its team with exactly its own permissions, never with platform roles.
  */
-export async function authenticateApiKey(deps: ApiKeyAuthDeps, key: string): Promise<Principal | null> {
+export async function authenticateApiKey(
+  ctx: Pick<RequestContext, "db" | "now" | "waitUntil">,
+  key: string,
+): Promise<Principal | null> {
   if (!API_KEY_PATTERN.test(key)) return null;
-  const row = await apiKeyForAuth(deps.db, await hashToken(key));
+  const now = ctx.now();
+  const row = await apiKeyForAuth(ctx.db, await hashToken(key));
   if (!row) return null;
-  if (row.expiresAt !== null && row.expiresAt <= deps.now) return null;
-  deps.waitUntil(
-    recordApiKeyUse(deps.db, row.id, deps.now).catch((error) =>
+  if (row.expiresAt !== null && row.expiresAt <= now) return null;
+  ctx.waitUntil(
+    recordApiKeyUse(ctx.db, row.id, now).catch((error) =>
       logger.error("API key usage write failed", { keyId: row.id, error }),
     ),
   );

@@ -1,10 +1,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { csrfKey, verifyCsrfToken } from "../crypto/csrf";
-import { getDb } from "../db/client";
 import type { AppEnv } from "../http/app-env";
 import { readCookie } from "../http/cookies";
-import type { Deps } from "../platform/deps";
 import { AuthError } from "../platform/errors";
 import { verifyAccessToken } from "./access-tokens";
 import { authenticateApiKey, isApiKey } from "./api-key-principal";
@@ -46,12 +44,13 @@ export function presentedAccessToken(c: Context): { token: string; via: Principa
  * Cookie-authenticated unsafe methods must carry `X-CSRF-Token` equal to the `__Host-csrf` cookie and signed
  * for this session.
  */
-export function requireAuth(deps: Pick<Deps, "now">, options: RequireAuthOptions = {}) {
+export function requireAuth(options: RequireAuthOptions = {}) {
   return createMiddleware<AppEnv>(async function authenticate(c, next) {
     const presented = presentedAccessToken(c);
     if (!presented) throw unauthorized();
-    const config = c.var.config;
-    const now = deps.now();
+    const ctx = c.var.ctx;
+    const config = ctx.config;
+    const now = ctx.now();
     if (presented.via === "bearer" && isApiKey(presented.token)) {
       if (!options.apiKeys) {
         throw new AuthError("forbidden", {
@@ -60,17 +59,14 @@ export function requireAuth(deps: Pick<Deps, "now">, options: RequireAuthOptions
         });
       }
       // API-key requests read D1 (one indexed query); access tokens never do.
-      const principal = await authenticateApiKey(
-        { db: getDb(c.env.DB), now, waitUntil: (work) => backgroundWork(c, work) },
-        presented.token,
-      );
+      const principal = await authenticateApiKey(ctx, presented.token);
       if (!principal) throw unauthorized("invalid_token", "invalid, revoked or expired API key");
       c.set("auth", principal);
       return next();
     }
     const access = await verifyAccessToken(config, presented.token, now);
     if (!access) throw unauthorized("invalid_token", "invalid access token");
-    if (await isRevokedAtEdge(c.env.KV, access.sid, now))
+    if (await isRevokedAtEdge(ctx.kv, access.sid, now))
       throw unauthorized("invalid_token", "revoked session");
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
       const header = c.req.header("x-csrf-token");
@@ -83,15 +79,4 @@ export function requireAuth(deps: Pick<Deps, "now">, options: RequireAuthOptions
     c.set("auth", { ...access, via: presented.via, apiKeyId: null });
     await next();
   });
-}
-
-/** Work that may finish after the response (usage bookkeeping); awaited inline where there is no execution context. */
-function backgroundWork(c: Context, work: Promise<unknown>): void {
-  let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    ctx = undefined;
-  }
-  if (ctx) ctx.waitUntil(work);
 }

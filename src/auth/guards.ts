@@ -1,6 +1,8 @@
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app-env";
 import { AuthError } from "../platform/errors";
+import { requireAuth } from "./authenticate";
 import { hasPermission, isValidGrant } from "./permission-match";
 
 /**
@@ -37,4 +39,81 @@ export function requireUser() {
     }
     await next();
   });
+}
+
+export type PlatformRole = "admin" | "support" | "billing_admin";
+
+/**
+ * Guards platform (not team) operations: the caller's access token must carry one of `roles`. Runs after
+ * requireAuth; the roles come from the token, so a change takes effect with the edge revocation of the
+ * user's sessions.
+ */
+export function requirePlatformRole(...roles: PlatformRole[]) {
+  if (roles.length === 0) throw new TypeError("requirePlatformRole needs at least one role");
+  return createMiddleware<AppEnv>(async function platformRole(c, next) {
+    const held = c.var.auth?.platformRoles ?? [];
+    if (!roles.some((r) => held.includes(r))) throw new AuthError("forbidden");
+    await next();
+  });
+}
+
+/**
+ * OpenAPI security schemes (registered in app.tsx) and the requirements of the guards below. A browser sends the
+ * access cookie and, on unsafe methods, the CSRF double-submit header; API clients send a bearer access token;
+ * team routes also take a team API key as a bearer token.
+ */
+export const SECURITY_SCHEMES = {
+  bearerAuth: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "An access token (`typ: at+jwt`) from session-exchange or refresh.",
+  },
+  cookieAuth: {
+    type: "apiKey",
+    in: "cookie",
+    name: "__Host-access",
+    description: "The access cookie set by session-exchange and refresh (browsers).",
+  },
+  csrfToken: {
+    type: "apiKey",
+    in: "header",
+    name: "X-CSRF-Token",
+    description:
+      "Cookie-authenticated unsafe requests: the value of the `__Host-csrf` cookie (double submit).",
+  },
+  apiKey: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "gh_…",
+    description: "A team API key (`Authorization: Bearer gh_…`), accepted on team routes only.",
+  },
+} as const;
+
+const USER_SECURITY = [{ bearerAuth: [] }, { cookieAuth: [], csrfToken: [] }];
+const TEAM_SECURITY = [...USER_SECURITY, { apiKey: [] }];
+
+/** Route options (spread into createRoute) for a signed-in user: access token only, never an API key. */
+export function signedIn(...guards: MiddlewareHandler<AppEnv>[]) {
+  return { middleware: [requireAuth(), ...guards], security: USER_SECURITY };
+}
+
+/**
+ * Route options for a team-scoped operation: an access token bound to the path's team, or that team's API key,
+ * holding `permission`; `userOnly` refuses API keys (team deletion, ownership transfer).
+ */
+export function teamRoute(permission: string, options: { userOnly?: boolean } = {}) {
+  return {
+    middleware: [
+      requireAuth({ apiKeys: true }),
+      ...(options.userOnly ? [requireUser()] : []),
+      requirePermission(permission),
+    ],
+    security: options.userOnly ? USER_SECURITY : TEAM_SECURITY,
+  };
+}
+
+/** Route options for platform administration: a signed-in user holding one of `roles`. */
+export function platformRoute(...roles: PlatformRole[]) {
+  return signedIn(requirePlatformRole(...roles));
 }

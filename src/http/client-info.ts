@@ -1,21 +1,6 @@
-import type { RequestMeta } from "../platform/audit";
+import type { ClientInfo } from "../platform/client";
 import type { Config } from "../platform/config";
 import { deviceLabel } from "./user-agent";
-
-/**
- * Where a request comes from: IP from `CF-Connecting-IP`, location from `request.cf`. Only in development and
- * test, the `CF-IPCountry`, `CF-IPCity`, `CF-ASN` (and, a Gatehouse extension, `CF-IPLatitude`/`CF-IPLongitude`)
- * request headers override `request.cf` (wrangler dev fills `cf` with one mocked location), so local runs and
- * black-box tests can simulate travel; production ignores them.
- */
-export interface ClientInfo extends RequestMeta {
-  country: string | null;
-  city: string | null;
-  asn: number | null;
-  latitude: number | null;
-  longitude: number | null;
-  device: string;
-}
 
 type CfProperties = {
   country?: string;
@@ -25,6 +10,12 @@ type CfProperties = {
   longitude?: string | number;
 };
 
+/**
+ * Builds the ClientInfo of a request: IP from `CF-Connecting-IP`, location from `request.cf`. Only in development
+ * and test, the `CF-IPCountry`, `CF-IPCity`, `CF-ASN` (and, a Gatehouse extension, `CF-IPLatitude`/`CF-IPLongitude`)
+ * request headers override `request.cf` (wrangler dev fills `cf` with one mocked location), so local runs and
+ * black-box tests can simulate travel; production ignores them.
+ */
 export function clientInfo(request: Request, ip: string, config: Config): ClientInfo {
   const cf = ((request as { cf?: CfProperties }).cf ?? {}) as CfProperties;
   const dev = config.ENVIRONMENT !== "production";
@@ -57,10 +48,4 @@ function coordinate(value: string | number | undefined | null, limit: number): n
   if (value === undefined || value === null || value === "") return null;
   const n = Number(value);
   return Number.isFinite(n) && Math.abs(n) <= limit ? n : null;
-}
-
-/** "Berlin, DE" / "DE" / null. */
-export function locationLabel(info: { city: string | null; country: string | null }): string | null {
-  if (info.city && info.country) return `${info.city}, ${info.country}`;
-  return info.country ?? info.city ?? null;
 }

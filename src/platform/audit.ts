@@ -1,7 +1,7 @@
 import { toHex } from "../crypto/encoding";
 import { insertAuditLog } from "../db/audit-logs";
 import type { Db } from "../db/client";
-import { logger } from "./logger";
+import type { RequestMeta } from "./client";
 
 /**
  * The catalogue of audited security events (`action`). Every security event is recorded with actor, target,
@@ -77,12 +77,6 @@ export const AUDIT_ACTIONS = {
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
-/** Where an audited request came from. */
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-}
-
 export interface AuditEvent {
   action: AuditAction;
   actorId?: string | null;
@@ -99,30 +93,26 @@ export interface AuditDeps {
   db: Db;
   now: () => number;
   random: (n: number) => Uint8Array;
+  /** Where the audited request came from. */
+  client: RequestMeta;
 }
 
-/** Builds the insert statement for an audit entry (to put in the same D1 batch as the change it records). */
-export function auditStatement(deps: AuditDeps, meta: RequestMeta, event: AuditEvent) {
-  return insertAuditLog(deps.db, {
-    id: toHex(deps.random(16)),
-    at: deps.now(),
+/**
+ * The insert statement of an audit entry. Services do not call this: they hand their events to the unit of work
+ * (`commit(ctx, { writes, audit })`), which writes them in the same D1 batch as the change they record.
+ */
+export function auditStatement(ctx: AuditDeps, event: AuditEvent) {
+  return insertAuditLog(ctx.db, {
+    id: toHex(ctx.random(16)),
+    at: ctx.now(),
     actorId: event.actorId ?? null,
     action: event.action,
     targetType: event.target?.type ?? null,
     targetId: event.target?.id ?? null,
     teamId: event.teamId ?? null,
-    ip: meta.ip,
-    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    ip: ctx.client.ip,
+    userAgent: ctx.client.userAgent?.slice(0, 512) ?? null,
     reason: event.reason ?? null,
     metadata: JSON.stringify(event.metadata ?? {}),
   });
-}
-
-/** Records an audit entry on its own. An audit failure is logged loudly but does not fail the request. */
-export async function audit(deps: AuditDeps, meta: RequestMeta, event: AuditEvent): Promise<void> {
-  try {
-    await auditStatement(deps, meta, event);
-  } catch (error) {
-    logger.error("audit write failed", { action: event.action, error });
-  }
 }

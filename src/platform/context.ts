@@ -1,33 +1,63 @@
 import type { Argon2Params } from "../crypto/password";
 import { type Db, getDb } from "../db/client";
 import type { OutboxDeps } from "../email/outbox";
+import { type ClientInfo, SYSTEM_CLIENT } from "./client";
 import type { Config, Env } from "./config";
 import type { Deps } from "./deps";
 import type { RateLimitDeps } from "./rate-limits";
 
-/** What a service needs for one request: storage bindings, the parsed config and the injected world. */
-export interface ServiceDeps extends Deps {
+/**
+ * The request context: everything a service needs for one request, built once per request (http/middleware/
+ * context.ts) or once per background run (cron, queue). Services take `(ctx, input)`: the injected world (clock,
+ * random, outbound fetch), the storage bindings, the parsed configuration and who is asking.
+ */
+export interface RequestContext extends Deps {
   db: Db;
   env: Env;
+  kv: KVNamespace;
   config: Config;
+  /** Where the request comes from (audit, login activity, risk); SYSTEM_CLIENT for background work. */
+  client: ClientInfo;
+  /**
+   * Work that may finish after the response (ExecutionContext.waitUntil). Where the runtime gives no execution
+   * context (tests calling services directly) the work still runs, unawaited: it must catch its own errors.
+   */
+  waitUntil: (work: Promise<unknown>) => void;
 }
 
-export function serviceDeps(deps: Deps, env: Env, config: Config): ServiceDeps {
-  return { ...deps, db: getDb(env.DB), env, config };
+export interface ContextBindings {
+  env: Env;
+  config: Config;
+  client?: ClientInfo;
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
-export function outboxDeps(s: ServiceDeps): OutboxDeps {
+export function createContext(deps: Deps, bindings: ContextBindings): RequestContext {
   return {
-    db: s.db,
-    queue: s.env.EMAIL_QUEUE,
-    encryptionKeys: s.config.ENCRYPTION_KEYS,
-    now: s.now,
-    random: s.random,
+    now: deps.now,
+    random: deps.random,
+    fetch: deps.fetch,
+    db: getDb(bindings.env.DB),
+    env: bindings.env,
+    kv: bindings.env.KV,
+    config: bindings.config,
+    client: bindings.client ?? SYSTEM_CLIENT,
+    waitUntil: bindings.waitUntil ?? ((work) => void work),
   };
 }
 
-export function rateLimitDeps(s: ServiceDeps): RateLimitDeps {
-  return { limiter: s.env.RATE_LIMITER, now: s.now };
+export function outboxDeps(ctx: RequestContext): OutboxDeps {
+  return {
+    db: ctx.db,
+    queue: ctx.env.EMAIL_QUEUE,
+    encryptionKeys: ctx.config.ENCRYPTION_KEYS,
+    now: ctx.now,
+    random: ctx.random,
+  };
+}
+
+export function rateLimitDeps(ctx: Pick<RequestContext, "env" | "now">): RateLimitDeps {
+  return { limiter: ctx.env.RATE_LIMITER, now: ctx.now };
 }
 
 export function argon2Params(config: Config): Argon2Params {

@@ -1,4 +1,5 @@
 import type { CounterOp, RateLimitDecision, RateLimiter } from "../../durable-objects/rate-limiter";
+import { hashToken } from "../crypto/tokens";
 import { AuthError } from "./errors";
 
 /**
@@ -109,4 +110,9 @@ export async function hitRateLimit(
 ): Promise<RateLimitDecision> {
   const [decision] = await applyLimits(deps, [{ rule, subject }]);
   return decision as RateLimitDecision;
+}
+
+/** Rate-limit and Durable Object keys never carry an address in clear. */
+export function emailSubject(email: string): Promise<string> {
+  return hashToken(`email:${email}`);
 }

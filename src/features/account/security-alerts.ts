@@ -1,6 +1,6 @@
 import type { UserRow } from "../../db/users";
 import { type PreparedEmail, prepareEmail } from "../../email/outbox";
-import { type ClientInfo, locationLabel } from "../../http/client-info";
+import { type ClientInfo, locationLabel } from "../../platform/client";
 import { outboxDeps, type ServiceDeps } from "../../platform/context";
 
 /**

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/authenticate";
-import { requirePlatformRole } from "../../auth/platform-role-guard";
+import { requirePlatformRole } from "../../auth/guards";
 import { createRouter, problem, requestClient, services } from "../../http/router";
 import type { Deps } from "../../platform/deps";
 import { adminResetMfa } from "../mfa/mfa";

@@ -14,12 +14,13 @@ import {
   usageOfTeamKeys,
 } from "../../db/api-keys";
 import { runBatch } from "../../db/client";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import type { ServiceDeps } from "../../platform/context";
 import { AuthError, type FieldError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { actorAudit, assertCanGrant, iso, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
+import { iso } from "../../platform/iso-time";
+import { actorAudit, assertCanGrant, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
 
 /** Characters of a key shown in lists (`gh_` + 7), enough to tell keys apart, far too few to guess the rest. */
 const DISPLAY_PREFIX_LENGTH = 10;

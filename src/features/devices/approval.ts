@@ -2,8 +2,8 @@ import { toHex } from "../../crypto/encoding";
 import { hashToken } from "../../crypto/tokens";
 import type { UserRow } from "../../db/users";
 import { dispatchEmails, prepareEmail } from "../../email/outbox";
-import { type ClientInfo, locationLabel } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import { type ClientInfo, locationLabel } from "../../platform/client";
 import { outboxDeps, type ServiceDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import {

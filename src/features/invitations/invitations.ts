@@ -11,15 +11,16 @@ import {
   purgeUnverifiedUserStatements,
 } from "../../db/users";
 import { dispatchEmails, prepareEmail } from "../../email/outbox";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
+import { iso } from "../../platform/iso-time";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { breachedOrPolicyRejection } from "../passwords/rules";
-import { actorAudit, assertCanGrant, effectiveOf, iso, teamActor, viaKey } from "../teams/team-actor";
+import { actorAudit, assertCanGrant, effectiveOf, teamActor, viaKey } from "../teams/team-actor";
 import {
   consumeInvitationStatement,
   findPendingInvitation,

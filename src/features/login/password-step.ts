@@ -17,16 +17,16 @@ import {
   toLoginFacts,
 } from "../../db/users";
 import { dispatchEmails, prepareEmail } from "../../email/outbox";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import type { RiskRule } from "../../platform/config";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
-import { applyLimits, type LimitOp, throwIfLimited } from "../../platform/rate-limits";
+import { applyLimits, emailSubject, type LimitOp, throwIfLimited } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { trustedDevice } from "../devices/trusted";
-import { emailSubject, sendVerificationMail } from "../registration/verification";
+import { sendVerificationMail } from "../registration/verification";
 import { openLoginApproval } from "./approval";
 import { type PreAuthState, readPreAuthToken } from "./pre-auth";
 import { assessLoginRisk, type RiskFacts } from "./risk";

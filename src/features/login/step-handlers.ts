@@ -1,7 +1,7 @@
 import { hashPassword } from "../../crypto/password";
 import { setPassword, type UserRow } from "../../db/users";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import { argon2Params, rateLimitDeps, type ServiceDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { enforceRateLimits } from "../../platform/rate-limits";

@@ -1,6 +1,6 @@
 import { teamsOfUser } from "../../db/teams";
 import { type LoginFacts, loginFactsOf, type UserRow } from "../../db/users";
-import type { ClientInfo } from "../../http/client-info";
+import type { ClientInfo } from "../../platform/client";
 import type { ServiceDeps } from "../../platform/context";
 import { openDeviceChallenge } from "../devices/approval";
 import { trustedDevice } from "../devices/trusted";

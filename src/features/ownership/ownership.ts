@@ -3,13 +3,14 @@ import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens
 import { findMember, findTeamById } from "../../db/teams";
 import { findUserById } from "../../db/users";
 import { dispatchEmails, type PreparedEmail, prepareEmail } from "../../email/outbox";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import { outboxDeps, type ServiceDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
+import { iso } from "../../platform/iso-time";
 import { revokeKeysBeyondCreators } from "../api-keys/api-keys";
-import { actorAudit, effectiveOf, iso, teamActor } from "../teams/team-actor";
+import { actorAudit, effectiveOf, teamActor } from "../teams/team-actor";
 import {
   acceptTransfer,
   cancelPendingTransfers,

@@ -6,14 +6,13 @@ import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens
 import { insertActionToken, liveActionTokenOwner, voidActionTokens } from "../../db/action-tokens";
 import { findUserByEmail, findUserById, markEmailVerified, setPassword, type UserRow } from "../../db/users";
 import { dispatchEmails, prepareEmail } from "../../email/outbox";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
-import { enforceRateLimits } from "../../platform/rate-limits";
+import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
 import { prepareSecurityAlert } from "../account/security-alerts";
-import { emailSubject } from "../registration/verification";
 import { releaseSlots } from "../sessions/single-session";
 import { revokeUserSessionsStatement } from "../sessions/store";
 import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./rules";

@@ -1,8 +1,7 @@
 import { verifyPassword } from "../../crypto/password";
-import { checkPasswordPolicy } from "../../crypto/password-policy";
+import { checkPasswordPolicy, PASSWORD_MESSAGES, type PasswordRejection } from "../../crypto/password-policy";
 import type { ServiceDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
-import { passwordRejected } from "../registration/register-owner";
 import { checkBreachedPassword } from "./breached";
 
 /**
@@ -33,4 +32,12 @@ export function rejectUnchangedPassword(password: string, currentHash: string, p
     const message = "Choose a password different from the current one.";
     throw AuthError.validation([{ path, message, reason: "unchanged" }], message);
   }
+}
+
+/** A 422 naming the password field, with the policy's copy for the reason. */
+export function passwordRejected(reason: PasswordRejection, path = "password"): AuthError {
+  return AuthError.validation(
+    [{ path, message: PASSWORD_MESSAGES[reason], reason }],
+    PASSWORD_MESSAGES[reason],
+  );
 }

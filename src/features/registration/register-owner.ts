@@ -1,11 +1,9 @@
-import { type BuiltInRole, DEFAULT_ROLES } from "../../auth/permissions";
-import { toBase64url } from "../../crypto/encoding";
 import { hashPassword } from "../../crypto/password";
-import { checkPasswordPolicy, PASSWORD_MESSAGES, type PasswordRejection } from "../../crypto/password-policy";
+import { checkPasswordPolicy } from "../../crypto/password-policy";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import { insertActionToken } from "../../db/action-tokens";
 import { isUniqueViolation } from "../../db/client";
-import { firstTeamOf, insertMembership, insertRoles, insertTeam, takenSlugs } from "../../db/teams";
+import { firstTeamOf, insertMembership, insertRoles, insertTeam } from "../../db/teams";
 import {
   findUserByEmail,
   insertUser,
@@ -18,11 +16,12 @@ import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "../..
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { enforceRateLimits } from "../../platform/rate-limits";
+import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { checkBreachedPassword } from "../passwords/breached";
-import { SLUG_MESSAGES, slugCandidates, slugify, validateSlug } from "../teams/slug";
-import { emailSubject, sendVerificationMail, verificationMessage } from "./verification";
+import { passwordRejected } from "../passwords/rules";
+import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "../teams/new-team";
+import { sendVerificationMail, verificationMessage } from "./verification";
 
 /** Door A: a new user registers and creates their team, becoming its Owner. */
 export interface RegisterOwnerInput {
@@ -150,23 +149,6 @@ export async function registerOwner(
   throw new AuthError("slug_taken", { internal: { reason: "no free derived slug" } });
 }
 
-export function newRoleIds(random: (n: number) => Uint8Array): Record<BuiltInRole, string> {
-  return { owner: newId(random), manager: newId(random), developer: newId(random) };
-}
-
-/** The default roles seeded in every new team (Door A and `POST /teams`). */
-export function defaultRoleRows(ids: Record<BuiltInRole, string>, teamId: string, now: number) {
-  return (Object.keys(DEFAULT_ROLES) as BuiltInRole[]).map((key) => ({
-    id: ids[key],
-    teamId,
-    name: DEFAULT_ROLES[key].name,
-    permissions: JSON.stringify(DEFAULT_ROLES[key].permissions),
-    builtIn: key,
-    createdAt: now,
-    updatedAt: now,
-  }));
-}
-
 async function requireCaptcha(s: ServiceDeps, meta: RequestMeta, token: string | undefined): Promise<void> {
   const result = await verifyTurnstile(
     { fetch: s.fetch, secret: s.config.TURNSTILE_SECRET_KEY, verifyUrl: s.config.TURNSTILE_VERIFY_URL },
@@ -181,37 +163,4 @@ async function requireCaptcha(s: ServiceDeps, meta: RequestMeta, token: string |
     }
     throw new AuthError("captcha_required", { internal: { reason: result.reason } });
   }
-}
-
-export function passwordRejected(reason: PasswordRejection, path = "password"): AuthError {
-  return AuthError.validation(
-    [{ path, message: PASSWORD_MESSAGES[reason], reason }],
-    PASSWORD_MESSAGES[reason],
-  );
-}
-
-/** A valid slug, or a 422 naming the field (`teamSlug` at registration, `slug` on the teams API). */
-export function checkSlug(raw: string, path = "teamSlug"): string {
-  const result = validateSlug(raw);
-  if (!result.ok) {
-    throw AuthError.validation([{ path, message: SLUG_MESSAGES[result.reason], reason: result.reason }]);
-  }
-  return result.value;
-}
-
-/** Candidate slugs derived from the team name that are free right now (the insert still guards races). */
-export async function freeSlugCandidates(s: ServiceDeps, teamName: string): Promise<string[]> {
-  const base =
-    slugify(teamName) ??
-    `team-${toBase64url(s.random(4))
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, "")}`;
-  const candidates = slugCandidates(base, () =>
-    Array.from(s.random(3), (b) => (b % 36).toString(36)).join(""),
-  ).filter((c) => validateSlug(c).ok);
-  const taken = await takenSlugs(s.db, candidates);
-  const free = candidates.filter((c) => !taken.has(c));
-  if (free.length === 0)
-    throw new AuthError("slug_taken", { internal: { reason: "all derived slugs taken" } });
-  return free;
 }

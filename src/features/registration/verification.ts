@@ -7,17 +7,12 @@ import type { Config } from "../../platform/config";
 import { outboxDeps, rateLimitDeps, type ServiceDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
-import { enforceRateLimits, hitRateLimit } from "../../platform/rate-limits";
+import { emailSubject, enforceRateLimits, hitRateLimit } from "../../platform/rate-limits";
 
 /** The exact copy of ../shared/API.md, with the configured link lifetime. */
 export function verificationMessage(config: Config): string {
   const hours = Math.round(config.VERIFICATION_TOKEN_TTL / 3600);
   return `Registration almost done — check your email. The link is valid for ${hours} hours.`;
-}
-
-/** Rate-limit and Durable Object keys never carry an address in clear. */
-export function emailSubject(email: string): Promise<string> {
-  return hashToken(`email:${email}`);
 }
 
 /**

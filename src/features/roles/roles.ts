@@ -9,8 +9,8 @@ import {
   type RoleRow,
   updateRoleStatement,
 } from "../../db/teams";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import type { ServiceDeps } from "../../platform/context";
 import { AuthError, type FieldError } from "../../platform/errors";
 import { newId } from "../../platform/ids";

@@ -1,7 +1,7 @@
 import type { ClaimResult } from "../../../durable-objects/user-session-gate";
 import { toBase64url } from "../../crypto/encoding";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import type { ServiceDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { findSession, type SessionRow } from "./store";

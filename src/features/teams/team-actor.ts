@@ -66,7 +66,3 @@ export function actorAudit(actor: TeamActor): Pick<AuditEvent, "actorId" | "team
 export function viaKey(actor: TeamActor): Record<string, string> {
   return actor.apiKeyId ? { apiKeyId: actor.apiKeyId } : {};
 }
-
-export function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}

@@ -17,23 +17,16 @@ import {
   teamsWithRoleOf,
   updateTeam as updateTeamRow,
 } from "../../db/teams";
-import type { ClientInfo } from "../../http/client-info";
 import { auditStatement } from "../../platform/audit";
+import type { ClientInfo } from "../../platform/client";
 import type { ServiceDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
+import { iso } from "../../platform/iso-time";
 import { revokeKeysBeyondCreators } from "../api-keys/api-keys";
-import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "../registration/register-owner";
 import { releaseSlots } from "../sessions/single-session";
-import {
-  actorAudit,
-  assertCanGrant,
-  effectiveOf,
-  iso,
-  type TeamActor,
-  teamActor,
-  viaKey,
-} from "./team-actor";
+import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
+import { actorAudit, assertCanGrant, effectiveOf, type TeamActor, teamActor, viaKey } from "./team-actor";
 
 export function teamView(t: TeamRow) {
   return {

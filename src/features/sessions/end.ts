@@ -1,0 +1,68 @@
+import { revokeAtEdge } from "../../auth/revocation";
+import type { RequestContext } from "../../platform/context";
+import { type AfterCommit, commit } from "../../platform/unit-of-work";
+import { releaseSlots } from "./single-session";
+import { revokeSessionStatement } from "./store";
+
+/**
+ * How every session ends — logout, revocation by its user, refresh-token reuse, password reset or change,
+ * member removal, team deletion, a concurrent login's approve: revoked in D1 (no more refreshes) in the caller's
+ * batch, then, after the commit, an edge revocation record in KV (its access tokens die at once; critical) and
+ * its single-session slot freed (best effort: D1 decides liveness anyway).
+ */
+export interface EndedSession {
+  id: string;
+  userId: string;
+}
+
+/** The after-commit effects of sessions the caller's batch revoked in D1. */
+export function sessionsEnded(
+  ctx: RequestContext,
+  sessions: readonly EndedSession[],
+  reason: string,
+): AfterCommit[] {
+  if (sessions.length === 0) return [];
+  const byUser = new Map<string, string[]>();
+  for (const s of sessions) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s.id]);
+  return [
+    {
+      name: "sessions.revoke_at_edge",
+      critical: true,
+      run: () =>
+        revokeAtEdge(
+          { kv: ctx.kv, now: ctx.now, accessTokenTtl: ctx.config.ACCESS_TOKEN_TTL },
+          sessions.map((s) => s.id),
+          reason,
+        ),
+    },
+    {
+      name: "sessions.release_slots",
+      run: () => Promise.all([...byUser].map(([userId, ids]) => releaseSlots(ctx, userId, ids))),
+    },
+  ];
+}
+
+/** Ends sessions of one user by id (logout, or the user revoking one of their sessions), audited. */
+export async function endSessions(
+  ctx: RequestContext,
+  input: { userId: string; sessionIds: readonly string[]; action: "session.logout" | "session.revoked" },
+): Promise<void> {
+  const { userId, sessionIds, action } = input;
+  if (sessionIds.length === 0) return;
+  const now = ctx.now();
+  const reason = action === "session.logout" ? "logout" : "revoked";
+  await commit(ctx, {
+    writes: sessionIds.map((id) => revokeSessionStatement(ctx.db, id, now, reason)),
+    audit: sessionIds.map((id) => ({
+      action,
+      actorId: userId,
+      target: { type: "user" as const, id: userId },
+      metadata: { sessionId: id },
+    })),
+    after: sessionsEnded(
+      ctx,
+      sessionIds.map((id) => ({ id, userId })),
+      action,
+    ),
+  });
+}
