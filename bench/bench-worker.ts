@@ -13,6 +13,7 @@ import { assessLoginRisk } from "../src/features/login/risk";
 import type { AppEnv } from "../src/http/app-env";
 import { clientIp } from "../src/http/middleware/client-ip";
 import { configMiddleware } from "../src/http/middleware/config";
+import { requestContext } from "../src/http/middleware/context";
 import { securityHeaders } from "../src/http/middleware/security-headers";
 import worker from "../src/index";
 import type { Env } from "../src/platform/config";
@@ -25,9 +26,9 @@ import { IoMeter } from "./io-meter";
  * (JWT verification + the KV revocation check): their throughput ratio is the cost of authentication.
  */
 const authBench = new Hono<AppEnv>()
-  .use(clientIp(), securityHeaders(), configMiddleware())
+  .use(clientIp(), securityHeaders(), configMiddleware(), requestContext(defaultDeps))
   .get("/__bench/plain", (c) => c.json({ ok: true }))
-  .get("/__bench/authed", requireAuth(defaultDeps), (c) => c.json({ ok: true, sub: c.var.auth.userId }));
+  .get("/__bench/authed", requireAuth(), (c) => c.json({ ok: true, sub: c.var.auth.userId }));
 
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { UserSessionGate } from "../durable-objects/user-session-gate";

@@ -141,17 +141,6 @@ export class UserSessionGate extends DurableObject {
   }
 
   /**
-   * The holder was refreshed: its expiry moves to `expiresAt`, never earlier (two refreshes answered out of
-   * order must not shorten it). A no-op for a session the gate does not hold (e.g. one already replaced).
-   */
-  async touch(sessionId: string, expiresAt: number): Promise<void> {
-    const record = this.#sessions.get(sessionId);
-    if (!record || expiresAt <= record.expiresAt) return;
-    record.expiresAt = expiresAt;
-    await this.ctx.storage.put(SESSION_PREFIX + sessionId, record);
-  }
-
-  /**
    * Records a pending concurrent-login decision (the 409 `concurrent_session` flow) under a random id chosen
    * by the caller, valid until `expiresAt`. Stored under the id's SHA-256 only (a leaked row cannot be replayed,
    * ASVS V3.5). Reusing an open id is a programming error.

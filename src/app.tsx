@@ -38,7 +38,7 @@ import { logger } from "./platform/logger";
 import { DocsPage } from "./ui/docs-page";
 import { renderPage } from "./ui/render";
 
-export const API_VERSION = "0.1.0";
+const API_VERSION = "0.1.0";
 
 export interface AppOptions {
   /** Create the `ADMIN_EMAIL` admin on the first request of the isolate (default true). */

@@ -1,5 +1,4 @@
 import { createApp } from "./app";
-import { getDb } from "./db/client";
 import { consumeDeadLetters, consumeEmailBatch } from "./email/consumer";
 import { sweepOutbox } from "./email/outbox";
 import { pruneDevMail } from "./email/providers/mailbox-store";
@@ -43,25 +42,25 @@ export function createWorker(options: WorkerOptions = {}) {
         batch.retryAll({ delaySeconds: 60 });
         return;
       }
-      const consumerDeps = { ...deps, db: getDb(env.DB), config: parsed.config };
-      if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, consumerDeps);
-      else await consumeEmailBatch(batch, consumerDeps);
+      const ctx = createContext(deps, { env, config: parsed.config });
+      if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(ctx, batch);
+      else await consumeEmailBatch(ctx, batch);
     },
 
-    async scheduled(_controller, env, ctx) {
+    async scheduled(_controller, env, execution) {
       const parsed = parseConfig(env);
       if (!parsed.ok) {
         logger.error("scheduled: configuration invalid", { variables: parsed.variables });
         return;
       }
-      const s = createContext(isProd(env) ? prodDeps : devDeps, { env, config: parsed.config });
-      ctx.waitUntil(
+      const ctx = createContext(isProd(env) ? prodDeps : devDeps, { env, config: parsed.config });
+      execution.waitUntil(
         (async () => {
-          await bootstrapAdmin(s);
-          const purged = await purgeExpiredRegistrations(s);
-          const reencrypted = await reencryptMfaSecrets(s);
-          const resent = await sweepOutbox(outboxDeps(s));
-          if (isDevelopment(s.config)) await pruneDevMail(s.db, s.now() - 7 * 86400_000);
+          await bootstrapAdmin(ctx);
+          const purged = await purgeExpiredRegistrations(ctx);
+          const reencrypted = await reencryptMfaSecrets(ctx);
+          const resent = await sweepOutbox(outboxDeps(ctx));
+          if (isDevelopment(ctx.config)) await pruneDevMail(ctx.db, ctx.now() - 7 * 86400_000);
           logger.info("maintenance done", { purged, resent, reencrypted });
         })(),
       );

@@ -11,7 +11,7 @@ import { hasPermission, isValidGrant } from "./permission-match";
  * permissions must allow `permission`. Anything else is 403 `forbidden` with the contract's exact copy.
  * Permissions come from the token: a role change applies at the next refresh, a removal at once (revocation).
  */
-export function requirePermission(permission: string) {
+function requirePermission(permission: string) {
   if (!isValidGrant(permission) || permission.includes("*")) {
     throw new TypeError(`requirePermission needs a catalogue permission, got "${permission}"`);
   }
@@ -29,7 +29,7 @@ export function requirePermission(permission: string) {
 }
 
 /** Team-scoped operations that no API key may perform (team deletion, ownership transfer). */
-export function requireUser() {
+function requireUser() {
   return createMiddleware<AppEnv>(async function userOnly(c, next) {
     if (c.var.auth?.via === "api_key") {
       throw new AuthError("forbidden", {
@@ -48,7 +48,7 @@ export type PlatformRole = "admin" | "support" | "billing_admin";
  * requireAuth; the roles come from the token, so a change takes effect with the edge revocation of the
  * user's sessions.
  */
-export function requirePlatformRole(...roles: PlatformRole[]) {
+function requirePlatformRole(...roles: PlatformRole[]) {
   if (roles.length === 0) throw new TypeError("requirePlatformRole needs at least one role");
   return createMiddleware<AppEnv>(async function platformRole(c, next) {
     const held = c.var.auth?.platformRoles ?? [];
@@ -90,8 +90,10 @@ export const SECURITY_SCHEMES = {
   },
 } as const;
 
-const USER_SECURITY = [{ bearerAuth: [] }, { cookieAuth: [], csrfToken: [] }];
-const TEAM_SECURITY = [...USER_SECURITY, { apiKey: [] }];
+/** An OpenAPI security requirement: scheme names, all required together (OpenAPI 3.1, Security Requirement Object). */
+type SecurityRequirement = Record<keyof typeof SECURITY_SCHEMES, string[]>;
+const USER_SECURITY: Partial<SecurityRequirement>[] = [{ bearerAuth: [] }, { cookieAuth: [], csrfToken: [] }];
+const TEAM_SECURITY: Partial<SecurityRequirement>[] = [...USER_SECURITY, { apiKey: [] }];
 
 /** Route options (spread into createRoute) for a signed-in user: access token only, never an API key. */
 export function signedIn(...guards: MiddlewareHandler<AppEnv>[]) {

@@ -5,19 +5,19 @@
  * the verifier's clock tolerance), so it can expire by itself. KV TTLs must be ≥ 60 s (computed from one
  * clock reading, then clamped).
  */
-export const REVOCATION_PREFIX = "revoked:sid:";
+const REVOCATION_PREFIX = "revoked:sid:";
 const CLOCK_TOLERANCE_SECONDS = 120;
 
 /** Sessions this isolate revoked itself, so its own next request sees the revocation even before KV does. */
 const locallyRevoked = new Map<string, number>();
 
-export interface RevocationDeps {
+interface RevocationDeps {
   kv: KVNamespace;
   now: () => number;
   accessTokenTtl: number;
 }
 
-export function revocationTtl(accessTokenTtl: number): number {
+function revocationTtl(accessTokenTtl: number): number {
   return Math.max(60, Math.ceil(accessTokenTtl + CLOCK_TOLERANCE_SECONDS + 60));
 }
 

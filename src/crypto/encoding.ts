@@ -19,10 +19,5 @@ export function fromBase64url(value: string): Uint8Array {
   return decodeBase64urlIgnorePadding(value);
 }
 
-/** Constant-time equality of two byte strings (length is not secret). */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
-}
+/** Constant-time equality of two byte strings (length is not secret): @oslojs/crypto's. */
+export { constantTimeEqual } from "@oslojs/crypto/subtle";

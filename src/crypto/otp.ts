@@ -145,7 +145,9 @@ export function base32Secret(secret: Uint8Array): string {
 
 /**
  * `length` symbols drawn uniformly from RECOVERY_CODE_ALPHABET: each byte's low 5 bits give 0–31 and the one
- * value past the alphabet is rejected and redrawn, so there is no modulo bias.
+ * value past the alphabet is rejected and redrawn, so there is no modulo bias. (Not @oslojs/crypto's
+ * `generateRandomString`: it redraws without bound, so a broken random source would hang the request instead
+ * of failing, and it makes one draw per symbol.)
  */
 function randomAlphabetString(random: (n: number) => Uint8Array, length: number): string {
   let out = "";

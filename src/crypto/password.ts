@@ -1,6 +1,6 @@
-// @ts-expect-error — wrangler/miniflare import .wasm files as compiled WebAssembly.Module (CompiledWasm rule)
+import { decodeBase64IgnorePadding, encodeBase64NoPadding } from "@oslojs/encoding";
 import argon2Module from "@phi-ag/argon2/argon2.wasm";
-import { constantTimeEqual, fromBase64url, toBase64url, utf8 } from "./encoding";
+import { constantTimeEqual, utf8 } from "./encoding";
 
 /**
  * Argon2id (RFC 9106) in WebAssembly, statically imported (workerd forbids compiling wasm at run time).
@@ -175,10 +175,5 @@ export function needsRehash(phc: string, params: Argon2Params): boolean {
 }
 
 // PHC uses standard base64 without padding.
-function toB64(bytes: Uint8Array): string {
-  return toBase64url(bytes).replaceAll("-", "+").replaceAll("_", "/");
-}
-
-function fromB64(value: string): Uint8Array {
-  return fromBase64url(value.replaceAll("+", "-").replaceAll("/", "_"));
-}
+const toB64 = encodeBase64NoPadding;
+const fromB64 = decodeBase64IgnorePadding;

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "./client";
-import { actionTokens } from "./schema/identity";
+import { actionTokens } from "./tables";
 
 export type ActionTokenPurpose = (typeof actionTokens.$inferSelect)["purpose"];
 

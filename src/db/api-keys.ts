@@ -1,7 +1,6 @@
 import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships } from "./schema/identity";
-import { apiKeys, apiKeyUsage } from "./schema/team-access";
+import { apiKeys, apiKeyUsage, memberships } from "./tables";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 

@@ -1,9 +1,5 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as core from "./schema/identity";
-import * as teamAccess from "./schema/team-access";
-
-const schema = { ...core, ...teamAccess };
+import * as schema from "./tables";
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
@@ -31,10 +27,4 @@ export function isUniqueViolation(error: unknown, needle?: string): boolean {
   }
   const text = messages.join(" | ");
   return /UNIQUE constraint failed/i.test(text) && (!needle || text.includes(needle));
-}
-
-/** Runs statements as one D1 batch (atomic: D1 has no interactive transactions). */
-export async function runBatch(db: Db, statements: BatchItem<"sqlite">[]): Promise<void> {
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
 }

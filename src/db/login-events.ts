@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { Db } from "./client";
-import { loginEvents } from "./schema/identity";
+import { loginEvents } from "./tables";
 
 export type LoginEventRow = typeof loginEvents.$inferSelect;
 export type LoginOutcome = LoginEventRow["outcome"];

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, roles, sessions, teams, users } from "./schema/identity";
+import { memberships, roles, sessions, teams, users } from "./tables";
 
 export type TeamRow = typeof teams.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;
@@ -124,11 +124,14 @@ export function insertRole(db: Db, row: typeof roles.$inferInsert) {
 
 export function updateRoleStatement(
   db: Db,
-  teamId: string,
-  roleId: string,
-  patch: { name: string; permissions: string; inheritsRoleId: string | null },
-  now: number,
+  update: {
+    teamId: string;
+    roleId: string;
+    patch: { name: string; permissions: string; inheritsRoleId: string | null };
+    now: number;
+  },
 ) {
+  const { teamId, roleId, patch, now } = update;
   return db
     .update(roles)
     .set({ ...patch, updatedAt: now })
@@ -226,11 +229,9 @@ export function removeMemberStatement(db: Db, teamId: string, userId: string) {
 /** Revokes a user's live sessions bound to a team; returns the ids revoked (for the edge revocation). */
 export function revokeTeamSessionsStatement(
   db: Db,
-  teamId: string,
-  userId: string | null,
-  now: number,
-  reason: string,
+  revocation: { teamId: string; userId: string | null; now: number; reason: string },
 ) {
+  const { teamId, userId, now, reason } = revocation;
   return db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })

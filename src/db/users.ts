@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { actionTokens, memberships, teams, userPlatformRoles, users } from "./schema/identity";
+import { actionTokens, memberships, teams, userPlatformRoles, users } from "./tables";
 
 export type UserRow = typeof users.$inferSelect;
 export type PlatformRole = (typeof userPlatformRoles.$inferSelect)["role"];
@@ -88,11 +88,6 @@ export async function expiredUnverifiedUserIds(db: Db, now: number, limit = 100)
   return rows.map((r) => r.id);
 }
 
-/** The teams a user belongs to, with the ids needed to decide whether a team dies with the user. */
-export function teamIdsOf(db: Db, userId: string) {
-  return db.select({ teamId: memberships.teamId }).from(memberships).where(eq(memberships.userId, userId));
-}
-
 /**
  * Statements that erase an unverified registration: the teams where the user is the only member (the team
  * Door A created with it), then the user (memberships and tokens cascade). Run them in one batch.
@@ -121,11 +116,9 @@ export function purgeUnverifiedUserStatements(db: Db, userId: string) {
  */
 export function recordLoginFailure(
   db: Db,
-  userId: string,
-  now: number,
-  threshold: number,
-  lockUntil: number,
+  failure: { userId: string; now: number; threshold: number; lockUntil: number },
 ) {
+  const { userId, now, threshold, lockUntil } = failure;
   return db
     .update(users)
     .set({

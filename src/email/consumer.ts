@@ -1,7 +1,6 @@
-import type { Db } from "../db/client";
-import { audit } from "../platform/audit";
-import type { Config } from "../platform/config";
+import type { RequestContext } from "../platform/context";
 import { logger, maskEmail } from "../platform/logger";
+import { commit } from "../platform/unit-of-work";
 import { httpEmailProvider } from "./providers/http";
 import { mailboxProvider } from "./providers/mailbox";
 import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "./store";
@@ -13,54 +12,47 @@ import { type EmailProvider, EmailProviderError, type EmailQueueMessage } from "
  * delivery idempotent: a redelivered message whose mail was sent is acknowledged without sending again.
  * Transient failures are retried with exponential backoff; after the queue's `max_retries` the platform
  * moves the message to the dead-letter queue, whose consumer marks the outbox row `dead` (the encrypted
- * payload stays there for an operator). Permanent failures are dead-lettered at once.
+ * payload stays there for an operator). Permanent failures are dead-lettered at once. The queue handler
+ * (worker.ts) builds the context; its client is SYSTEM_CLIENT (no request caused the work).
  */
-export interface ConsumerDeps {
-  db: Db;
-  config: Config;
-  fetch: typeof fetch;
-  now: () => number;
-  random: (n: number) => Uint8Array;
-  /** Overrides the configured provider (tests). */
-  provider?: EmailProvider;
-}
 
-export const SEND_LEASE_MS = 60_000;
+const SEND_LEASE_MS = 60_000;
 
 /** 10 s, 20 s, 40 s … capped at 15 minutes. `attempts` starts at 1. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(10 * 2 ** Math.max(0, attempts - 1), 900);
 }
 
-export function providerFor(deps: ConsumerDeps): EmailProvider {
-  if (deps.provider) return deps.provider;
-  const { config } = deps;
-  if (config.EMAIL_PROVIDER === "mailbox") return mailboxProvider(deps);
+/** The configured provider. */
+function providerFor(ctx: RequestContext): EmailProvider {
+  const { config } = ctx;
+  if (config.EMAIL_PROVIDER === "mailbox") return mailboxProvider(ctx);
   return httpEmailProvider({
     kind: config.EMAIL_PROVIDER,
     apiKey: config.EMAIL_API_KEY ?? "",
     apiUrl: config.EMAIL_API_URL,
-    fetch: deps.fetch,
+    fetch: ctx.fetch,
   });
 }
 
+/** Delivers a batch of the email queue; `provider` overrides the configured one (tests). */
 export async function consumeEmailBatch(
+  ctx: RequestContext,
   batch: MessageBatch<EmailQueueMessage>,
-  deps: ConsumerDeps,
+  provider: EmailProvider = providerFor(ctx),
 ): Promise<void> {
-  const provider = providerFor(deps);
   for (const message of batch.messages) {
-    await deliver(message, provider, deps);
+    await deliver(ctx, { message, provider });
   }
 }
 
 async function deliver(
-  message: Message<EmailQueueMessage>,
-  provider: EmailProvider,
-  deps: ConsumerDeps,
+  ctx: RequestContext,
+  input: { message: Message<EmailQueueMessage>; provider: EmailProvider },
 ): Promise<void> {
+  const { message, provider } = input;
   const body = message.body;
-  const claim = await claimOutbox(deps.db, body.id, deps.now(), SEND_LEASE_MS);
+  const claim = await claimOutbox(ctx.db, body.id, ctx.now(), SEND_LEASE_MS);
   if (!claim.claimed) {
     if (claim.status === "sending") {
       message.retry({ delaySeconds: Math.ceil(SEND_LEASE_MS / 1000) });
@@ -74,27 +66,27 @@ async function deliver(
   try {
     const rendered = renderEmail(body.template, body.data, {
       productName: "Gatehouse",
-      publicOrigin: deps.config.PUBLIC_ORIGIN,
+      publicOrigin: ctx.config.PUBLIC_ORIGIN,
     });
     const result = await provider.send({
       ...rendered,
       id: body.id,
       template: body.template,
-      from: deps.config.EMAIL_FROM,
+      from: ctx.config.EMAIL_FROM,
       to: body.to,
     });
-    await markOutboxSent(deps.db, body.id, deps.now(), result.providerMessageId);
+    await markOutboxSent(ctx.db, body.id, ctx.now(), result.providerMessageId);
     logger.info("email sent", { id: body.id, template: body.template, to: maskEmail(body.to) });
     message.ack();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const permanent = error instanceof EmailProviderError ? error.permanent : error instanceof TypeError;
     if (permanent) {
-      await deadLetter(deps, body, reason);
+      await deadLetter(ctx, { body, reason });
       message.ack();
       return;
     }
-    await markOutboxFailed(deps.db, body.id, deps.now(), reason);
+    await markOutboxFailed(ctx.db, body.id, ctx.now(), reason);
     const delaySeconds = retryDelaySeconds(message.attempts);
     logger.warn("email send failed; retrying", {
       id: body.id,
@@ -108,17 +100,21 @@ async function deliver(
 
 /** The dead-letter queue's consumer: record the loss where operators see it, then acknowledge. */
 export async function consumeDeadLetters(
+  ctx: RequestContext,
   batch: MessageBatch<EmailQueueMessage>,
-  deps: ConsumerDeps,
 ): Promise<void> {
   for (const message of batch.messages) {
-    await deadLetter(deps, message.body, "retries exhausted");
+    await deadLetter(ctx, { body: message.body, reason: "retries exhausted" });
     message.ack();
   }
 }
 
-async function deadLetter(deps: ConsumerDeps, body: EmailQueueMessage, reason: string): Promise<void> {
-  const changed = await markOutboxDead(deps.db, body.id, deps.now(), reason);
+async function deadLetter(
+  ctx: RequestContext,
+  input: { body: EmailQueueMessage; reason: string },
+): Promise<void> {
+  const { body, reason } = input;
+  const changed = await markOutboxDead(ctx.db, body.id, ctx.now(), reason);
   if (!changed) return;
   logger.error("email dead-lettered", {
     id: body.id,
@@ -126,13 +122,11 @@ async function deadLetter(deps: ConsumerDeps, body: EmailQueueMessage, reason: s
     to: maskEmail(body.to),
     reason,
   });
-  await audit(
-    deps,
-    { ip: null, userAgent: null },
-    {
+  await commit(ctx, {
+    audit: {
       action: "email.dead_lettered",
       target: { type: "email", id: body.id },
       metadata: { template: body.template, reason },
     },
-  );
+  });
 }

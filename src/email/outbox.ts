@@ -23,7 +23,7 @@ export interface PreparedEmail {
   statement: ReturnType<typeof insertOutbox>;
 }
 
-export function outboxContext(id: string): string {
+function outboxContext(id: string): string {
   return `email_outbox:${id}`;
 }
 

@@ -1,6 +1,6 @@
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { emailOutbox } from "../db/schema/identity";
+import { emailOutbox } from "../db/tables";
 
 export type OutboxRow = typeof emailOutbox.$inferSelect;
 

@@ -2,7 +2,7 @@
  * A coarse, dependency-free user-agent parse for people to recognise their devices ("Firefox on Windows"),
  * and for the device fingerprint. Not a security boundary: user agents are client-supplied.
  */
-export interface ParsedUserAgent {
+interface ParsedUserAgent {
   browser: string;
   os: string;
   type: "desktop" | "mobile" | "tablet" | "bot" | "other";
@@ -31,7 +31,7 @@ const SYSTEMS: [RegExp, string][] = [
   [/\bLinux\b/, "Linux"],
 ];
 
-export function parseUserAgent(userAgent: string | null | undefined): ParsedUserAgent {
+function parseUserAgent(userAgent: string | null | undefined): ParsedUserAgent {
   const ua = (userAgent ?? "").slice(0, 512);
   const browser = BROWSERS.find(([re]) => re.test(ua))?.[1] ?? "Unknown browser";
   const os = SYSTEMS.find(([re]) => re.test(ua))?.[1] ?? "Unknown OS";

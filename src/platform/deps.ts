@@ -11,7 +11,7 @@ export interface Deps {
   fetch: typeof fetch;
 }
 
-export function cryptoRandom(length: number): Uint8Array {
+function cryptoRandom(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 

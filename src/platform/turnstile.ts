@@ -4,10 +4,9 @@ import { logger } from "./logger";
  * Cloudflare Turnstile, verified server-side (siteverify) through the injected fetch. Cloudflare's documented
  * test secrets are answered locally, without the network, exactly as siteverify would answer them:
  * `1x…AA` passes every token, `2x…AA` fails every token, `3x…AA` reports the token as already spent.
+ * With a passing test secret any token does, e.g. the dummy `XXXX.DUMMY.TOKEN.XXXX` of Cloudflare's docs.
  * (Configuration refuses test secrets in production.)
  */
-export const TURNSTILE_DUMMY_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
-
 const TEST_SECRETS: Record<string, boolean> = {
   "1x0000000000000000000000000000000AA": true,
   "2x0000000000000000000000000000000AA": false,

@@ -1,9 +1,10 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { roles, teams, users } from "./identity";
+import { roles, teams } from "./teams";
+import { users } from "./users";
 
 /*
  * The tables of team collaboration beyond membership itself (issue 6): invitations, ownership transfers and
- * team API keys. Identity, sessions, audit and email tables are in schema.ts; drizzle-kit reads both files.
+ * team API keys. The other table groups have a file each in this folder; drizzle-kit reads the folder.
  */
 
 /**

@@ -1,6 +1,6 @@
 import { desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { devMailbox } from "../../db/schema/identity";
+import { devMailbox } from "../../db/tables";
 
 export type DevMailRow = typeof devMailbox.$inferSelect;
 

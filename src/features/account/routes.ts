@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
-import { RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
-import { endSessions } from "../sessions/sessions";
+import { signedIn } from "../../auth/guards";
+import { createRouter, json, problem } from "../../http/router";
+import { ListQuery, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
+import { deviceLabel } from "../../http/user-agent";
+import { endSessions } from "../sessions/end";
 import { listSessions, loginActivity, me, ownSession } from "./account";
 
 const Me = z
@@ -48,6 +48,7 @@ const meRoute = createRoute({
   path: "/api/v1/auth/me",
   tags: ["Sessions"],
   summary: "The signed-in user, team, role and permissions",
+  ...signedIn(),
   responses: { 200: json(Me, "Me"), 401: unauthorized },
 });
 
@@ -56,6 +57,7 @@ const sessionsRoute = createRoute({
   path: "/api/v1/auth/sessions",
   tags: ["Sessions"],
   summary: "My live sessions",
+  ...signedIn(),
   responses: {
     200: json(z.object({ items: z.array(SessionItem), nextCursor: z.string().nullable() }), "Sessions"),
     401: unauthorized,
@@ -67,6 +69,7 @@ const deleteSessionRoute = createRoute({
   path: "/api/v1/auth/sessions/{id}",
   tags: ["Sessions"],
   summary: "End one of my sessions (its access token stops working at once)",
+  ...signedIn(),
   request: { params: z.object({ id: z.string().max(64) }) },
   responses: {
     204: { description: "Ended" },
@@ -81,40 +84,49 @@ const activityRoute = createRoute({
   path: "/api/v1/auth/login-activity",
   tags: ["Sessions"],
   summary: "My login attempts, newest first",
-  request: {
-    query: z.object({
-      cursor: z.string().max(20).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
-  },
+  ...signedIn(),
+  request: { query: ListQuery },
   responses: {
     200: json(z.object({ items: z.array(LoginActivityItem), nextCursor: z.string().nullable() }), "Activity"),
     401: unauthorized,
   },
 });
 
-export function accountRoutes(deps: Deps) {
-  const router = createRouter();
-  const auth = requireAuth(deps);
-  router.use("/api/v1/auth/me", auth);
-  router.use("/api/v1/auth/sessions", auth);
-  router.use("/api/v1/auth/sessions/*", auth);
-  router.use("/api/v1/auth/login-activity", auth);
-  return router
-    .openapi(meRoute, async (c) => c.json(await me(services(c, deps), c.var.auth), 200))
+/** A session as the API shows it: the stored user agent becomes a device label ("Firefox on Windows"). */
+function sessionItem(session: Awaited<ReturnType<typeof listSessions>>[number]) {
+  return {
+    id: session.id,
+    current: session.current,
+    device: deviceLabel(session.userAgent),
+    ip: session.ip,
+    location: session.location,
+    createdAt: session.createdAt,
+    lastSeenAt: session.lastSeenAt,
+    expiresAt: session.expiresAt,
+  };
+}
+
+export function accountRoutes() {
+  return createRouter()
+    .openapi(meRoute, async (c) => c.json(await me(c.var.ctx, c.var.auth), 200))
     .openapi(sessionsRoute, async (c) => {
       c.header("Cache-Control", "no-store");
-      return c.json({ items: await listSessions(services(c, deps), c.var.auth), nextCursor: null }, 200);
+      const sessions = await listSessions(c.var.ctx, c.var.auth);
+      return c.json({ items: sessions.map(sessionItem), nextCursor: null }, 200);
     })
     .openapi(deleteSessionRoute, async (c) => {
-      const s = services(c, deps);
-      const session = await ownSession(s, c.var.auth, c.req.valid("param").id);
-      await endSessions(s, requestClient(c), c.var.auth.userId, [session.id], "session.revoked");
+      const ctx = c.var.ctx;
+      const session = await ownSession(ctx, { auth: c.var.auth, sessionId: c.req.valid("param").id });
+      await endSessions(ctx, {
+        userId: c.var.auth.userId,
+        sessionIds: [session.id],
+        action: "session.revoked",
+      });
       return c.body(null, 204);
     })
     .openapi(activityRoute, async (c) => {
       const { cursor, limit } = c.req.valid("query");
       c.header("Cache-Control", "no-store");
-      return c.json(await loginActivity(services(c, deps), c.var.auth, limit, cursor), 200);
+      return c.json(await loginActivity(c.var.ctx, { auth: c.var.auth, limit, cursor }), 200);
     });
 }

@@ -2,11 +2,11 @@ import { hashPassword } from "../../crypto/password";
 import { checkPasswordPolicy } from "../../crypto/password-policy";
 import { isUniqueViolation } from "../../db/client";
 import { findUserByEmail, grantPlatformRole, insertUser } from "../../db/users";
-import { auditStatement } from "../../platform/audit";
-import { argon2Params, type ServiceDeps } from "../../platform/context";
+import { argon2Params, type RequestContext } from "../../platform/context";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { newId } from "../../platform/ids";
 import { logger, maskEmail } from "../../platform/logger";
+import { commit } from "../../platform/unit-of-work";
 
 export type BootstrapOutcome = "created" | "exists" | "skipped";
 
@@ -15,18 +15,18 @@ export type BootstrapOutcome = "created" | "exists" | "skipped";
  * `admin` platform role and `passwordMustChange` (the first login must replace the bootstrap password).
  * Idempotent: an existing account keeps its password and only gains the role if it lacks it.
  */
-export async function bootstrapAdmin(s: ServiceDeps): Promise<BootstrapOutcome> {
-  const { ADMIN_EMAIL, ADMIN_PASSWORD } = s.config;
+export async function bootstrapAdmin(ctx: RequestContext): Promise<BootstrapOutcome> {
+  const { ADMIN_EMAIL, ADMIN_PASSWORD } = ctx.config;
   if (!ADMIN_EMAIL || !ADMIN_PASSWORD) return "skipped";
   const email = normalizeEmail(ADMIN_EMAIL);
   if (!isValidEmail(email)) {
     logger.error("ADMIN_EMAIL is not a valid address; no admin bootstrapped");
     return "skipped";
   }
-  const now = s.now();
-  const existing = await findUserByEmail(s.db, email);
+  const now = ctx.now();
+  const existing = await findUserByEmail(ctx.db, email);
   if (existing) {
-    await grantPlatformRole(s.db, existing.id, "admin", now);
+    await grantPlatformRole(ctx.db, existing.id, "admin", now);
     return "exists";
   }
   // The bootstrap password is replaced at first login; the length rules still apply to it.
@@ -37,26 +37,24 @@ export async function bootstrapAdmin(s: ServiceDeps): Promise<BootstrapOutcome> 
     });
     return "skipped";
   }
-  const id = newId(s.random);
+  const id = newId(ctx.random);
   try {
-    await s.db.batch([
-      insertUser(s.db, {
-        id,
-        email,
-        name: "Administrator",
-        passwordHash: hashPassword(ADMIN_PASSWORD.normalize("NFKC"), argon2Params(s.config), s.random),
-        emailVerifiedAt: now,
-        passwordMustChange: true,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      grantPlatformRole(s.db, id, "admin", now),
-      auditStatement(
-        s,
-        { ip: null, userAgent: null },
-        { action: "admin.bootstrapped", target: { type: "user", id } },
-      ),
-    ]);
+    await commit(ctx, {
+      writes: [
+        insertUser(ctx.db, {
+          id,
+          email,
+          name: "Administrator",
+          passwordHash: hashPassword(ADMIN_PASSWORD.normalize("NFKC"), argon2Params(ctx.config), ctx.random),
+          emailVerifiedAt: now,
+          passwordMustChange: true,
+          createdAt: now,
+          updatedAt: now,
+        }),
+        grantPlatformRole(ctx.db, id, "admin", now),
+      ],
+      audit: { action: "admin.bootstrapped", target: { type: "user", id } },
+    });
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) return "exists"; // another isolate won the race
     throw error;

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { requirePlatformRole } from "../../auth/guards";
-import { createRouter, problem, requestClient, services } from "../../http/router";
-import type { Deps } from "../../platform/deps";
+import { platformRoute } from "../../auth/guards";
+import { createRouter, problem } from "../../http/router";
+import { jsonBody } from "../../http/schemas";
 import { adminResetMfa } from "../mfa/mfa";
 
 /** Actions that change an account take a reason (1–500 characters), stored in the audit entry. */
@@ -13,9 +12,10 @@ const resetMfa = createRoute({
   path: "/api/v1/admin/users/{id}/reset-2fa",
   tags: ["Admin"],
   summary: "Reset a user's two-factor authentication (platform admin)",
+  ...platformRoute("admin"),
   request: {
     params: z.object({ id: z.string().max(64) }),
-    body: { content: { "application/json": { schema: Reason } }, required: true },
+    ...jsonBody(Reason),
   },
   responses: {
     204: { description: "Reset; the user enrols again at next sign-in" },
@@ -26,18 +26,13 @@ const resetMfa = createRoute({
   },
 });
 
-export function adminUserRoutes(deps: Deps) {
-  const router = createRouter();
-  router.use("/api/v1/admin/*", requireAuth(deps));
-  router.use("/api/v1/admin/users/:id/reset-2fa", requirePlatformRole("admin"));
-  return router.openapi(resetMfa, async (c) => {
-    await adminResetMfa(
-      services(c, deps),
-      requestClient(c),
-      c.var.auth.userId,
-      c.req.valid("param").id,
-      c.req.valid("json").reason,
-    );
+export function adminUserRoutes() {
+  return createRouter().openapi(resetMfa, async (c) => {
+    await adminResetMfa(c.var.ctx, {
+      actorId: c.var.auth.userId,
+      userId: c.req.valid("param").id,
+      reason: c.req.valid("json").reason,
+    });
     return c.body(null, 204);
   });
 }

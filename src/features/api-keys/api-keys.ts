@@ -1,5 +1,5 @@
 import { API_KEY_PREFIX } from "../../auth/api-key-principal";
-import { canGrant, isValidGrant, normalizeGrants } from "../../auth/permission-match";
+import { isValidGrant, normalizeGrants } from "../../auth/permission-match";
 import type { Principal } from "../../auth/principal";
 import { toBase64url } from "../../crypto/encoding";
 import { hashToken } from "../../crypto/tokens";
@@ -13,14 +13,13 @@ import {
   rotateApiKeyStatements,
   usageOfTeamKeys,
 } from "../../db/api-keys";
-import { runBatch } from "../../db/client";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError, type FieldError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
-import { actorAudit, assertCanGrant, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
+import { commit } from "../../platform/unit-of-work";
+import { actorAudit, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
+import { assertWithinCreator } from "./creator-bound";
 
 /** Characters of a key shown in lists (`gh_` + 7), enough to tell keys apart, far too few to guess the rest. */
 const DISPLAY_PREFIX_LENGTH = 10;
@@ -56,16 +55,21 @@ function checkGrants(permissions: string[]): string[] {
 }
 
 async function issueKey(
-  s: ServiceDeps,
-  client: ClientInfo,
-  actor: TeamActor,
-  input: { name: string; permissions: string[]; expiresAt: number | null },
-  replaces?: ApiKeyRow,
+  ctx: RequestContext,
+  {
+    actor,
+    input,
+    replaces,
+  }: {
+    actor: TeamActor;
+    input: { name: string; permissions: string[]; expiresAt: number | null };
+    replaces?: ApiKeyRow;
+  },
 ) {
-  const now = s.now();
-  const key = generateApiKey(s.random);
+  const now = ctx.now();
+  const key = generateApiKey(ctx.random);
   const row: ApiKeyRow = {
-    id: newId(s.random),
+    id: newId(ctx.random),
     teamId: actor.teamId,
     createdBy: actor.userId,
     name: input.name,
@@ -79,9 +83,9 @@ async function issueKey(
     createdAt: now,
   };
   try {
-    await runBatch(s.db, [
-      ...(replaces ? rotateApiKeyStatements(s.db, row, replaces.id, now) : [insertApiKey(s.db, row)]),
-      auditStatement(s, client, {
+    await commit(ctx, {
+      writes: replaces ? rotateApiKeyStatements(ctx.db, row, replaces.id, now) : [insertApiKey(ctx.db, row)],
+      audit: {
         action: replaces ? "api_key.rotated" : "api_key.created",
         ...actorAudit(actor),
         target: { type: "api_key", id: row.id },
@@ -95,8 +99,8 @@ async function issueKey(
           },
           ...viaKey(actor),
         },
-      }),
-    ]);
+      },
+    });
   } catch (error) {
     // Two concurrent rotations (or a rotation and a revocation) of one key: one wins, the others mint nothing.
     if (replaces && isRotationRace(error)) {
@@ -113,31 +117,28 @@ async function issueKey(
  * of the creator's (wildcards only where the creator holds them).
  */
 export async function createApiKey(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  input: { name: string; permissions: string[]; expiresAt?: string | null },
+  ctx: RequestContext,
+  input: { auth: Principal; teamId: string; name: string; permissions: string[]; expiresAt?: string | null },
 ) {
-  const actor = await teamActor(s, auth, teamId);
+  const actor = await teamActor(ctx, { auth: input.auth, teamId: input.teamId });
   const permissions = checkGrants(input.permissions);
-  assertCanGrant(actor, permissions);
+  assertWithinCreator(actor, permissions);
   let expiresAt: number | null = null;
   if (input.expiresAt) {
     expiresAt = Date.parse(input.expiresAt);
-    if (!Number.isFinite(expiresAt) || expiresAt <= s.now()) {
+    if (!Number.isFinite(expiresAt) || expiresAt <= ctx.now()) {
       throw AuthError.validation([{ path: "expiresAt", message: "Choose a time in the future." }]);
     }
   }
-  return issueKey(s, client, actor, { name: input.name, permissions, expiresAt });
+  return issueKey(ctx, { actor, input: { name: input.name, permissions, expiresAt } });
 }
 
 /** GET /teams/:teamId/api-keys (`api_keys:read`): never the key itself; with the last 7 days' request counts. */
-export async function listApiKeys(s: ServiceDeps, teamId: string) {
-  const since = new Date(s.now() - (USAGE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+export async function listApiKeys(ctx: RequestContext, teamId: string) {
+  const since = new Date(ctx.now() - (USAGE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const [rows, usage] = await Promise.all([
-    liveApiKeysOf(s.db, teamId),
-    usageOfTeamKeys(s.db, teamId, since),
+    liveApiKeysOf(ctx.db, teamId),
+    usageOfTeamKeys(ctx.db, teamId, since),
   ]);
   return rows.map((r) =>
     keyView(
@@ -147,31 +148,28 @@ export async function listApiKeys(s: ServiceDeps, teamId: string) {
   );
 }
 
-async function liveKey(s: ServiceDeps, teamId: string, id: string) {
-  const row = await findApiKey(s.db, teamId, id);
+async function liveKey(ctx: RequestContext, { teamId, id }: { teamId: string; id: string }) {
+  const row = await findApiKey(ctx.db, teamId, id);
   if (!row) throw new AuthError("not_found");
   return row;
 }
 
 /** DELETE /teams/:teamId/api-keys/:id: the key stops working on its next request. */
 export async function revokeApiKey(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  id: string,
+  ctx: RequestContext,
+  { auth, teamId, id }: { auth: Principal; teamId: string; id: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const row = await liveKey(s, teamId, id);
-  const [revoked] = await s.db.batch([
-    revokeApiKeyStatement(s.db, teamId, row.id, s.now()),
-    auditStatement(s, client, {
+  const actor = await teamActor(ctx, { auth, teamId });
+  const row = await liveKey(ctx, { teamId, id });
+  const [revoked] = await commit(ctx, {
+    writes: [revokeApiKeyStatement(ctx.db, teamId, row.id, ctx.now())],
+    audit: {
       action: "api_key.revoked",
       ...actorAudit(actor),
       target: { type: "api_key", id: row.id },
       metadata: { before: { name: row.name, prefix: row.prefix }, ...viaKey(actor) },
-    }),
-  ]);
+    },
+  });
   if (revoked.length === 0) throw new AuthError("not_found");
 }
 
@@ -180,45 +178,16 @@ export async function revokeApiKey(
  * revoked in the same batch. The rotating actor must still hold the key's scope.
  */
 export async function rotateApiKey(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  id: string,
+  ctx: RequestContext,
+  { auth, teamId, id }: { auth: Principal; teamId: string; id: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const row = await liveKey(s, teamId, id);
+  const actor = await teamActor(ctx, { auth, teamId });
+  const row = await liveKey(ctx, { teamId, id });
   const permissions = JSON.parse(row.permissions) as string[];
-  assertCanGrant(actor, permissions);
-  return issueKey(s, client, actor, { name: row.name, permissions, expiresAt: row.expiresAt }, row);
-}
-
-/**
- * After a role change (a member's role, a role's permissions, an ownership transfer): the statements revoking
- * every live key of the team whose scope its creator no longer holds, each audited. A key never outgrows its
- * creator — checked here on the (rare) writes, so authenticating a key stays one query.
- */
-export async function revokeKeysBeyondCreators(
-  s: ServiceDeps,
-  client: ClientInfo,
-  teamId: string,
-  actorId: string,
-  permissionsOf: (userId: string) => readonly string[] | undefined,
-) {
-  const now = s.now();
-  const keys = (await liveApiKeysOf(s.db, teamId)).filter((k) => {
-    const held = permissionsOf(k.createdBy);
-    return held !== undefined && !canGrant(held, JSON.parse(k.permissions) as string[]).ok;
+  assertWithinCreator(actor, permissions);
+  return issueKey(ctx, {
+    actor,
+    input: { name: row.name, permissions, expiresAt: row.expiresAt },
+    replaces: row,
   });
-  return keys.flatMap((k) => [
-    revokeApiKeyStatement(s.db, teamId, k.id, now),
-    auditStatement(s, client, {
-      action: "api_key.revoked",
-      actorId,
-      teamId,
-      target: { type: "api_key", id: k.id },
-      reason: "creator_permissions_reduced",
-      metadata: { before: { name: k.name, prefix: k.prefix, createdBy: k.createdBy } },
-    }),
-  ]);
 }

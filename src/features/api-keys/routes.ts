@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { requirePermission } from "../../auth/guards";
-import { createRouter, json, requestClient, services } from "../../http/router";
+import { teamRoute } from "../../auth/guards";
+import { createRouter, json } from "../../http/router";
 import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { paginate } from "../../platform/pagination";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "./api-keys";
 
@@ -43,14 +41,13 @@ const CreateKey = z
 
 const KeyParams = TeamParams.extend({ id: z.string().min(1).max(64) });
 
-export function apiKeyRoutes(deps: Deps) {
-  const teamAuth = requireAuth(deps, { apiKeys: true });
+export function apiKeyRoutes() {
   const list = createRoute({
     method: "get",
     path: "/api/v1/teams/{teamId}/api-keys",
     tags: ["API keys"],
     summary: "The team's API keys, with last use and daily request counts (`api_keys:read`)",
-    middleware: [teamAuth, requirePermission("api_keys:read")] as const,
+    ...teamRoute("api_keys:read"),
     request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(ApiKey), nextCursor: z.string().nullable() }), "Keys"),
@@ -63,7 +60,7 @@ export function apiKeyRoutes(deps: Deps) {
     tags: ["API keys"],
     summary:
       "Create an API key (`api_keys:manage`; its permissions a subset of yours; the key is shown once)",
-    middleware: [teamAuth, requirePermission("api_keys:manage")] as const,
+    ...teamRoute("api_keys:manage"),
     request: {
       params: TeamParams,
       body: { content: { "application/json": { schema: CreateKey } }, required: true },
@@ -75,7 +72,7 @@ export function apiKeyRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/api-keys/{id}",
     tags: ["API keys"],
     summary: "Revoke an API key (`api_keys:manage`)",
-    middleware: [teamAuth, requirePermission("api_keys:manage")] as const,
+    ...teamRoute("api_keys:manage"),
     request: { params: KeyParams },
     responses: { 204: { description: "Revoked" }, ...TEAM_PROBLEMS },
   });
@@ -84,7 +81,7 @@ export function apiKeyRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/api-keys/{id}/rotate",
     tags: ["API keys"],
     summary: "Replace an API key by a new one with the same name and scope (`api_keys:manage`)",
-    middleware: [teamAuth, requirePermission("api_keys:manage")] as const,
+    ...teamRoute("api_keys:manage"),
     request: { params: KeyParams },
     responses: { 201: json(CreatedKey, "The new key; the old one is revoked"), ...TEAM_PROBLEMS },
   });
@@ -93,28 +90,26 @@ export function apiKeyRoutes(deps: Deps) {
     .openapi(list, async (c) => {
       c.header("Cache-Control", "no-store");
       const { cursor, limit } = c.req.valid("query");
-      const items = await listApiKeys(services(c, deps), c.req.valid("param").teamId);
+      const items = await listApiKeys(c.var.ctx, c.req.valid("param").teamId);
       return c.json(paginate(items, cursor, limit), 200);
     })
     .openapi(create, async (c) => {
       c.header("Cache-Control", "no-store");
-      const key = await createApiKey(
-        services(c, deps),
-        requestClient(c),
-        c.var.auth,
-        c.req.valid("param").teamId,
-        c.req.valid("json"),
-      );
+      const key = await createApiKey(c.var.ctx, {
+        auth: c.var.auth,
+        teamId: c.req.valid("param").teamId,
+        ...c.req.valid("json"),
+      });
       return c.json(key, 201);
     })
     .openapi(revoke, async (c) => {
       const { teamId, id } = c.req.valid("param");
-      await revokeApiKey(services(c, deps), requestClient(c), c.var.auth, teamId, id);
+      await revokeApiKey(c.var.ctx, { auth: c.var.auth, teamId, id });
       return c.body(null, 204);
     })
     .openapi(rotate, async (c) => {
       c.header("Cache-Control", "no-store");
       const { teamId, id } = c.req.valid("param");
-      return c.json(await rotateApiKey(services(c, deps), requestClient(c), c.var.auth, teamId, id), 201);
+      return c.json(await rotateApiKey(c.var.ctx, { auth: c.var.auth, teamId, id }), 201);
     });
 }

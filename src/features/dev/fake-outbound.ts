@@ -6,7 +6,7 @@ import { sha1Hex } from "../passwords/breached";
  * (with padding entries), so the production code path runs unchanged against it. Everything else is
  * refused with 502, as an unreachable provider would be.
  */
-export const DEV_BREACHED_PASSWORDS = [
+const DEV_BREACHED_PASSWORDS = [
   "correct horse battery staple",
   "Tr0ub4dor&3",
   "P@ssw0rd2024!",

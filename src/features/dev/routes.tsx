@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { getDb } from "../../db/client";
 import { type DevMailRow, listDevMail } from "../../email/providers/mailbox-store";
 import type { AppEnv } from "../../http/app-env";
 import { createRouter, json, problem } from "../../http/router";
@@ -38,8 +37,9 @@ function toDevMail(row: DevMailRow): DevMail {
 }
 
 async function mails(c: Context<AppEnv>, to: string | undefined): Promise<DevMail[]> {
-  if (!isDevelopment(c.var.config)) throw new AuthError("not_found");
-  const rows = await listDevMail(getDb(c.env.DB), to ? normalizeEmail(to) : undefined);
+  const ctx = c.var.ctx;
+  if (!isDevelopment(ctx.config)) throw new AuthError("not_found");
+  const rows = await listDevMail(ctx.db, to ? normalizeEmail(to) : undefined);
   c.header("Cache-Control", "no-store");
   return rows.map(toDevMail);
 }

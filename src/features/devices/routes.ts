@@ -1,13 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
+import { signedIn } from "../../auth/guards";
+import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField } from "../../http/schemas";
-import { auditStatement } from "../../platform/audit";
-import type { Deps } from "../../platform/deps";
-import { AuthError } from "../../platform/errors";
 import { LoginStep } from "../login/schemas";
-import { completeDeviceStep } from "../login/step-handlers";
-import { listTrustedDevices, revokeTrustedDevice } from "./trusted";
+import { loginStepAnswer } from "../login/step-route";
+import { completeDeviceStep } from "./login-step";
+import { forgetTrustedDevice, trustedDevicesOf } from "./trusted-devices";
 
 const deviceStep = createRoute({
   method: "post",
@@ -47,6 +45,7 @@ const list = createRoute({
   path: "/api/v1/auth/trusted-devices",
   tags: ["Sessions"],
   summary: "My trusted devices (they skip device approval for 90 days)",
+  ...signedIn(),
   responses: {
     200: json(z.object({ items: z.array(TrustedDevice), nextCursor: z.string().nullable() }), "Devices"),
     401: problem("unauthorized"),
@@ -58,6 +57,7 @@ const revoke = createRoute({
   path: "/api/v1/auth/trusted-devices/revoke",
   tags: ["Sessions"],
   summary: "Forget a trusted device: its next login needs approval again",
+  ...signedIn(),
   request: {
     body: {
       content: { "application/json": { schema: z.strictObject({ deviceId: z.string().max(128) }) } },
@@ -67,44 +67,21 @@ const revoke = createRoute({
   responses: { 204: { description: "Revoked" }, 401: problem("unauthorized"), 404: problem("not_found") },
 });
 
-export function deviceRoutes(deps: Deps) {
-  const router = createRouter();
-  const auth = requireAuth(deps);
-  router.use("/api/v1/auth/trusted-devices", auth);
-  router.use("/api/v1/auth/trusted-devices/*", auth);
-  return router
+export function deviceRoutes() {
+  return createRouter()
     .openapi(deviceStep, async (c) => {
-      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completeDeviceStep), 200);
+      return c.json(await loginStepAnswer(c, c.req.valid("json"), completeDeviceStep), 200);
     })
     .openapi(list, async (c) => {
-      const items = await listTrustedDevices(c.env.KV, c.var.auth.userId);
+      const items = await trustedDevicesOf(c.var.ctx, c.var.auth.userId);
       c.header("Cache-Control", "no-store");
-      return c.json(
-        {
-          items: items.map((d) => ({
-            id: d.id,
-            name: d.name,
-            createdAt: new Date(d.createdAt).toISOString(),
-            lastUsedAt: new Date(d.lastUsedAt).toISOString(),
-          })),
-          nextCursor: null,
-        },
-        200,
-      );
+      return c.json({ items, nextCursor: null }, 200);
     })
     .openapi(revoke, async (c) => {
-      const s = services(c, deps);
-      const { deviceId } = c.req.valid("json");
-      if (!(await revokeTrustedDevice(c.env.KV, c.var.auth.userId, deviceId)))
-        throw new AuthError("not_found");
-      await s.db.batch([
-        auditStatement(s, requestClient(c), {
-          action: "device.revoked",
-          actorId: c.var.auth.userId,
-          target: { type: "user", id: c.var.auth.userId },
-          metadata: { deviceId },
-        }),
-      ]);
+      await forgetTrustedDevice(c.var.ctx, {
+        userId: c.var.auth.userId,
+        deviceId: c.req.valid("json").deviceId,
+      });
       return c.body(null, 204);
     });
 }

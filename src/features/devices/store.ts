@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { deviceChallenges } from "../../db/schema/identity";
+import { deviceChallenges } from "../../db/tables";
 
 export type DeviceChallengeRow = typeof deviceChallenges.$inferSelect;
 
@@ -18,11 +18,9 @@ export function findDeviceChallenge(db: Db, id: string): Promise<DeviceChallenge
  */
 export async function consumeDeviceChallenge(
   db: Db,
-  id: string,
-  codeHash: string,
-  now: number,
-  maxAttempts: number,
+  attempt: { challengeId: string; codeHash: string; now: number; maxAttempts: number },
 ): Promise<boolean> {
+  const { challengeId: id, codeHash, now, maxAttempts } = attempt;
   const row = await db
     .update(deviceChallenges)
     .set({ consumedAt: now })
@@ -49,4 +47,85 @@ export async function recordDeviceChallengeFailure(db: Db, id: string): Promise<
     .returning({ attempts: deviceChallenges.attempts })
     .get();
   return row?.attempts ?? Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Trusted devices, in KV: one record per user and device (`trusted:<userId>:<deviceHash>`, 90 days), with the
+ * record also stored as the key's metadata so a user's list is one `list` by prefix. A device is identified to
+ * the user by its hash (the device id itself never leaves the device's cookie).
+ */
+export const TRUSTED_TTL_SECONDS = 90 * 86400;
+const TOUCH_EVERY_MS = 3600_000;
+
+export interface TrustedDevice {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+type Meta = Omit<TrustedDevice, "id">;
+
+const key = (userId: string, deviceHash: string) => `trusted:${userId}:${deviceHash}`;
+
+export async function trustedDevice(
+  kv: KVNamespace,
+  userId: string,
+  deviceHash: string,
+): Promise<TrustedDevice | null> {
+  const meta = await kv.get<Meta>(key(userId, deviceHash), "json");
+  return meta ? { id: deviceHash, ...meta } : null;
+}
+
+export async function trustDevice(
+  kv: KVNamespace,
+  device: { userId: string; deviceHash: string; name: string; now: number; createdAt?: number },
+): Promise<void> {
+  const { now } = device;
+  const meta: Meta = { name: device.name.slice(0, 100), createdAt: device.createdAt ?? now, lastUsedAt: now };
+  await kv.put(key(device.userId, device.deviceHash), JSON.stringify(meta), {
+    expirationTtl: TRUSTED_TTL_SECONDS,
+    metadata: meta,
+  });
+}
+
+/** Records a use (at most hourly: KV allows about one write per second per key, and the list needs no more). */
+export async function touchTrustedDevice(
+  kv: KVNamespace,
+  use: { userId: string; device: TrustedDevice; now: number },
+): Promise<void> {
+  const { device, now } = use;
+  if (now - device.lastUsedAt < TOUCH_EVERY_MS) return;
+  await trustDevice(kv, {
+    userId: use.userId,
+    deviceHash: device.id,
+    name: device.name,
+    now,
+    createdAt: device.createdAt,
+  });
+}
+
+export async function listTrustedDevices(kv: KVNamespace, userId: string): Promise<TrustedDevice[]> {
+  const out: TrustedDevice[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list<Meta>({ prefix: `trusted:${userId}:`, cursor });
+    for (const k of page.keys) {
+      if (k.metadata) out.push({ id: k.name.slice(`trusted:${userId}:`.length), ...k.metadata });
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return out.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+}
+
+export async function revokeTrustedDevice(
+  kv: KVNamespace,
+  userId: string,
+  deviceId: string,
+): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(deviceId)) return false;
+  const existing = await kv.get(key(userId, deviceId));
+  if (existing === null) return false;
+  await kv.delete(key(userId, deviceId));
+  return true;
 }

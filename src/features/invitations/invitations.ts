@@ -10,15 +10,14 @@ import {
   isRegistrationExpired,
   purgeUnverifiedUserStatements,
 } from "../../db/users";
-import { dispatchEmails, prepareEmail } from "../../email/outbox";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import { argon2Params, outboxDeps, rateLimitDeps, type ServiceDeps } from "../../platform/context";
+import { prepareEmail } from "../../email/outbox";
+import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
 import { enforceRateLimits } from "../../platform/rate-limits";
+import { commit } from "../../platform/unit-of-work";
 import { breachedOrPolicyRejection } from "../passwords/rules";
 import { actorAudit, assertCanGrant, effectiveOf, teamActor, viaKey } from "../teams/team-actor";
 import {
@@ -57,55 +56,55 @@ const invalidToken = (reason: string) => new AuthError("invalid_token", { intern
  * address replaces its pending invitation (the old link stops working).
  */
 export async function inviteMember(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  input: { email: string; roleId: string },
+  ctx: RequestContext,
+  input: { auth: Principal; teamId: string; email: string; roleId: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const role = await findRole(s.db, teamId, input.roleId);
+  const { teamId } = input;
+  const actor = await teamActor(ctx, { auth: input.auth, teamId });
+  const role = await findRole(ctx.db, teamId, input.roleId);
   if (!role) throw AuthError.validation([{ path: "roleId", message: "No such role in this team." }]);
   if (role.builtIn === "owner") throw new AuthError("owner_transfer_required");
   assertCanGrant(actor, effectiveOf(actor.roles, role.id));
-  await enforceRateLimits(rateLimitDeps(s), [["invite:user", actor.userId]]);
+  await enforceRateLimits(rateLimitDeps(ctx), [["invite:user", actor.userId]]);
   const email = normalizeEmail(input.email);
   const [team, existing, inviter] = await Promise.all([
-    findTeamById(s.db, teamId),
-    findUserByEmail(s.db, email),
-    findUserById(s.db, actor.userId),
+    findTeamById(ctx.db, teamId),
+    findUserByEmail(ctx.db, email),
+    findUserById(ctx.db, actor.userId),
   ]);
   if (!team) throw new AuthError("not_found");
-  if (existing && (await findMember(s.db, teamId, existing.id))) throw new AuthError("already_member");
+  if (existing && (await findMember(ctx.db, teamId, existing.id))) throw new AuthError("already_member");
 
-  const now = s.now();
-  const id = newId(s.random);
-  const token = generateToken(s.random);
+  const now = ctx.now();
+  const id = newId(ctx.random);
+  const token = generateToken(ctx.random);
   const expiresAt = now + INVITATION_TTL_MS;
-  const mail = await prepareEmail(outboxDeps(s), {
+  const mail = await prepareEmail(outboxDeps(ctx), {
     template: "invitation",
     to: email,
     data: {
       ...(inviter?.name ? { inviterName: inviter.name } : {}),
       teamName: team.name,
       roleName: role.name,
-      acceptUrl: `${s.config.PUBLIC_ORIGIN}/invite?token=${token}`,
+      acceptUrl: `${ctx.config.PUBLIC_ORIGIN}/invite?token=${token}`,
       expiresDays: 7,
     },
   });
-  await s.db.batch([
-    revokePendingInvitationsFor(s.db, teamId, email, now),
-    insertInvitation(s.db, {
-      id,
-      teamId,
-      email,
-      roleId: role.id,
-      tokenHash: await hashToken(token),
-      invitedBy: actor.userId,
-      createdAt: now,
-      expiresAt,
-    }),
-    auditStatement(s, client, {
+  await commit(ctx, {
+    writes: [
+      revokePendingInvitationsFor(ctx.db, teamId, email, now),
+      insertInvitation(ctx.db, {
+        id,
+        teamId,
+        email,
+        roleId: role.id,
+        tokenHash: await hashToken(token),
+        invitedBy: actor.userId,
+        createdAt: now,
+        expiresAt,
+      }),
+    ],
+    audit: {
       action: "invitation.created",
       ...actorAudit(actor),
       target: { type: "invitation", id },
@@ -113,10 +112,9 @@ export async function inviteMember(
         after: { email, roleId: role.id, roleName: role.name, expiresAt },
         ...viaKey(actor),
       },
-    }),
-    mail.statement,
-  ]);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
+    },
+    mails: [mail],
+  });
   return invitationView({
     id,
     email,
@@ -129,25 +127,22 @@ export async function inviteMember(
 }
 
 /** GET /teams/:teamId/invitations: the pending ones, newest first. */
-export async function listInvitations(s: ServiceDeps, teamId: string) {
-  return (await pendingInvitationsOf(s.db, teamId, s.now())).map(invitationView);
+export async function listInvitations(ctx: RequestContext, teamId: string) {
+  return (await pendingInvitationsOf(ctx.db, teamId, ctx.now())).map(invitationView);
 }
 
 /** DELETE /teams/:teamId/invitations/:id: a pending invitation's link stops working. */
 export async function revokeInvitation(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  id: string,
+  ctx: RequestContext,
+  { auth, teamId, id }: { auth: Principal; teamId: string; id: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const now = s.now();
-  const invitation = await findPendingInvitation(s.db, teamId, id, now);
+  const actor = await teamActor(ctx, { auth, teamId });
+  const now = ctx.now();
+  const invitation = await findPendingInvitation(ctx.db, teamId, id, now);
   if (!invitation) throw new AuthError("not_found");
-  const [revoked] = await s.db.batch([
-    revokeInvitationRow(s.db, teamId, id, now),
-    auditStatement(s, client, {
+  const [revoked] = await commit(ctx, {
+    writes: [revokeInvitationRow(ctx.db, teamId, id, now)],
+    audit: {
       action: "invitation.revoked",
       ...actorAudit(actor),
       target: { type: "invitation", id },
@@ -155,14 +150,14 @@ export async function revokeInvitation(
         before: { email: invitation.email, roleId: invitation.roleId, expiresAt: invitation.expiresAt },
         ...viaKey(actor),
       },
-    }),
-  ]);
+    },
+  });
   if (revoked.length === 0) throw new AuthError("not_found");
 }
 
-async function pendingInvitation(s: ServiceDeps, token: string) {
+async function pendingInvitation(ctx: RequestContext, token: string) {
   if (!isWellFormedToken(token)) throw invalidToken("malformed");
-  const invitation = await pendingInvitationByHash(s.db, await hashToken(token), s.now());
+  const invitation = await pendingInvitationByHash(ctx.db, await hashToken(token), ctx.now());
   if (!invitation) throw invalidToken("unknown, used, revoked or expired");
   return invitation;
 }
@@ -174,61 +169,69 @@ async function pendingInvitation(s: ServiceDeps, token: string) {
  * `email_taken` (sign in and accept instead); so does a pending Door A registration that has not expired.
  */
 export async function registerWithInvitation(
-  s: ServiceDeps,
-  client: ClientInfo,
+  ctx: RequestContext,
   input: { inviteToken: string; password: string; name?: string },
 ): Promise<{ userId: string; teamId: string }> {
-  await enforceRateLimits(rateLimitDeps(s), [["register:ip", client.ip ?? "unknown"]]);
-  const invitation = await pendingInvitation(s, input.inviteToken);
+  await enforceRateLimits(rateLimitDeps(ctx), [["register:ip", ctx.client.ip ?? "unknown"]]);
+  const invitation = await pendingInvitation(ctx, input.inviteToken);
   const email = invitation.email;
-  const now = s.now();
-  const existing = await findUserByEmail(s.db, email);
+  const now = ctx.now();
+  const existing = await findUserByEmail(ctx.db, email);
   let purge: ReturnType<typeof purgeUnverifiedUserStatements> | [] = [];
   if (existing) {
-    if (existing.emailVerifiedAt !== null || !(await isRegistrationExpired(s.db, existing.id, now))) {
+    if (existing.emailVerifiedAt !== null || !(await isRegistrationExpired(ctx.db, existing.id, now))) {
       throw new AuthError("email_taken");
     }
-    purge = purgeUnverifiedUserStatements(s.db, existing.id);
+    purge = purgeUnverifiedUserStatements(ctx.db, existing.id);
   }
-  const password = await breachedOrPolicyRejection(s, input.password, email);
-  const passwordHash = hashPassword(password, argon2Params(s.config), s.random);
-  const userId = newId(s.random);
+  const password = await breachedOrPolicyRejection(ctx, { password: input.password, email });
+  const passwordHash = hashPassword(password, argon2Params(ctx.config), ctx.random);
+  const userId = newId(ctx.random);
   try {
-    await s.db.batch([
-      ...purge,
-      insertUser(s.db, {
-        id: userId,
-        email,
-        name: input.name ?? null,
-        passwordHash,
-        emailVerifiedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      consumeInvitationStatement(s.db, invitation.id, userId, now),
-      invitedMembershipStatement(s.db, invitation.id, invitation.teamId, userId, now),
-      auditStatement(s, client, {
-        action: "user.registered",
-        actorId: userId,
-        target: { type: "user", id: userId },
-        teamId: invitation.teamId,
-        metadata: { door: "B", invitationId: invitation.id },
-      }),
-      auditStatement(s, client, {
-        action: "invitation.accepted",
-        actorId: userId,
-        target: { type: "invitation", id: invitation.id },
-        teamId: invitation.teamId,
-        metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName }, door: "B" },
-      }),
-      auditStatement(s, client, {
-        action: "member.joined",
-        actorId: userId,
-        target: { type: "user", id: userId },
-        teamId: invitation.teamId,
-        metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
-      }),
-    ]);
+    await commit(ctx, {
+      writes: [
+        ...purge,
+        insertUser(ctx.db, {
+          id: userId,
+          email,
+          name: input.name ?? null,
+          passwordHash,
+          emailVerifiedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        }),
+        consumeInvitationStatement(ctx.db, invitation.id, userId, now),
+        invitedMembershipStatement(ctx.db, {
+          invitationId: invitation.id,
+          teamId: invitation.teamId,
+          userId,
+          now,
+        }),
+      ],
+      audit: [
+        {
+          action: "user.registered",
+          actorId: userId,
+          target: { type: "user", id: userId },
+          teamId: invitation.teamId,
+          metadata: { door: "B", invitationId: invitation.id },
+        },
+        {
+          action: "invitation.accepted",
+          actorId: userId,
+          target: { type: "invitation", id: invitation.id },
+          teamId: invitation.teamId,
+          metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName }, door: "B" },
+        },
+        {
+          action: "member.joined",
+          actorId: userId,
+          target: { type: "user", id: userId },
+          teamId: invitation.teamId,
+          metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
+        },
+      ],
+    });
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) throw new AuthError("email_taken");
     if (isInvitationRace(error)) throw invalidToken("used concurrently");
@@ -241,34 +244,46 @@ export async function registerWithInvitation(
  * POST /invitations/accept: a signed-in user whose address is the invited one joins the team with the invited
  * role. Another user's invitation is 403 (and stays usable by its addressee).
  */
-export async function acceptInvitation(s: ServiceDeps, client: ClientInfo, auth: Principal, token: string) {
-  const invitation = await pendingInvitation(s, token);
-  const user = await findUserById(s.db, auth.userId);
+export async function acceptInvitation(
+  ctx: RequestContext,
+  { auth, token }: { auth: Principal; token: string },
+) {
+  const invitation = await pendingInvitation(ctx, token);
+  const user = await findUserById(ctx.db, auth.userId);
   if (!user) throw new AuthError("unauthorized");
   if (normalizeEmail(user.email) !== invitation.email) {
     throw new AuthError("forbidden", { internal: { reason: "invitation addressed to another email" } });
   }
-  if (await findMember(s.db, invitation.teamId, user.id)) throw new AuthError("already_member");
-  const now = s.now();
+  if (await findMember(ctx.db, invitation.teamId, user.id)) throw new AuthError("already_member");
+  const now = ctx.now();
   try {
-    await s.db.batch([
-      consumeInvitationStatement(s.db, invitation.id, user.id, now),
-      invitedMembershipStatement(s.db, invitation.id, invitation.teamId, user.id, now),
-      auditStatement(s, client, {
-        action: "invitation.accepted",
-        actorId: user.id,
-        target: { type: "invitation", id: invitation.id },
-        teamId: invitation.teamId,
-        metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
-      }),
-      auditStatement(s, client, {
-        action: "member.joined",
-        actorId: user.id,
-        target: { type: "user", id: user.id },
-        teamId: invitation.teamId,
-        metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
-      }),
-    ]);
+    await commit(ctx, {
+      writes: [
+        consumeInvitationStatement(ctx.db, invitation.id, user.id, now),
+        invitedMembershipStatement(ctx.db, {
+          invitationId: invitation.id,
+          teamId: invitation.teamId,
+          userId: user.id,
+          now,
+        }),
+      ],
+      audit: [
+        {
+          action: "invitation.accepted",
+          actorId: user.id,
+          target: { type: "invitation", id: invitation.id },
+          teamId: invitation.teamId,
+          metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
+        },
+        {
+          action: "member.joined",
+          actorId: user.id,
+          target: { type: "user", id: user.id },
+          teamId: invitation.teamId,
+          metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
+        },
+      ],
+    });
   } catch (error) {
     if (isInvitationRace(error)) throw invalidToken("used concurrently");
     if (isUniqueViolation(error, "memberships")) throw new AuthError("already_member");

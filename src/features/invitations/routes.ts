@@ -1,10 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { requirePermission } from "../../auth/guards";
+import { signedIn, teamRoute } from "../../auth/guards";
 import { PASSWORD_MAX_INPUT } from "../../crypto/password-policy";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams, TeamSummary } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { paginate } from "../../platform/pagination";
 import {
@@ -49,15 +47,13 @@ const RegisterInviteRequest = z
   })
   .openapi("RegisterInviteRequest");
 
-export function invitationRoutes(deps: Deps) {
-  const teamAuth = requireAuth(deps, { apiKeys: true });
-  const user = requireAuth(deps);
+export function invitationRoutes() {
   const list = createRoute({
     method: "get",
     path: "/api/v1/teams/{teamId}/invitations",
     tags: ["Invitations"],
     summary: "Pending invitations (`members:read`)",
-    middleware: [teamAuth, requirePermission("members:read")] as const,
+    ...teamRoute("members:read"),
     request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(Invitation), nextCursor: z.string().nullable() }), "Invitations"),
@@ -72,7 +68,7 @@ export function invitationRoutes(deps: Deps) {
     description:
       "Mails a link to /invite?token=… on the public origin. Not to the Owner role (409 owner_transfer_required), not with a " +
       "role granting more than the inviter holds (403). Re-inviting an address replaces its pending invitation.",
-    middleware: [teamAuth, requirePermission("members:invite")] as const,
+    ...teamRoute("members:invite"),
     request: { params: TeamParams, ...jsonBody(InviteRequest) },
     responses: {
       201: json(Invitation, "Invited"),
@@ -85,7 +81,7 @@ export function invitationRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/invitations/{id}",
     tags: ["Invitations"],
     summary: "Revoke a pending invitation (`members:invite`)",
-    middleware: [teamAuth, requirePermission("members:invite")] as const,
+    ...teamRoute("members:invite"),
     request: { params: TeamParams.extend({ id: z.string().min(1).max(64) }) },
     responses: { 204: { description: "Revoked" }, ...TEAM_PROBLEMS },
   });
@@ -94,7 +90,7 @@ export function invitationRoutes(deps: Deps) {
     path: "/api/v1/invitations/accept",
     tags: ["Invitations"],
     summary: "Accept an invitation as the signed-in user it is addressed to",
-    middleware: [user] as const,
+    ...signedIn(),
     request: jsonBody(z.strictObject({ token: Token }).openapi("AcceptInvitationRequest")),
     responses: {
       200: json(z.object({ team: TeamSummary, role: RoleSummary }), "Joined"),
@@ -129,36 +125,31 @@ export function invitationRoutes(deps: Deps) {
     .openapi(list, async (c) => {
       c.header("Cache-Control", "no-store");
       const { cursor, limit } = c.req.valid("query");
-      const items = await listInvitations(services(c, deps), c.req.valid("param").teamId);
+      const items = await listInvitations(c.var.ctx, c.req.valid("param").teamId);
       return c.json(paginate(items, cursor, limit), 200);
     })
     .openapi(create, async (c) => {
-      const s = services(c, deps);
-      const invitation = await inviteMember(
-        s,
-        requestClient(c),
-        c.var.auth,
-        c.req.valid("param").teamId,
-        c.req.valid("json"),
-      );
+      const invitation = await inviteMember(c.var.ctx, {
+        auth: c.var.auth,
+        teamId: c.req.valid("param").teamId,
+        ...c.req.valid("json"),
+      });
       return c.json(invitation, 201);
     })
     .openapi(revoke, async (c) => {
       const { teamId, id } = c.req.valid("param");
-      await revokeInvitation(services(c, deps), requestClient(c), c.var.auth, teamId, id);
+      await revokeInvitation(c.var.ctx, { auth: c.var.auth, teamId, id });
       return c.body(null, 204);
     })
     .openapi(accept, async (c) => {
-      const result = await acceptInvitation(
-        services(c, deps),
-        requestClient(c),
-        c.var.auth,
-        c.req.valid("json").token,
-      );
+      const result = await acceptInvitation(c.var.ctx, {
+        auth: c.var.auth,
+        token: c.req.valid("json").token,
+      });
       return c.json(result, 200);
     })
     .openapi(register, async (c) => {
-      const result = await registerWithInvitation(services(c, deps), requestClient(c), c.req.valid("json"));
+      const result = await registerWithInvitation(c.var.ctx, c.req.valid("json"));
       return c.json(result, 201);
     });
 }

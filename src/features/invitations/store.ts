@@ -1,7 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { memberships, roles, teams } from "../../db/schema/identity";
-import { invitations } from "../../db/schema/team-access";
+import { invitations, memberships, roles, teams } from "../../db/tables";
 
 export type InvitationRow = typeof invitations.$inferSelect;
 
@@ -90,10 +89,12 @@ export function consumeInvitationStatement(db: Db, id: string, userId: string, n
  */
 export function invitedMembershipStatement(
   db: Db,
-  invitationId: string,
-  teamId: string,
-  userId: string,
-  now: number,
+  {
+    invitationId,
+    teamId,
+    userId,
+    now,
+  }: { invitationId: string; teamId: string; userId: string; now: number },
 ) {
   return db.insert(memberships).values({
     teamId,

@@ -3,13 +3,12 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
 import { prefersHtml } from "../../http/negotiate";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { AuthError } from "../../platform/errors";
 import { type DecisionResult, decideLogin } from "./approval";
 import { LoginStep } from "./schemas";
-import { loginStatus } from "./step-handlers";
+import { loginStatus } from "./status";
 
 const LoginStatus = z
   .union([
@@ -53,7 +52,13 @@ const decisionRoute = (decision: "approve" | "deny") =>
       "dead. Browsers (Accept: text/html) get a short page, other clients JSON.",
     request: { query: z.object({ token: z.string().max(200) }) },
     responses: {
-      200: json(DecisionAnswer, "Decided"),
+      200: {
+        description: "Decided",
+        content: {
+          "application/json": { schema: DecisionAnswer },
+          "text/html": { schema: z.string().openapi({ description: "A short page for browsers" }) },
+        },
+      },
       400: problem("invalid_token (unknown, used or expired link)"),
     },
   });
@@ -89,15 +94,14 @@ function decisionPage(c: Context<AppEnv>, result: DecisionResult) {
   );
 }
 
-export function loginApprovalRoutes(deps: Deps) {
-  const router = createRouter();
-  const decide = (decision: "approved" | "denied") => async (c: Context<AppEnv>, token: string) => {
-    const result = await decideLogin(services(c, deps), requestClient(c), decision, token);
+export function loginApprovalRoutes() {
+  const decide = async (c: Context<AppEnv>, input: { decision: "approved" | "denied"; token: string }) => {
+    const result = await decideLogin(c.var.ctx, input);
     if (prefersHtml(c.req.header("accept"))) return decisionPage(c, result);
     c.header("Cache-Control", "no-store");
     return c.json(result, 200);
   };
-  return router
+  return createRouter()
     .openapi(status, async (c) => {
       const auth = c.req.header("authorization");
       const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : "";
@@ -107,13 +111,14 @@ export function loginApprovalRoutes(deps: Deps) {
         });
       }
       const device = await presentedDevice(c, c.req.valid("query").deviceId);
-      const answer = await loginStatus(services(c, deps), requestClient(c), device?.hash ?? null, token);
+      const answer = await loginStatus(c.var.ctx, { deviceHash: device?.hash ?? null, preAuthToken: token });
       c.header("Cache-Control", "no-store");
       return c.json("preAuthToken" in answer ? { ...answer, deviceId: device?.id ?? "" } : answer, 200);
     })
-    .openapi(
-      decisionRoute("approve"),
-      async (c) => decide("approved")(c, c.req.valid("query").token) as never,
+    .openapi(decisionRoute("approve"), (c) =>
+      decide(c, { decision: "approved", token: c.req.valid("query").token }),
     )
-    .openapi(decisionRoute("deny"), async (c) => decide("denied")(c, c.req.valid("query").token) as never);
+    .openapi(decisionRoute("deny"), (c) =>
+      decide(c, { decision: "denied", token: c.req.valid("query").token }),
+    );
 }

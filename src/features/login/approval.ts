@@ -2,12 +2,12 @@ import { toHex } from "../../crypto/encoding";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import { findLoginEvent, insertLoginEvent, setLoginEventOutcome } from "../../db/login-events";
 import { findUserById, type UserRow } from "../../db/users";
-import { dispatchEmails, prepareEmail } from "../../email/outbox";
-import { auditStatement } from "../../platform/audit";
-import { type ClientInfo, locationLabel } from "../../platform/client";
+import { prepareEmail } from "../../email/outbox";
+import { locationLabel } from "../../platform/client";
 import type { RiskRule } from "../../platform/config";
-import { outboxDeps, type ServiceDeps } from "../../platform/context";
+import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
 import { decideLoginApproval, findLoginApproval, insertLoginApproval } from "./store";
 
@@ -20,25 +20,23 @@ import { decideLoginApproval, findLoginApproval, insertLoginApproval } from "./s
  * id of the login's own event, so the decision's event copies that login's place and device.
  */
 export interface ApprovalOpening {
+  user: Pick<UserRow, "id" | "email" | "name">;
   eventId: string;
   rules: RiskRule[];
   deviceHash: string;
 }
 
-export async function openLoginApproval(
-  s: ServiceDeps,
-  user: Pick<UserRow, "id" | "email" | "name">,
-  client: ClientInfo,
-  opening: ApprovalOpening,
-): Promise<void> {
-  const now = s.now();
-  const approveToken = generateToken(s.random);
-  const denyToken = generateToken(s.random);
-  const ttl = s.config.LOGIN_APPROVAL_TTL;
+export async function openLoginApproval(ctx: RequestContext, opening: ApprovalOpening): Promise<void> {
+  const { user } = opening;
+  const client = ctx.client;
+  const now = ctx.now();
+  const approveToken = generateToken(ctx.random);
+  const denyToken = generateToken(ctx.random);
+  const ttl = ctx.config.LOGIN_APPROVAL_TTL;
   const link = (decision: "approve" | "deny", token: string) =>
-    `${s.config.PUBLIC_ORIGIN}/api/v1/auth/login/${decision}?token=${encodeURIComponent(token)}`;
+    `${ctx.config.PUBLIC_ORIGIN}/api/v1/auth/login/${decision}?token=${encodeURIComponent(token)}`;
   const location = locationLabel(client);
-  const mail = await prepareEmail(outboxDeps(s), {
+  const mail = await prepareEmail(outboxDeps(ctx), {
     template: "login_approval",
     to: user.email,
     data: {
@@ -52,44 +50,45 @@ export async function openLoginApproval(
     },
   });
   const [approveHash, denyHash] = await Promise.all([hashToken(approveToken), hashToken(denyToken)]);
-  await s.db.batch([
-    setLoginEventOutcome(s.db, opening.eventId, "login_approval", opening.rules.join(",")),
-    insertLoginApproval(s.db, {
-      id: opening.eventId,
-      userId: user.id,
-      deviceHash: opening.deviceHash,
-      approveHash,
-      denyHash,
-      reasons: JSON.stringify(opening.rules),
-      ip: client.ip,
-      country: client.country,
-      city: client.city,
-      expiresAt: now + ttl * 1000,
-      createdAt: now,
-    }),
-    mail.statement,
-    auditStatement(s, client, {
+  await commit(ctx, {
+    writes: [
+      setLoginEventOutcome(ctx.db, opening.eventId, "login_approval", opening.rules.join(",")),
+      insertLoginApproval(ctx.db, {
+        id: opening.eventId,
+        userId: user.id,
+        deviceHash: opening.deviceHash,
+        approveHash,
+        denyHash,
+        reasons: JSON.stringify(opening.rules),
+        ip: client.ip,
+        country: client.country,
+        city: client.city,
+        expiresAt: now + ttl * 1000,
+        createdAt: now,
+      }),
+    ],
+    audit: {
       action: "login.risk_detected",
       target: { type: "user", id: user.id },
       metadata: { rules: opening.rules, approvalId: opening.eventId },
-    }),
-  ]);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
+    },
+    mails: [mail],
+  });
 }
 
 export type ApprovalState = "pending" | "approved" | "denied";
 
 /** Where the login's approval stands, as its pre-auth token sees it. Expired undecided approvals are void. */
 export async function approvalState(
-  s: ServiceDeps,
-  approvalId: string,
-  userId: string,
+  ctx: RequestContext,
+  input: { approvalId: string; userId: string },
 ): Promise<ApprovalState> {
-  const row = await findLoginApproval(s.db, approvalId);
+  const { approvalId, userId } = input;
+  const row = await findLoginApproval(ctx.db, approvalId);
   if (!row || row.userId !== userId) {
     throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
   }
-  if (row.status === "pending" && row.expiresAt <= s.now()) {
+  if (row.status === "pending" && row.expiresAt <= ctx.now()) {
     throw new AuthError("unauthorized", {
       detail: "Your sign-in has expired. Please sign in again.",
       internal: { reason: "approval expired" },
@@ -110,25 +109,24 @@ export interface DecisionResult {
  * are dead. An unknown, used or expired link is one 400, so nothing is learnt from it.
  */
 export async function decideLogin(
-  s: ServiceDeps,
-  client: ClientInfo,
-  decision: "approved" | "denied",
-  token: string,
+  ctx: RequestContext,
+  input: { decision: "approved" | "denied"; token: string },
 ): Promise<DecisionResult> {
+  const { decision, token } = input;
   const invalid = () => new AuthError("invalid_token");
   if (!/^[A-Za-z0-9_-]{22,86}$/.test(token)) throw invalid();
-  const now = s.now();
-  const row = await decideLoginApproval(s.db, decision, await hashToken(token), now);
+  const now = ctx.now();
+  const row = await decideLoginApproval(ctx.db, decision, await hashToken(token), now);
   if (!row) throw invalid();
-  const [event, user] = await Promise.all([findLoginEvent(s.db, row.id), findUserById(s.db, row.userId)]);
+  const [event, user] = await Promise.all([findLoginEvent(ctx.db, row.id), findUserById(ctx.db, row.userId)]);
   const place = {
     device: event?.device ?? null,
     ip: event?.ip ?? row.ip,
     country: event?.country ?? row.country,
     city: event?.city ?? row.city,
   };
-  const decisionEvent = insertLoginEvent(s.db, {
-    id: toHex(s.random(16)),
+  const decisionEvent = insertLoginEvent(ctx.db, {
+    id: toHex(ctx.random(16)),
     userId: row.userId,
     at: now,
     outcome: decision === "approved" ? "success" : "denied",
@@ -138,22 +136,22 @@ export async function decideLogin(
     latitude: event?.latitude ?? null,
     longitude: event?.longitude ?? null,
   });
-  const audit = auditStatement(s, client, {
-    action: decision === "approved" ? "login.approved" : "login.denied",
-    target: { type: "user", id: row.userId },
+  const audit = {
+    action: decision === "approved" ? ("login.approved" as const) : ("login.denied" as const),
+    target: { type: "user" as const, id: row.userId },
     metadata: { approvalId: row.id, rules: JSON.parse(row.reasons) as unknown },
-  });
+  };
   if (decision === "approved" || !user) {
-    await s.db.batch([decisionEvent, audit]);
+    await commit(ctx, { writes: [decisionEvent], audit });
     return { status: decision };
   }
   // The alert's details are the denied login's, not those of the device that opened the link.
-  const alert = await prepareSecurityAlert(
-    s,
+  const alert = await prepareSecurityAlert(ctx, {
     user,
-    "You denied a sign-in to your account from the approval email. That sign-in was blocked. Whoever " +
+    event:
+      "You denied a sign-in to your account from the approval email. That sign-in was blocked. Whoever " +
       "tried it knows your password: please choose a new one.",
-    {
+    client: {
       ...place,
       device: place.device ?? "Unknown device",
       userAgent: null,
@@ -161,8 +159,7 @@ export async function decideLogin(
       latitude: null,
       longitude: null,
     },
-  );
-  await s.db.batch([decisionEvent, audit, alert.statement]);
-  await dispatchEmails(outboxDeps(s), [alert.message]);
-  return { status: "denied", resetUrl: `${s.config.PUBLIC_ORIGIN}/forgot-password` };
+  });
+  await commit(ctx, { writes: [decisionEvent], audit, mails: [alert] });
+  return { status: "denied", resetUrl: `${ctx.config.PUBLIC_ORIGIN}/forgot-password` };
 }

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ensureDevice } from "../../http/device";
-import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
+import { completePasswordChange } from "./password-change-step";
 import { passwordLogin } from "./password-step";
 import { LoginStep } from "./schemas";
-import { completePasswordChange } from "./step-handlers";
+import { loginStepAnswer } from "./step-route";
 
 const login = createRoute({
   method: "post",
@@ -71,7 +71,7 @@ const passwordStep = createRoute({
 });
 
 /** Step 1 of a login (the password) and the forced password change; the other steps live with their feature. */
-export function loginRoutes(deps: Deps) {
+export function loginRoutes() {
   return createRouter()
     .openapi(login, async (c) => {
       const body = c.req.valid("json");
@@ -79,13 +79,13 @@ export function loginRoutes(deps: Deps) {
         // A malformed address cannot be an account: answer exactly like one that does not exist.
         throw new AuthError("invalid_credentials");
       }
-      const s = services(c, deps);
-      const device = await ensureDevice(c, s.random, body.deviceId);
-      const answer = await passwordLogin(s, requestClient(c), device.hash, body);
+      const { deviceId, ...input } = body;
+      const device = await ensureDevice(c, c.var.ctx.random, deviceId);
+      const answer = await passwordLogin(c.var.ctx, { ...input, deviceHash: device.hash });
       c.header("Cache-Control", "no-store");
       return c.json({ ...answer, deviceId: device.id }, 200);
     })
     .openapi(passwordStep, async (c) => {
-      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completePasswordChange), 200);
+      return c.json(await loginStepAnswer(c, c.req.valid("json"), completePasswordChange), 200);
     });
 }

@@ -1,54 +1,53 @@
 import { teamsOfUser } from "../../db/teams";
 import { type LoginFacts, loginFactsOf, type UserRow } from "../../db/users";
-import type { ClientInfo } from "../../platform/client";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { openDeviceChallenge } from "../devices/approval";
-import { trustedDevice } from "../devices/trusted";
+import { deviceApprovalRequired } from "../devices/second-device-rule";
 import { issuePreAuthToken, type PreAuthState } from "./pre-auth";
 import { STEP_ORDER, type StepName } from "./steps";
 
+/** One login at one step: the request moving it on, its user, and its signed state. */
 export interface StepContext {
-  s: ServiceDeps;
-  /** The request that moves the login on (for mails and login activity). */
-  client?: ClientInfo;
+  ctx: RequestContext;
   user: UserRow;
   state: PreAuthState;
   /** Facts the requirements need, read once per request (see loginFacts). */
   facts?: Promise<LoginFacts>;
 }
 
-function facts(ctx: StepContext): Promise<LoginFacts> {
-  ctx.facts ??= loginFactsOf(ctx.s.db, ctx.user.id);
-  return ctx.facts;
+function facts(login: StepContext): Promise<LoginFacts> {
+  login.facts ??= loginFactsOf(login.ctx.db, login.user.id);
+  return login.facts;
 }
 
-type Requirement = (ctx: StepContext) => boolean | Promise<boolean>;
+type Requirement = (login: StepContext) => boolean | Promise<boolean>;
 
 const REQUIREMENTS: Partial<Record<StepName, Requirement>> = {
   password_change: ({ user }) => user.passwordMustChange,
-  /**
-   * From a user's second device on: the device of the first login is trusted automatically (at session
-   * creation), every other untrusted device proves itself with an emailed code.
-   */
-  device_approval: async (ctx) =>
-    (await facts(ctx)).hadSession && !(await trustedDevice(ctx.s.env.KV, ctx.user.id, ctx.state.device)),
-  /** The risk check flagged the login at its password step (services/login-approval.ts). */
+  /** From a user's second device on (devices/second-device-rule.ts). */
+  device_approval: async (login) =>
+    deviceApprovalRequired(login.ctx, {
+      userId: login.user.id,
+      deviceHash: login.state.device,
+      hadSession: (await facts(login)).hadSession,
+    }),
+  /** The risk check flagged the login at its password step (approval.ts). */
   login_approval: ({ state }) => state.approval !== undefined,
   /** Every platform role must enrol 2FA at its first login. */
-  mfa_setup: async (ctx) => {
-    const f = await facts(ctx);
+  mfa_setup: async (login) => {
+    const f = await facts(login);
     return f.platformRoles.length > 0 && !f.mfaEnabled;
   },
-  mfa: async (ctx) => !ctx.state.done.includes("mfa_setup") && (await facts(ctx)).mfaEnabled,
+  mfa: async (login) => !login.state.done.includes("mfa_setup") && (await facts(login)).mfaEnabled,
 };
 
 /** The first step this login still has to pass. */
-export async function currentStep(ctx: StepContext): Promise<StepName> {
+export async function currentStep(login: StepContext): Promise<StepName> {
   for (const step of STEP_ORDER) {
     if (step === "select_team") return step;
-    if (ctx.state.done.includes(step)) continue;
+    if (login.state.done.includes(step)) continue;
     const required = REQUIREMENTS[step];
-    if (required && (await required(ctx))) return step;
+    if (required && (await required(login))) return step;
   }
   return "select_team";
 }
@@ -66,15 +65,19 @@ export type TeamChoice = NonNullable<StepAnswer["teams"]>[number];
  * The answer to any login step: the next step, a fresh pre-auth token, and the data that step needs.
  * `teams` may be passed in when the caller already read them (in its own batch).
  */
-export async function stepAnswer(ctx: StepContext, teams?: TeamChoice[]): Promise<StepAnswer> {
-  const step = await currentStep(ctx);
-  let state = ctx.state;
+export async function stepAnswer(login: StepContext, teams?: TeamChoice[]): Promise<StepAnswer> {
+  const { ctx } = login;
+  const step = await currentStep(login);
+  let state = login.state;
   if (step === "device_approval" && !state.challenge) {
     // Entering the step: mail a code and remember the challenge in the next pre-auth token.
-    state = { ...state, challenge: await openDeviceChallenge(ctx.s, ctx.user, state.device, ctx.client) };
+    state = {
+      ...state,
+      challenge: await openDeviceChallenge(ctx, { user: login.user, deviceHash: state.device }),
+    };
   }
-  const pre = await issuePreAuthToken(ctx.s.config, ctx.s, state);
+  const pre = await issuePreAuthToken(ctx.config, ctx, state);
   const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
-  if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.s.db, ctx.user.id));
+  if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.db, login.user.id));
   return answer;
 }

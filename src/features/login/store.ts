@@ -1,9 +1,11 @@
 import { and, eq, gt } from "drizzle-orm";
+import { toHex } from "../../crypto/encoding";
 import type { Db } from "../../db/client";
-import { loginApprovals } from "../../db/schema/identity";
+import { insertLoginEvent, type LoginOutcome } from "../../db/login-events";
+import { loginApprovals } from "../../db/tables";
+import type { RequestContext } from "../../platform/context";
 
 export type LoginApprovalRow = typeof loginApprovals.$inferSelect;
-export type LoginApprovalStatus = LoginApprovalRow["status"];
 
 export function insertLoginApproval(db: Db, row: typeof loginApprovals.$inferInsert) {
   return db.insert(loginApprovals).values(row);
@@ -32,4 +34,26 @@ export function decideLoginApproval(
     )
     .returning()
     .get();
+}
+
+/** The login-activity row of this request's client (login_events, see db/login-events.ts). */
+export function loginEvent(
+  ctx: RequestContext,
+  event: { userId: string; outcome: LoginOutcome; reason: string | null; id?: string },
+) {
+  const client = ctx.client;
+  return insertLoginEvent(ctx.db, {
+    id: event.id ?? toHex(ctx.random(16)),
+    userId: event.userId,
+    at: ctx.now(),
+    outcome: event.outcome,
+    reason: event.reason,
+    ip: client.ip,
+    country: client.country,
+    city: client.city,
+    asn: client.asn,
+    latitude: client.latitude,
+    longitude: client.longitude,
+    device: client.device,
+  });
 }

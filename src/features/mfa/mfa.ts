@@ -14,13 +14,12 @@ import { normalizePassword } from "../../crypto/password-policy";
 import { open, openJson, seal, sealJson } from "../../crypto/secretbox";
 import { hashToken } from "../../crypto/tokens";
 import { findUserById, type UserRow } from "../../db/users";
-import { dispatchEmails } from "../../email/outbox";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import { outboxDeps, type ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { verifyTurnstile } from "../../platform/turnstile";
+import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
+import { countWrongCode, secondFactorLocked } from "./lockout";
 import {
   acceptTotpCounter,
   deleteRecoveryCodes,
@@ -28,17 +27,14 @@ import {
   findUserMfa,
   insertRecoveryCodes,
   insertUserMfa,
-  recordMfaFailure,
   unusedRecoveryCodeCount,
   useRecoveryCode,
 } from "./store";
 
 /**
  * TOTP second factor (RFC 6238, via @oslojs/otp with the injected clock): enrolment with a QR code, recovery
- * codes, replay protection, and the 2FA lockout (5 wrong codes in a row → 5 minutes, then Turnstile).
+ * codes, replay protection, and the 2FA lockout (lockout.ts).
  */
-export const MFA_LOCK_THRESHOLD = 5;
-export const MFA_LOCK_MS = 5 * 60_000;
 const SETUP_TTL_SECONDS = 600;
 const SETUP_PREFIX = "mfa-setup:";
 
@@ -48,85 +44,85 @@ function secretContext(userId: string): string {
   return `totp:${userId}`;
 }
 
-export async function recoveryCodeHash(userId: string, code: string): Promise<string> {
+async function recoveryCodeHash(userId: string, code: string): Promise<string> {
   return hashToken(`recovery:${userId}:${code}`);
 }
 
 /** Statements that replace a user's recovery codes with `codes` (stored hashed, in canonical form). */
-async function replaceRecoveryCodes(s: ServiceDeps, userId: string, codes: string[], now: number) {
+async function replaceRecoveryCodes(
+  ctx: RequestContext,
+  input: { userId: string; codes: string[]; now: number },
+) {
+  const { userId, codes, now } = input;
   const hashes = await Promise.all(
     codes.map((c) => recoveryCodeHash(userId, normalizeRecoveryCode(c) as string)),
   );
-  return [deleteRecoveryCodes(s.db, userId), insertRecoveryCodes(s.db, userId, hashes, now)] as const;
+  return [deleteRecoveryCodes(ctx.db, userId), insertRecoveryCodes(ctx.db, userId, hashes, now)] as const;
 }
 
-export async function mfaEnabled(s: ServiceDeps, userId: string): Promise<boolean> {
-  return Boolean(await findUserMfa(s.db, userId));
+export async function mfaEnabled(ctx: RequestContext, userId: string): Promise<boolean> {
+  return Boolean(await findUserMfa(ctx.db, userId));
 }
 
 /** enable-init: a new secret, kept sealed in KV for 10 minutes under a challenge id. */
-export async function startEnrolment(s: ServiceDeps, user: Pick<UserRow, "id" | "email">) {
-  if (await findUserMfa(s.db, user.id)) {
+export async function startEnrolment(ctx: RequestContext, user: Pick<UserRow, "id" | "email">) {
+  if (await findUserMfa(ctx.db, user.id)) {
     throw new AuthError("conflict", { detail: "Two-factor authentication is already on." });
   }
-  const secret = generateTotpSecret(s.random);
-  const challengeId = toBase64url(s.random(18));
+  const secret = generateTotpSecret(ctx.random);
+  const challengeId = toBase64url(ctx.random(18));
   const sealed = await sealJson(
     { userId: user.id, secret: toBase64url(secret) },
-    s.config.ENCRYPTION_KEYS,
+    ctx.config.ENCRYPTION_KEYS,
     `${SETUP_PREFIX}${challengeId}`,
-    s.random,
+    ctx.random,
   );
-  await s.env.KV.put(`${SETUP_PREFIX}${challengeId}`, sealed, { expirationTtl: SETUP_TTL_SECONDS });
+  await ctx.kv.put(`${SETUP_PREFIX}${challengeId}`, sealed, { expirationTtl: SETUP_TTL_SECONDS });
   const uri = totpUri(secret, "Gatehouse", user.email);
   return { challengeId, secret: base32Secret(secret), otpauthUri: uri, qrSvg: qrSvg(uri) };
 }
 
 /** enable-complete: the first code proves the authenticator works; answers the recovery codes (shown once). */
 export async function completeEnrolment(
-  s: ServiceDeps,
-  client: ClientInfo,
-  user: Pick<UserRow, "id" | "email" | "name">,
-  input: { challengeId: string; code: string },
+  ctx: RequestContext,
+  input: { user: Pick<UserRow, "id" | "email" | "name">; challengeId: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
+  const { user } = input;
   const key = `${SETUP_PREFIX}${input.challengeId}`;
-  const sealed = /^[A-Za-z0-9_-]{16,64}$/.test(input.challengeId) ? await s.env.KV.get(key) : null;
+  const sealed = /^[A-Za-z0-9_-]{16,64}$/.test(input.challengeId) ? await ctx.kv.get(key) : null;
   const pending = sealed
-    ? await openJson<{ userId: string; secret: string }>(sealed, s.config.ENCRYPTION_KEYS, key)
+    ? await openJson<{ userId: string; secret: string }>(sealed, ctx.config.ENCRYPTION_KEYS, key)
     : null;
   if (!pending || pending.userId !== user.id) throw invalidCode("unknown challenge");
   const secret = fromBase64url(pending.secret);
-  const counter = matchTotp(secret, input.code, s.now());
+  const counter = matchTotp(secret, input.code, ctx.now());
   if (counter === null) throw invalidCode("wrong code");
-  const codes = generateRecoveryCodes(s.random);
-  const now = s.now();
-  const mail = await prepareSecurityAlert(
-    s,
+  const codes = generateRecoveryCodes(ctx.random);
+  const now = ctx.now();
+  const mail = await prepareSecurityAlert(ctx, {
     user,
-    "Two-factor authentication was turned on for your account.",
-    client,
-  );
+    event: "Two-factor authentication was turned on for your account.",
+  });
+  const sealedSecret = await seal(secret, ctx.config.ENCRYPTION_KEYS, secretContext(user.id), ctx.random);
+  const recovery = await replaceRecoveryCodes(ctx, { userId: user.id, codes, now });
   try {
-    await s.db.batch([
-      insertUserMfa(s.db, {
-        userId: user.id,
-        secret: await seal(secret, s.config.ENCRYPTION_KEYS, secretContext(user.id), s.random),
-        enabledAt: now,
-        lastCounter: counter,
-      }),
-      ...(await replaceRecoveryCodes(s, user.id, codes, now)),
-      mail.statement,
-      auditStatement(s, client, {
-        action: "mfa.enabled",
-        actorId: user.id,
-        target: { type: "user", id: user.id },
-      }),
-    ]);
+    await commit(ctx, {
+      writes: [
+        insertUserMfa(ctx.db, {
+          userId: user.id,
+          secret: sealedSecret,
+          enabledAt: now,
+          lastCounter: counter,
+        }),
+        ...recovery,
+      ],
+      audit: { action: "mfa.enabled", actorId: user.id, target: { type: "user", id: user.id } },
+      mails: [mail],
+      after: [{ name: "mfa.setup_forgotten", run: () => ctx.kv.delete(key) }],
+    });
   } catch {
     throw new AuthError("conflict", { detail: "Two-factor authentication is already on." });
   }
-  await s.env.KV.delete(key);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
   return { recoveryCodes: codes };
 }
 
@@ -135,21 +131,23 @@ export async function completeEnrolment(
  * answer like a wrong code; after a lock, Turnstile is required until a success.
  */
 export async function verifySecondFactor(
-  s: ServiceDeps,
-  client: ClientInfo,
-  user: Pick<UserRow, "id" | "email" | "name">,
-  code: string,
-  turnstileToken?: string,
+  ctx: RequestContext,
+  input: { user: Pick<UserRow, "id" | "email" | "name">; code: string; turnstileToken?: string | undefined },
 ): Promise<{ method: "totp" | "recovery_code" }> {
-  const mfa = await findUserMfa(s.db, user.id);
+  const { user, code, turnstileToken } = input;
+  const mfa = await findUserMfa(ctx.db, user.id);
   if (!mfa) throw invalidCode("no second factor");
-  const now = s.now();
-  if (mfa.lockedUntil !== null && mfa.lockedUntil > now) throw invalidCode("locked");
+  const now = ctx.now();
+  if (secondFactorLocked(mfa, now)) throw invalidCode("locked");
   if (mfa.captchaRequired) {
     const captcha = await verifyTurnstile(
-      { fetch: s.fetch, secret: s.config.TURNSTILE_SECRET_KEY, verifyUrl: s.config.TURNSTILE_VERIFY_URL },
+      {
+        fetch: ctx.fetch,
+        secret: ctx.config.TURNSTILE_SECRET_KEY,
+        verifyUrl: ctx.config.TURNSTILE_VERIFY_URL,
+      },
       turnstileToken,
-      client.ip,
+      ctx.client.ip,
     );
     if (!captcha.ok) throw new AuthError("captcha_required", { internal: { reason: captcha.reason } });
   }
@@ -157,49 +155,37 @@ export async function verifySecondFactor(
     const normalized = normalizeRecoveryCode(code);
     if (
       normalized &&
-      (await useRecoveryCode(s.db, user.id, await recoveryCodeHash(user.id, normalized), now))
+      (await useRecoveryCode(ctx.db, user.id, await recoveryCodeHash(user.id, normalized), now))
     ) {
-      await recoveryCodeUsedMail(s, client, user);
+      await recoveryCodeUsedMail(ctx, user);
       return { method: "recovery_code" };
     }
   } else {
-    const secret = await open(mfa.secret, s.config.ENCRYPTION_KEYS, secretContext(user.id));
+    const secret = await open(mfa.secret, ctx.config.ENCRYPTION_KEYS, secretContext(user.id));
     if (!secret)
       throw new AuthError("internal_error", { internal: { reason: "TOTP secret cannot be opened" } });
     const counter = matchTotp(secret, code, now);
-    if (counter !== null && (await acceptTotpCounter(s.db, user.id, counter))) return { method: "totp" };
+    if (counter !== null && (await acceptTotpCounter(ctx.db, user.id, counter))) return { method: "totp" };
   }
-  const after = await recordMfaFailure(s.db, user.id, MFA_LOCK_THRESHOLD, now + MFA_LOCK_MS);
-  if (after && after.failedCount === MFA_LOCK_THRESHOLD) {
-    await s.db.batch([
-      auditStatement(s, client, { action: "mfa.locked", target: { type: "user", id: user.id } }),
-    ]);
-  }
+  await countWrongCode(ctx, user.id);
   throw invalidCode("wrong code");
 }
 
-async function recoveryCodeUsedMail(
-  s: ServiceDeps,
-  client: ClientInfo,
-  user: Pick<UserRow, "id" | "email" | "name">,
-) {
-  const remaining = await unusedRecoveryCodeCount(s.db, user.id);
-  const mail = await prepareSecurityAlert(
-    s,
+async function recoveryCodeUsedMail(ctx: RequestContext, user: Pick<UserRow, "id" | "email" | "name">) {
+  const remaining = await unusedRecoveryCodeCount(ctx.db, user.id);
+  const mail = await prepareSecurityAlert(ctx, {
     user,
-    `A recovery code was used to sign in. ${remaining} recovery code${remaining === 1 ? "" : "s"} remain${remaining === 1 ? "s" : ""}.`,
-    client,
-  );
-  await s.db.batch([
-    mail.statement,
-    auditStatement(s, client, {
+    event: `A recovery code was used to sign in. ${remaining} recovery code${remaining === 1 ? "" : "s"} remain${remaining === 1 ? "s" : ""}.`,
+  });
+  await commit(ctx, {
+    audit: {
       action: "mfa.recovery_code_used",
       actorId: user.id,
       target: { type: "user", id: user.id },
       metadata: { remaining },
-    }),
-  ]);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
+    },
+    mails: [mail],
+  });
 }
 
 async function requirePassword(user: UserRow, password: string): Promise<void> {
@@ -213,85 +199,68 @@ async function requirePassword(user: UserRow, password: string): Promise<void> {
 
 /** disable: password and a current code. */
 export async function disableMfa(
-  s: ServiceDeps,
-  client: ClientInfo,
-  userId: string,
-  input: { password: string; code: string },
+  ctx: RequestContext,
+  input: { userId: string; password: string; code: string },
 ): Promise<void> {
-  const user = await findUserById(s.db, userId);
+  const { userId } = input;
+  const user = await findUserById(ctx.db, userId);
   if (!user) throw new AuthError("unauthorized");
   await requirePassword(user, input.password);
-  await verifySecondFactor(s, client, user, input.code);
-  const mail = await prepareSecurityAlert(
-    s,
+  await verifySecondFactor(ctx, { user, code: input.code });
+  const mail = await prepareSecurityAlert(ctx, {
     user,
-    "Two-factor authentication was turned off for your account.",
-    client,
-  );
-  await s.db.batch([
-    deleteUserMfa(s.db, user.id),
-    deleteRecoveryCodes(s.db, user.id),
-    mail.statement,
-    auditStatement(s, client, {
-      action: "mfa.disabled",
-      actorId: user.id,
-      target: { type: "user", id: user.id },
-    }),
-  ]);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
+    event: "Two-factor authentication was turned off for your account.",
+  });
+  await commit(ctx, {
+    writes: [deleteUserMfa(ctx.db, user.id), deleteRecoveryCodes(ctx.db, user.id)],
+    audit: { action: "mfa.disabled", actorId: user.id, target: { type: "user", id: user.id } },
+    mails: [mail],
+  });
 }
 
 /** recovery-codes: a new set (password required); the old ones stop working. */
 export async function regenerateRecoveryCodes(
-  s: ServiceDeps,
-  client: ClientInfo,
-  userId: string,
-  password: string,
+  ctx: RequestContext,
+  input: { userId: string; password: string },
 ): Promise<{ recoveryCodes: string[] }> {
-  const user = await findUserById(s.db, userId);
+  const { userId, password } = input;
+  const user = await findUserById(ctx.db, userId);
   if (!user) throw new AuthError("unauthorized");
   await requirePassword(user, password);
-  if (!(await findUserMfa(s.db, user.id))) {
+  if (!(await findUserMfa(ctx.db, user.id))) {
     throw new AuthError("conflict", { detail: "Turn on two-factor authentication first." });
   }
-  const codes = generateRecoveryCodes(s.random);
-  const now = s.now();
-  await s.db.batch([
-    ...(await replaceRecoveryCodes(s, user.id, codes, now)),
-    auditStatement(s, client, {
+  const codes = generateRecoveryCodes(ctx.random);
+  const now = ctx.now();
+  await commit(ctx, {
+    writes: await replaceRecoveryCodes(ctx, { userId: user.id, codes, now }),
+    audit: {
       action: "mfa.recovery_codes_regenerated",
       actorId: user.id,
       target: { type: "user", id: user.id },
-    }),
-  ]);
+    },
+  });
   return { recoveryCodes: codes };
 }
 
 /** Admin reset of a user's second factor (they enrol again): audited with the reason, and the user is mailed. */
 export async function adminResetMfa(
-  s: ServiceDeps,
-  client: ClientInfo,
-  actorId: string,
-  userId: string,
-  reason: string,
+  ctx: RequestContext,
+  input: { actorId: string; userId: string; reason: string },
 ): Promise<void> {
-  const user = await findUserById(s.db, userId);
+  const { actorId, userId, reason } = input;
+  const user = await findUserById(ctx.db, userId);
   if (!user) throw new AuthError("not_found");
-  const mail = await prepareSecurityAlert(
-    s,
+  // Not the user's own request: the mail names no device or place.
+  const mail = await prepareSecurityAlert(ctx, {
     user,
-    "An administrator reset two-factor authentication on your account. Set it up again at your next sign-in.",
-  );
-  await s.db.batch([
-    deleteUserMfa(s.db, user.id),
-    deleteRecoveryCodes(s.db, user.id),
-    mail.statement,
-    auditStatement(s, client, {
-      action: "mfa.admin_reset",
-      actorId,
-      target: { type: "user", id: user.id },
-      reason,
-    }),
-  ]);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
+    event:
+      "An administrator reset two-factor authentication on your account. Set it up again at your next sign-in.",
+    client: null,
+  });
+  await commit(ctx, {
+    writes: [deleteUserMfa(ctx.db, user.id), deleteRecoveryCodes(ctx.db, user.id)],
+    audit: { action: "mfa.admin_reset", actorId, target: { type: "user", id: user.id }, reason },
+    mails: [mail],
+  });
 }

@@ -2,19 +2,20 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { verifyAccessToken } from "../../auth/access-tokens";
 import { presentedAccessToken, requireAuth } from "../../auth/authenticate";
+import { signedIn } from "../../auth/guards";
 import { findUserById, type UserRow } from "../../db/users";
 import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
-import { createRouter, json, loginStepAnswer, problem, requestClient, services } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField, jsonBody } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { AuthError } from "../../platform/errors";
-import { loadLoginStep } from "../login/password-step";
+import { loadLoginStep } from "../login/load-step";
 import type { PreAuthState } from "../login/pre-auth";
 import { LoginStep } from "../login/schemas";
-import { completeMfaStep } from "../login/step-handlers";
 import { type StepAnswer, stepAnswer } from "../login/step-machine";
+import { loginStepAnswer } from "../login/step-route";
 import { STEP_ORDER } from "../login/steps";
+import { completeMfaStep } from "./login-step";
 import { completeEnrolment, disableMfa, regenerateRecoveryCodes, startEnrolment } from "./mfa";
 
 const Code = z.string().min(1).max(64).openapi({ example: "123456" });
@@ -82,6 +83,7 @@ const disable = createRoute({
   path: "/api/v1/auth/2fa/disable",
   tags: ["Two-factor authentication"],
   summary: "Turn 2FA off (password and a current code)",
+  ...signedIn(),
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024), code: Code })),
   responses: {
     204: { description: "Off" },
@@ -95,6 +97,7 @@ const regenerate = createRoute({
   path: "/api/v1/auth/2fa/recovery-codes",
   tags: ["Two-factor authentication"],
   summary: "New recovery codes (password); the old ones stop working",
+  ...signedIn(),
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024) })),
   responses: {
     200: json(z.object({ recoveryCodes: z.array(z.string()) }), "New codes"),
@@ -104,7 +107,7 @@ const regenerate = createRoute({
   },
 });
 
-type Principal =
+type Enroller =
   | { kind: "session"; user: UserRow }
   | { kind: "login"; user: UserRow; state: PreAuthState; deviceId: string };
 
@@ -112,62 +115,62 @@ type Principal =
  * Who is enrolling: a signed-in user (access token or cookies, with CSRF), or a login in its `mfa_setup` step
  * (`Authorization: Bearer <preAuthToken>`, from the device that started it).
  */
-async function enrolmentPrincipal(c: Context<AppEnv>, deps: Deps, bodyDeviceId?: string): Promise<Principal> {
-  const s = services(c, deps);
+const sessionAuth = requireAuth();
+
+async function enroller(c: Context<AppEnv>, bodyDeviceId?: string): Promise<Enroller> {
+  const ctx = c.var.ctx;
   const presented = presentedAccessToken(c);
   if (!presented) throw new AuthError("unauthorized");
-  if (presented.via === "cookie" || (await verifyAccessToken(c.var.config, presented.token, deps.now()))) {
-    await requireAuth(deps)(c, async () => {});
-    const user = await findUserById(s.db, c.var.auth.userId);
+  if (presented.via === "cookie" || (await verifyAccessToken(ctx.config, presented.token, ctx.now()))) {
+    await sessionAuth(c, async () => {});
+    const user = await findUserById(ctx.db, c.var.auth.userId);
     if (!user) throw new AuthError("unauthorized");
     return { kind: "session", user };
   }
   const device = await presentedDevice(c, bodyDeviceId);
-  const login = await loadLoginStep(s, presented.token, device?.hash ?? null, "mfa_setup");
+  const login = await loadLoginStep(ctx, {
+    token: presented.token,
+    deviceHash: device?.hash ?? null,
+    step: "mfa_setup",
+  });
   return { kind: "login", user: login.user, state: login.state, deviceId: device?.id ?? "" };
 }
 
-export function mfaRoutes(deps: Deps) {
-  const router = createRouter();
-  const auth = requireAuth(deps);
-  router.use("/api/v1/auth/2fa/disable", auth);
-  router.use("/api/v1/auth/2fa/recovery-codes", auth);
-  return router
+export function mfaRoutes() {
+  return createRouter()
     .openapi(loginMfa, async (c) => {
-      return c.json(await loginStepAnswer(c, deps, c.req.valid("json"), completeMfaStep), 200);
+      return c.json(await loginStepAnswer(c, c.req.valid("json"), completeMfaStep), 200);
     })
     .openapi(enableInit, async (c) => {
-      const principal = await enrolmentPrincipal(c, deps);
+      const who = await enroller(c);
       c.header("Cache-Control", "no-store");
-      return c.json(await startEnrolment(services(c, deps), principal.user), 200);
+      return c.json(await startEnrolment(c.var.ctx, who.user), 200);
     })
     .openapi(enableComplete, async (c) => {
-      const input = c.req.valid("json");
-      const principal = await enrolmentPrincipal(c, deps, input.deviceId);
-      const s = services(c, deps);
-      const result = await completeEnrolment(s, requestClient(c), principal.user, input);
+      const { deviceId, ...input } = c.req.valid("json");
+      const who = await enroller(c, deviceId);
+      const ctx = c.var.ctx;
+      const result = await completeEnrolment(ctx, { user: who.user, ...input });
       c.header("Cache-Control", "no-store");
-      if (principal.kind === "session") return c.json(result, 200);
+      if (who.kind === "session") return c.json(result, 200);
       const next: StepAnswer = await stepAnswer({
-        s,
-        user: principal.user,
-        state: { ...principal.state, done: [...principal.state.done, "mfa_setup"] },
+        ctx,
+        user: who.user,
+        state: { ...who.state, done: [...who.state.done, "mfa_setup"] },
       });
-      return c.json({ ...result, ...next, deviceId: principal.deviceId }, 200);
+      return c.json({ ...result, ...next, deviceId: who.deviceId }, 200);
     })
     .openapi(disable, async (c) => {
-      await disableMfa(services(c, deps), requestClient(c), c.var.auth.userId, c.req.valid("json"));
+      await disableMfa(c.var.ctx, { userId: c.var.auth.userId, ...c.req.valid("json") });
       return c.body(null, 204);
     })
     .openapi(regenerate, async (c) => {
       c.header("Cache-Control", "no-store");
       return c.json(
-        await regenerateRecoveryCodes(
-          services(c, deps),
-          requestClient(c),
-          c.var.auth.userId,
-          c.req.valid("json").password,
-        ),
+        await regenerateRecoveryCodes(c.var.ctx, {
+          userId: c.var.auth.userId,
+          password: c.req.valid("json").password,
+        }),
         200,
       );
     });

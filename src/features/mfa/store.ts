@@ -1,6 +1,6 @@
 import { and, count, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { recoveryCodes, userMfa } from "../../db/schema/identity";
+import { recoveryCodes, userMfa } from "../../db/tables";
 
 export type UserMfaRow = typeof userMfa.$inferSelect;
 
@@ -79,7 +79,8 @@ export async function unusedRecoveryCodeCount(db: Db, userId: string): Promise<n
  * Records a wrong second-factor code atomically; the `threshold`-th in a row locks the second factor until
  * `lockUntil` and requires Turnstile afterwards.
  */
-export function recordMfaFailure(db: Db, userId: string, threshold: number, lockUntil: number) {
+export function recordMfaFailure(db: Db, failure: { userId: string; threshold: number; lockUntil: number }) {
+  const { userId, threshold, lockUntil } = failure;
   return db
     .update(userMfa)
     .set({

@@ -2,21 +2,21 @@ import type { Principal } from "../../auth/principal";
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import { findMember, findTeamById } from "../../db/teams";
 import { findUserById } from "../../db/users";
-import { dispatchEmails, type PreparedEmail, prepareEmail } from "../../email/outbox";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import { outboxDeps, type ServiceDeps } from "../../platform/context";
+import { type PreparedEmail, prepareEmail } from "../../email/outbox";
+import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
-import { revokeKeysBeyondCreators } from "../api-keys/api-keys";
+import { commit } from "../../platform/unit-of-work";
+import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
 import { actorAudit, effectiveOf, teamActor } from "../teams/team-actor";
 import {
-  acceptTransfer,
+  acceptTransferStatements,
   cancelPendingTransfers,
   declineTransferStatement,
   insertOwnershipTransfer,
   liveTransferByHash,
+  swapHappened,
 } from "./store";
 
 /** An ownership-transfer proposal is valid for 7 days. */
@@ -24,11 +24,11 @@ export const OWNERSHIP_TRANSFER_TTL_MS = 7 * 24 * 3600 * 1000;
 
 const invalidToken = (reason: string) => new AuthError("invalid_token", { internal: { reason } });
 
-async function ownerActor(s: ServiceDeps, auth: Principal, teamId: string) {
+async function ownerActor(ctx: RequestContext, { auth, teamId }: { auth: Principal; teamId: string }) {
   // Like every team-scoped route: the session must be bound to the team the path names.
   if (auth.team !== teamId)
     throw new AuthError("forbidden", { internal: { reason: "token bound to another team" } });
-  const actor = await teamActor(s, auth, teamId);
+  const actor = await teamActor(ctx, { auth, teamId });
   if (!actor.isOwner) throw new AuthError("forbidden", { internal: { reason: "not the owner" } });
   return actor;
 }
@@ -38,29 +38,26 @@ async function ownerActor(s: ServiceDeps, auth: Principal, teamId: string) {
  * decline links (one token, 7 days, hashed at rest). A new proposal replaces a pending one.
  */
 export async function proposeTransfer(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  toUserId: string,
+  ctx: RequestContext,
+  { auth, teamId, toUserId }: { auth: Principal; teamId: string; toUserId: string },
 ) {
-  const actor = await ownerActor(s, auth, teamId);
+  const actor = await ownerActor(ctx, { auth, teamId });
   if (toUserId === actor.userId) {
     throw AuthError.validation([{ path: "toUserId", message: "You already own this team." }]);
   }
   const [member, team, from] = await Promise.all([
-    findMember(s.db, teamId, toUserId),
-    findTeamById(s.db, teamId),
-    findUserById(s.db, actor.userId),
+    findMember(ctx.db, teamId, toUserId),
+    findTeamById(ctx.db, teamId),
+    findUserById(ctx.db, actor.userId),
   ]);
   if (!member) throw AuthError.validation([{ path: "toUserId", message: "Not a member of this team." }]);
   if (!team) throw new AuthError("not_found");
-  const now = s.now();
-  const id = newId(s.random);
-  const token = generateToken(s.random);
+  const now = ctx.now();
+  const id = newId(ctx.random);
+  const token = generateToken(ctx.random);
   const expiresAt = now + OWNERSHIP_TRANSFER_TTL_MS;
-  const origin = s.config.PUBLIC_ORIGIN;
-  const mail = await prepareEmail(outboxDeps(s), {
+  const origin = ctx.config.PUBLIC_ORIGIN;
+  const mail = await prepareEmail(outboxDeps(ctx), {
     template: "ownership_transfer",
     to: member.email,
     data: {
@@ -72,26 +69,27 @@ export async function proposeTransfer(
       expiresDays: 7,
     },
   });
-  await s.db.batch([
-    cancelPendingTransfers(s.db, teamId, now),
-    insertOwnershipTransfer(s.db, {
-      id,
-      teamId,
-      fromUserId: actor.userId,
-      toUserId,
-      tokenHash: await hashToken(token),
-      createdAt: now,
-      expiresAt,
-    }),
-    auditStatement(s, client, {
+  await commit(ctx, {
+    writes: [
+      cancelPendingTransfers(ctx.db, teamId, now),
+      insertOwnershipTransfer(ctx.db, {
+        id,
+        teamId,
+        fromUserId: actor.userId,
+        toUserId,
+        tokenHash: await hashToken(token),
+        createdAt: now,
+        expiresAt,
+      }),
+    ],
+    audit: {
       action: "ownership.transfer_proposed",
       ...actorAudit(actor),
       target: { type: "user", id: toUserId },
       metadata: { transferId: id, expiresAt },
-    }),
-    mail.statement,
-  ]);
-  await dispatchEmails(outboxDeps(s), [mail.message]);
+    },
+    mails: [mail],
+  });
   return {
     id,
     teamId,
@@ -104,23 +102,28 @@ export async function proposeTransfer(
 }
 
 /** DELETE /teams/:teamId/ownership-transfer: the Owner withdraws the pending proposal; its link stops working. */
-export async function cancelTransfer(s: ServiceDeps, client: ClientInfo, auth: Principal, teamId: string) {
-  const actor = await ownerActor(s, auth, teamId);
-  const cancelled = await cancelPendingTransfers(s.db, teamId, s.now());
+export async function cancelTransfer(
+  ctx: RequestContext,
+  { auth, teamId }: { auth: Principal; teamId: string },
+) {
+  const actor = await ownerActor(ctx, { auth, teamId });
+  const cancelled = await cancelPendingTransfers(ctx.db, teamId, ctx.now());
   if (cancelled.length === 0) {
     throw new AuthError("not_found", { detail: "There is no pending ownership transfer." });
   }
-  await auditStatement(s, client, {
-    action: "ownership.transfer_cancelled",
-    ...actorAudit(actor),
-    target: { type: "team", id: teamId },
-    metadata: { before: cancelled.map((t) => ({ transferId: t.id, toUserId: t.toUserId })) },
+  await commit(ctx, {
+    audit: {
+      action: "ownership.transfer_cancelled",
+      ...actorAudit(actor),
+      target: { type: "team", id: teamId },
+      metadata: { before: cancelled.map((t) => ({ transferId: t.id, toUserId: t.toUserId })) },
+    },
   });
 }
 
-async function liveTransfer(s: ServiceDeps, auth: Principal, token: string) {
+async function liveTransfer(ctx: RequestContext, { auth, token }: { auth: Principal; token: string }) {
   if (!isWellFormedToken(token)) throw invalidToken("malformed");
-  const row = await liveTransferByHash(s.db, await hashToken(token), s.now());
+  const row = await liveTransferByHash(ctx.db, await hashToken(token), ctx.now());
   if (!row) throw invalidToken("unknown, decided, cancelled or expired");
   if (row.transfer.toUserId !== auth.userId) {
     throw new AuthError("forbidden", { internal: { reason: "transfer addressed to another user" } });
@@ -132,33 +135,40 @@ async function liveTransfer(s: ServiceDeps, auth: Principal, token: string) {
  * POST /ownership-transfers/accept: the roles swap in one D1 batch (the old Owner becomes Manager); both are
  * told by mail. The members' tokens carry their new roles from their next refresh.
  */
-export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: Principal, token: string) {
-  const { transfer, teamName } = await liveTransfer(s, auth, token);
-  const actor = await teamActor(s, auth, transfer.teamId);
+export async function acceptOwnership(
+  ctx: RequestContext,
+  { auth, token }: { auth: Principal; token: string },
+) {
+  const { transfer, teamName } = await liveTransfer(ctx, { auth, token });
+  const actor = await teamActor(ctx, { auth, teamId: transfer.teamId });
   const owner = actor.roles.find((r) => r.builtIn === "owner");
   const manager = actor.roles.find((r) => r.builtIn === "manager");
   if (!owner || !manager)
     throw new AuthError("internal_error", { internal: { reason: "built-in roles missing" } });
-  const now = s.now();
-  const swapped = await acceptTransfer(s.db, transfer, { owner: owner.id, manager: manager.id }, now);
-  if (!swapped) {
+  const now = ctx.now();
+  const swap = await commit(ctx, {
+    writes: acceptTransferStatements(ctx.db, transfer, { owner: owner.id, manager: manager.id }, now),
+  });
+  if (!swapHappened(swap)) {
     throw new AuthError("conflict", {
       detail: "This transfer can no longer be completed: the team's members or roles changed.",
     });
   }
   const managerPermissions = effectiveOf(actor.roles, manager.id);
-  const keyRevocations = await revokeKeysBeyondCreators(s, client, transfer.teamId, auth.userId, (uid) =>
-    uid === transfer.fromUserId ? managerPermissions : undefined,
-  );
+  const keyRevocations = await revokeKeysBeyondCreators(ctx, {
+    teamId: transfer.teamId,
+    actorId: auth.userId,
+    permissionsOf: (uid) => (uid === transfer.fromUserId ? managerPermissions : undefined),
+  });
   const [from, to] = await Promise.all([
-    findUserById(s.db, transfer.fromUserId),
-    findUserById(s.db, transfer.toUserId),
+    findUserById(ctx.db, transfer.fromUserId),
+    findUserById(ctx.db, transfer.toUserId),
   ]);
   const mails: PreparedEmail[] = [];
   for (const user of [from, to]) {
     if (!user) continue;
     mails.push(
-      await prepareEmail(outboxDeps(s), {
+      await prepareEmail(outboxDeps(ctx), {
         template: "security_alert",
         to: user.email,
         data: {
@@ -170,40 +180,42 @@ export async function acceptOwnership(s: ServiceDeps, client: ClientInfo, auth: 
       }),
     );
   }
-  await s.db.batch([
-    auditStatement(s, client, {
-      action: "ownership.transferred",
-      actorId: auth.userId,
-      teamId: transfer.teamId,
-      target: { type: "team", id: transfer.teamId },
-      metadata: {
-        transferId: transfer.id,
-        before: { owner: transfer.fromUserId },
-        after: { owner: transfer.toUserId, previousOwnerRole: manager.name },
+  await commit(ctx, {
+    writes: keyRevocations.writes,
+    audit: [
+      {
+        action: "ownership.transferred",
+        actorId: auth.userId,
+        teamId: transfer.teamId,
+        target: { type: "team", id: transfer.teamId },
+        metadata: {
+          transferId: transfer.id,
+          before: { owner: transfer.fromUserId },
+          after: { owner: transfer.toUserId, previousOwnerRole: manager.name },
+        },
       },
-    }),
-    ...mails.map((m) => m.statement),
-    ...keyRevocations,
-  ]);
-  await dispatchEmails(
-    outboxDeps(s),
-    mails.map((m) => m.message),
-  );
+      ...keyRevocations.audit,
+    ],
+    mails,
+  });
   return { team: { id: transfer.teamId, name: teamName }, role: { id: owner.id, name: owner.name } };
 }
 
 /** POST /ownership-transfers/decline: nothing changes; the proposal is closed. */
-export async function declineOwnership(s: ServiceDeps, client: ClientInfo, auth: Principal, token: string) {
-  const { transfer } = await liveTransfer(s, auth, token);
-  const [declined] = await s.db.batch([
-    declineTransferStatement(s.db, transfer.id, auth.userId, s.now()),
-    auditStatement(s, client, {
+export async function declineOwnership(
+  ctx: RequestContext,
+  { auth, token }: { auth: Principal; token: string },
+) {
+  const { transfer } = await liveTransfer(ctx, { auth, token });
+  const [declined] = await commit(ctx, {
+    writes: [declineTransferStatement(ctx.db, transfer.id, auth.userId, ctx.now())],
+    audit: {
       action: "ownership.transfer_declined",
       actorId: auth.userId,
       teamId: transfer.teamId,
       target: { type: "team", id: transfer.teamId },
       metadata: { transferId: transfer.id },
-    }),
-  ]);
+    },
+  });
   if (declined.length === 0) throw invalidToken("decided concurrently");
 }

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { requireUser } from "../../auth/guards";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { signedIn } from "../../auth/guards";
+import { createRouter, json, problem } from "../../http/router";
 import { jsonBody, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { acceptOwnership, cancelTransfer, declineOwnership, proposeTransfer } from "./ownership";
 
 const Transfer = z
@@ -29,14 +27,13 @@ const DECISION_PROBLEMS = {
   422: problem("validation_failed"),
 } as const;
 
-export function ownershipRoutes(deps: Deps) {
-  const user = requireAuth(deps);
+export function ownershipRoutes() {
   const propose = createRoute({
     method: "post",
     path: "/api/v1/teams/{teamId}/ownership-transfer",
     tags: ["Teams"],
     summary: "Propose a member as the new Owner (the Owner only; mailed, 7 days)",
-    middleware: [user, requireUser()] as const,
+    ...signedIn(),
     request: {
       params: TeamParams,
       ...jsonBody(
@@ -50,7 +47,7 @@ export function ownershipRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/ownership-transfer",
     tags: ["Teams"],
     summary: "Cancel the pending ownership transfer (the Owner only)",
-    middleware: [user] as const,
+    ...signedIn(),
     request: { params: TeamParams },
     responses: { 204: { description: "Cancelled" }, ...TEAM_PROBLEMS },
   });
@@ -59,7 +56,7 @@ export function ownershipRoutes(deps: Deps) {
     path: "/api/v1/ownership-transfers/accept",
     tags: ["Teams"],
     summary: "Accept ownership (signed in as the addressee): the roles swap, the old Owner becomes Manager",
-    middleware: [user] as const,
+    ...signedIn(),
     request: jsonBody(TokenBody),
     responses: {
       200: json(
@@ -75,7 +72,7 @@ export function ownershipRoutes(deps: Deps) {
     path: "/api/v1/ownership-transfers/decline",
     tags: ["Teams"],
     summary: "Decline ownership (signed in as the addressee)",
-    middleware: [user] as const,
+    ...signedIn(),
     request: jsonBody(TokenBody),
     responses: {
       200: json(z.object({ status: z.literal("declined") }), "Declined; nothing changed"),
@@ -85,27 +82,22 @@ export function ownershipRoutes(deps: Deps) {
 
   return createRouter()
     .openapi(propose, async (c) => {
-      const transfer = await proposeTransfer(
-        services(c, deps),
-        requestClient(c),
-        c.var.auth,
-        c.req.valid("param").teamId,
-        c.req.valid("json").toUserId,
-      );
+      const transfer = await proposeTransfer(c.var.ctx, {
+        auth: c.var.auth,
+        teamId: c.req.valid("param").teamId,
+        toUserId: c.req.valid("json").toUserId,
+      });
       return c.json(transfer, 201);
     })
     .openapi(cancel, async (c) => {
-      await cancelTransfer(services(c, deps), requestClient(c), c.var.auth, c.req.valid("param").teamId);
+      await cancelTransfer(c.var.ctx, { auth: c.var.auth, teamId: c.req.valid("param").teamId });
       return c.body(null, 204);
     })
     .openapi(accept, async (c) =>
-      c.json(
-        await acceptOwnership(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json").token),
-        200,
-      ),
+      c.json(await acceptOwnership(c.var.ctx, { auth: c.var.auth, token: c.req.valid("json").token }), 200),
     )
     .openapi(decline, async (c) => {
-      await declineOwnership(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json").token);
+      await declineOwnership(c.var.ctx, { auth: c.var.auth, token: c.req.valid("json").token });
       return c.json({ status: "declined" as const }, 200);
     });
 }

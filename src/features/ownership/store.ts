@@ -1,7 +1,6 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { memberships, teams } from "../../db/schema/identity";
-import { ownershipTransfers } from "../../db/schema/team-access";
+import { memberships, ownershipTransfers, teams } from "../../db/tables";
 
 export type OwnershipTransferRow = typeof ownershipTransfers.$inferSelect;
 
@@ -50,19 +49,20 @@ export function declineTransferStatement(db: Db, id: string, toUserId: string, n
 }
 
 /**
- * The accept as one D1 batch (one transaction): the proposal flips to `accepted` only while pending, unexpired
- * and addressed to this user; each role change is guarded by that flip, by both people still holding their
- * roles, so the team never has zero or two Owners. Returns true when the swap happened.
+ * The accept as three statements of one D1 batch (one transaction): the proposal flips to `accepted` only while
+ * pending, unexpired and addressed to this user; each role change is guarded by that flip, by both people still
+ * holding their roles, so the team never has zero or two Owners. The swap happened when each of the three
+ * returns exactly one row (`swapHappened`).
  */
-export async function acceptTransfer(
+export function acceptTransferStatements(
   db: Db,
   t: { id: string; teamId: string; fromUserId: string; toUserId: string },
   roleIds: { owner: string; manager: string },
   now: number,
-): Promise<boolean> {
+) {
   const accepted = sql`EXISTS (SELECT 1 FROM ownership_transfers o WHERE o.id = ${t.id} AND o.status = 'accepted' AND o.decided_at = ${now})`;
   const bothMembers = sql`(SELECT count(*) FROM memberships x WHERE x.team_id = ${t.teamId} AND x.user_id IN (${t.fromUserId}, ${t.toUserId})) = 2`;
-  const [flip, demote, promote] = await db.batch([
+  return [
     db
       .update(ownershipTransfers)
       .set({ status: "accepted", decidedAt: now })
@@ -102,6 +102,10 @@ export async function acceptTransfer(
         ),
       )
       .returning({ userId: memberships.userId }),
-  ]);
-  return flip.length === 1 && demote.length === 1 && promote.length === 1;
+  ] as const;
+}
+
+/** Whether the batch of acceptTransferStatements swapped the roles (each statement hit exactly one row). */
+export function swapHappened(results: readonly (readonly unknown[])[]): boolean {
+  return results.length === 3 && results.every((rows) => rows.length === 1);
 }

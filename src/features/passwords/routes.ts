@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
-import type { Deps } from "../../platform/deps";
+import { signedIn } from "../../auth/guards";
+import { createRouter, json, problem } from "../../http/router";
+import { jsonBody } from "../../http/schemas";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { changePassword, forgotPassword, resetPassword } from "./reset-and-change";
 
@@ -12,21 +12,14 @@ const forgot = createRoute({
   path: "/api/v1/auth/forgot-password",
   tags: ["Passwords"],
   summary: "Mail a password-reset link (always 202)",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            email: z
-              .string()
-              .max(320)
-              .refine((v) => isValidEmail(normalizeEmail(v)), { message: "Enter a valid email address." }),
-          }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: jsonBody(
+    z.strictObject({
+      email: z
+        .string()
+        .max(320)
+        .refine((v) => isValidEmail(normalizeEmail(v)), { message: "Enter a valid email address." }),
+    }),
+  ),
   responses: { 202: json(z.object({ accepted: z.literal(true) }), "Accepted"), 429: problem("rate_limited") },
 });
 
@@ -35,16 +28,7 @@ const reset = createRoute({
   path: "/api/v1/auth/reset-password",
   tags: ["Passwords"],
   summary: "Set a new password with a reset link's token; every session is revoked",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({ token: z.string().min(1).max(200), newPassword: Password }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: jsonBody(z.strictObject({ token: z.string().min(1).max(200), newPassword: Password })),
   responses: {
     200: json(z.object({ reset: z.literal(true) }), "Password reset; sign in with it"),
     400: problem("invalid_token"),
@@ -58,14 +42,8 @@ const change = createRoute({
   path: "/api/v1/auth/change-password",
   tags: ["Passwords"],
   summary: "Change my password; my other sessions are revoked",
-  request: {
-    body: {
-      content: {
-        "application/json": { schema: z.strictObject({ currentPassword: Password, newPassword: Password }) },
-      },
-      required: true,
-    },
-  },
+  ...signedIn(),
+  request: jsonBody(z.strictObject({ currentPassword: Password, newPassword: Password })),
   responses: {
     200: json(z.object({ changed: z.literal(true) }), "Changed"),
     401: problem("unauthorized"),
@@ -75,21 +53,19 @@ const change = createRoute({
   },
 });
 
-export function passwordRoutes(deps: Deps) {
-  const router = createRouter();
-  router.use("/api/v1/auth/change-password", requireAuth(deps));
-  return router
+export function passwordRoutes() {
+  return createRouter()
     .openapi(forgot, async (c) => {
-      await forgotPassword(services(c, deps), requestClient(c), c.req.valid("json").email);
+      await forgotPassword(c.var.ctx, c.req.valid("json").email);
       return c.json({ accepted: true as const }, 202);
     })
     .openapi(reset, async (c) => {
-      await resetPassword(services(c, deps), requestClient(c), c.req.valid("json"));
+      await resetPassword(c.var.ctx, c.req.valid("json"));
       c.header("Cache-Control", "no-store");
       return c.json({ reset: true as const }, 200);
     })
     .openapi(change, async (c) => {
-      await changePassword(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json"));
+      await changePassword(c.var.ctx, { auth: c.var.auth, ...c.req.valid("json") });
       return c.json({ changed: true as const }, 200);
     });
 }

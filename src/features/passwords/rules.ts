@@ -1,6 +1,6 @@
 import { verifyPassword } from "../../crypto/password";
 import { checkPasswordPolicy, PASSWORD_MESSAGES, type PasswordRejection } from "../../crypto/password-policy";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { checkBreachedPassword } from "./breached";
 
@@ -9,16 +9,15 @@ import { checkBreachedPassword } from "./breached";
  * then the breach check (which fails open). Returns the normalised password to hash.
  */
 export async function breachedOrPolicyRejection(
-  s: ServiceDeps,
-  password: string,
-  email: string,
-  path = "password",
+  ctx: RequestContext,
+  input: { password: string; email: string; path?: string },
 ): Promise<string> {
+  const { password, email, path = "password" } = input;
   const policy = checkPasswordPolicy(password, { email });
   if (!policy.ok) throw passwordRejected(policy.reason, path);
-  if (s.config.HIBP_ENABLED) {
+  if (ctx.config.HIBP_ENABLED) {
     const breach = await checkBreachedPassword(
-      { fetch: s.fetch, apiUrl: s.config.HIBP_API_URL },
+      { fetch: ctx.fetch, apiUrl: ctx.config.HIBP_API_URL },
       policy.value,
     );
     if (breach.checked && breach.breached) throw passwordRejected("breached", path);

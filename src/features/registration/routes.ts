@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { PASSWORD_MAX_INPUT } from "../../crypto/password-policy";
 import { prefersHtml } from "../../http/negotiate";
-import { createRouter, json, problem, requestMeta, services } from "../../http/router";
-import type { Deps } from "../../platform/deps";
+import { createRouter, json, problem } from "../../http/router";
+import { jsonBody } from "../../http/schemas";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { registerOwner } from "./register-owner";
 import { resendVerification, verifyEmail } from "./verification";
@@ -42,7 +42,7 @@ const register = createRoute({
   description:
     "Creates an unverified user, their team (slug derived from the name when absent) and the Owner membership, " +
     "and mails a verification link (24 h, single use). An unverified address that registers again gets the link again.",
-  request: { body: { content: { "application/json": { schema: RegisterRequest } }, required: true } },
+  request: jsonBody(RegisterRequest),
   responses: {
     201: json(RegisterResponse, "Registered; verification mail sent"),
     400: problem("captcha_required or malformed_json"),
@@ -62,7 +62,7 @@ const resend = createRoute({
   tags: ["Registration"],
   summary: "Send the verification link again",
   description: "Always 202, whether or not the address is registered (at most 3 mails a day per address).",
-  request: { body: { content: { "application/json": { schema: ResendRequest } }, required: true } },
+  request: jsonBody(ResendRequest),
   responses: {
     202: json(z.object({ accepted: z.literal(true) }), "Accepted"),
     422: problem("validation_failed"),
@@ -86,18 +86,18 @@ const verify = createRoute({
   },
 });
 
-export function registrationRoutes(deps: Deps) {
+export function registrationRoutes() {
   return createRouter()
     .openapi(register, async (c) => {
-      const result = await registerOwner(services(c, deps), requestMeta(c), c.req.valid("json"));
+      const result = await registerOwner(c.var.ctx, c.req.valid("json"));
       return c.json(result, 201);
     })
     .openapi(resend, async (c) => {
-      await resendVerification(services(c, deps), requestMeta(c), c.req.valid("json").email);
+      await resendVerification(c.var.ctx, c.req.valid("json").email);
       return c.json({ accepted: true as const }, 202);
     })
     .openapi(verify, async (c) => {
-      await verifyEmail(services(c, deps), requestMeta(c), c.req.valid("query").token);
+      await verifyEmail(c.var.ctx, c.req.valid("query").token);
       if (prefersHtml(c.req.header("accept"))) {
         c.header("Cache-Control", "no-store");
         return c.redirect("/login?verified=1", 303);

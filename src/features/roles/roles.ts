@@ -9,17 +9,16 @@ import {
   type RoleRow,
   updateRoleStatement,
 } from "../../db/teams";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError, type FieldError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { revokeKeysBeyondCreators } from "../api-keys/api-keys";
+import { iso } from "../../platform/iso-time";
+import { commit } from "../../platform/unit-of-work";
+import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
 import {
   actorAudit,
   assertCanGrant,
   effectiveOf,
-  iso,
   type TeamActor,
   teamActor,
   viaKey,
@@ -46,8 +45,8 @@ export function roleView(row: RoleRow, roles: readonly RoleRow[]) {
   };
 }
 
-export async function listRoles(s: ServiceDeps, auth: Principal, teamId: string) {
-  const actor = await teamActor(s, auth, teamId);
+export async function listRoles(ctx: RequestContext, { auth, teamId }: { auth: Principal; teamId: string }) {
+  const actor = await teamActor(ctx, { auth, teamId });
   return actor.roles.map((r) => roleView(r, actor.roles));
 }
 
@@ -99,19 +98,17 @@ function nameTaken(error: unknown): AuthError | undefined {
 }
 
 export async function createRole(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  input: RoleInput,
+  ctx: RequestContext,
+  input: { auth: Principal; teamId: string } & RoleInput,
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const id = newId(s.random);
+  const { teamId } = input;
+  const actor = await teamActor(ctx, { auth: input.auth, teamId });
+  const id = newId(ctx.random);
   const permissions = normalizeGrants(input.permissions);
   const candidate = { id, permissions, inheritsRoleId: input.inherits ?? null };
   const effective = checkCandidate(actor, candidate);
   assertCanGrant(actor, effective.permissions);
-  const now = s.now();
+  const now = ctx.now();
   const row: RoleRow = {
     id,
     teamId,
@@ -123,23 +120,23 @@ export async function createRole(
     updatedAt: now,
   };
   try {
-    await s.db.batch([
-      insertRole(s.db, row),
-      auditStatement(s, client, {
+    await commit(ctx, {
+      writes: [insertRole(ctx.db, row)],
+      audit: {
         action: "role.created",
         ...actorAudit(actor),
         target: { type: "role", id },
         metadata: { after: { name: row.name, permissions, inherits: row.inheritsRoleId }, ...viaKey(actor) },
-      }),
-    ]);
+      },
+    });
   } catch (error) {
     throw nameTaken(error) ?? error;
   }
   return roleView(row, [...actor.roles, row]);
 }
 
-async function customRole(s: ServiceDeps, teamId: string, roleId: string) {
-  const role = await findRole(s.db, teamId, roleId);
+async function customRole(ctx: RequestContext, { teamId, roleId }: { teamId: string; roleId: string }) {
+  const role = await findRole(ctx.db, teamId, roleId);
   if (!role) throw new AuthError("not_found");
   if (role.builtIn !== null) throw new AuthError("role_protected");
   return role;
@@ -147,15 +144,16 @@ async function customRole(s: ServiceDeps, teamId: string, roleId: string) {
 
 /** PATCH …/roles/:roleId: the members holding the role get the new permissions at their next refresh. */
 export async function updateRole(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  roleId: string,
-  patch: Partial<RoleInput>,
+  ctx: RequestContext,
+  {
+    auth,
+    teamId,
+    roleId,
+    patch,
+  }: { auth: Principal; teamId: string; roleId: string; patch: Partial<RoleInput> },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const role = await customRole(s, teamId, roleId);
+  const actor = await teamActor(ctx, { auth, teamId });
+  const role = await customRole(ctx, { teamId, roleId });
   const before = roleNode(role);
   const permissions = patch.permissions ? normalizeGrants(patch.permissions) : [...before.permissions];
   const candidate = {
@@ -167,37 +165,45 @@ export async function updateRole(
   assertCanGrant(actor, effectiveOf(actor.roles, role.id));
   assertCanGrant(actor, checkCandidate(actor, candidate).permissions);
   const name = patch.name ?? role.name;
-  const now = s.now();
+  const now = ctx.now();
   const after = roleMap(actor.roles);
   after.set(role.id, candidate);
-  const members = await membersOfTeam(s.db, teamId);
+  const members = await membersOfTeam(ctx.db, teamId);
   const roleOfMember = new Map(members.map((m) => [m.userId, m.roleId]));
-  const keyRevocations = await revokeKeysBeyondCreators(s, client, teamId, actor.userId, (uid) => {
-    const memberRole = roleOfMember.get(uid);
-    const resolved = memberRole ? resolveRole(after, memberRole) : undefined;
-    return resolved?.ok ? resolved.permissions : undefined;
+  const keyRevocations = await revokeKeysBeyondCreators(ctx, {
+    teamId,
+    actorId: actor.userId,
+    permissionsOf: (uid) => {
+      const memberRole = roleOfMember.get(uid);
+      const resolved = memberRole ? resolveRole(after, memberRole) : undefined;
+      return resolved?.ok ? resolved.permissions : undefined;
+    },
   });
   try {
-    await s.db.batch([
-      updateRoleStatement(
-        s.db,
-        teamId,
-        role.id,
-        { name, permissions: JSON.stringify(permissions), inheritsRoleId: candidate.inheritsRoleId },
-        now,
-      ),
-      auditStatement(s, client, {
-        action: "role.updated",
-        ...actorAudit(actor),
-        target: { type: "role", id: role.id },
-        metadata: {
-          before: { name: role.name, permissions: before.permissions, inherits: role.inheritsRoleId },
-          after: { name, permissions, inherits: candidate.inheritsRoleId },
-          ...viaKey(actor),
+    await commit(ctx, {
+      writes: [
+        updateRoleStatement(ctx.db, {
+          teamId,
+          roleId: role.id,
+          patch: { name, permissions: JSON.stringify(permissions), inheritsRoleId: candidate.inheritsRoleId },
+          now,
+        }),
+        ...keyRevocations.writes,
+      ],
+      audit: [
+        {
+          action: "role.updated",
+          ...actorAudit(actor),
+          target: { type: "role", id: role.id },
+          metadata: {
+            before: { name: role.name, permissions: before.permissions, inherits: role.inheritsRoleId },
+            after: { name, permissions, inherits: candidate.inheritsRoleId },
+            ...viaKey(actor),
+          },
         },
-      }),
-      ...keyRevocations,
-    ]);
+        ...keyRevocations.audit,
+      ],
+    });
   } catch (error) {
     throw nameTaken(error) ?? error;
   }
@@ -216,22 +222,21 @@ export async function updateRole(
 
 /** DELETE …/roles/:roleId: only a custom role nobody holds and no role inherits (else 409 `role_in_use`). */
 export async function deleteRole(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  roleId: string,
+  ctx: RequestContext,
+  { auth, teamId, roleId }: { auth: Principal; teamId: string; roleId: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const role = await customRole(s, teamId, roleId);
-  if (!(await deleteUnusedRole(s.db, teamId, role.id))) throw new AuthError("role_in_use");
-  await auditStatement(s, client, {
-    action: "role.deleted",
-    ...actorAudit(actor),
-    target: { type: "role", id: role.id },
-    metadata: {
-      before: { name: role.name, permissions: JSON.parse(role.permissions), inherits: role.inheritsRoleId },
-      ...viaKey(actor),
+  const actor = await teamActor(ctx, { auth, teamId });
+  const role = await customRole(ctx, { teamId, roleId });
+  if (!(await deleteUnusedRole(ctx.db, teamId, role.id))) throw new AuthError("role_in_use");
+  await commit(ctx, {
+    audit: {
+      action: "role.deleted",
+      ...actorAudit(actor),
+      target: { type: "role", id: role.id },
+      metadata: {
+        before: { name: role.name, permissions: JSON.parse(role.permissions), inherits: role.inheritsRoleId },
+        ...viaKey(actor),
+      },
     },
   });
 }

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { requirePermission } from "../../auth/guards";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { teamRoute } from "../../auth/guards";
+import { createRouter, json, problem } from "../../http/router";
 import { jsonBody, ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { paginate } from "../../platform/pagination";
 import { createRole, deleteRole, listRoles, updateRole } from "./roles";
 
@@ -39,14 +37,13 @@ const UpdateRole = z
 
 const RoleParams = TeamParams.extend({ roleId: z.string().min(1).max(64) });
 
-export function roleRoutes(deps: Deps) {
-  const teamAuth = requireAuth(deps, { apiKeys: true });
+export function roleRoutes() {
   const list = createRoute({
     method: "get",
     path: "/api/v1/teams/{teamId}/roles",
     tags: ["Roles"],
     summary: "The team's roles (`roles:read`)",
-    middleware: [teamAuth, requirePermission("roles:read")] as const,
+    ...teamRoute("roles:read"),
     request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(Role), nextCursor: z.string().nullable() }), "Roles"),
@@ -58,7 +55,7 @@ export function roleRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/roles",
     tags: ["Roles"],
     summary: "Create a custom role (`roles:manage`; never granting more than you hold)",
-    middleware: [teamAuth, requirePermission("roles:manage")] as const,
+    ...teamRoute("roles:manage"),
     request: { params: TeamParams, ...jsonBody(CreateRole) },
     responses: { 201: json(Role, "Created"), 409: problem("conflict (name taken)"), ...TEAM_PROBLEMS },
   });
@@ -67,7 +64,7 @@ export function roleRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/roles/{roleId}",
     tags: ["Roles"],
     summary: "Edit a custom role (`roles:manage`; built-in roles are read-only)",
-    middleware: [teamAuth, requirePermission("roles:manage")] as const,
+    ...teamRoute("roles:manage"),
     request: { params: RoleParams, ...jsonBody(UpdateRole) },
     responses: { 200: json(Role, "Updated"), 409: problem("role_protected or conflict"), ...TEAM_PROBLEMS },
   });
@@ -76,7 +73,7 @@ export function roleRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/roles/{roleId}",
     tags: ["Roles"],
     summary: "Delete a custom role nobody holds or inherits (`roles:manage`)",
-    middleware: [teamAuth, requirePermission("roles:manage")] as const,
+    ...teamRoute("roles:manage"),
     request: { params: RoleParams },
     responses: {
       204: { description: "Deleted" },
@@ -89,34 +86,30 @@ export function roleRoutes(deps: Deps) {
     .openapi(list, async (c) => {
       c.header("Cache-Control", "no-store");
       const { cursor, limit } = c.req.valid("query");
-      const items = await listRoles(services(c, deps), c.var.auth, c.req.valid("param").teamId);
+      const items = await listRoles(c.var.ctx, { auth: c.var.auth, teamId: c.req.valid("param").teamId });
       return c.json(paginate(items, cursor, limit), 200);
     })
     .openapi(create, async (c) => {
-      const role = await createRole(
-        services(c, deps),
-        requestClient(c),
-        c.var.auth,
-        c.req.valid("param").teamId,
-        c.req.valid("json"),
-      );
+      const role = await createRole(c.var.ctx, {
+        auth: c.var.auth,
+        teamId: c.req.valid("param").teamId,
+        ...c.req.valid("json"),
+      });
       return c.json(role, 201);
     })
     .openapi(update, async (c) => {
       const { teamId, roleId } = c.req.valid("param");
-      const role = await updateRole(
-        services(c, deps),
-        requestClient(c),
-        c.var.auth,
+      const role = await updateRole(c.var.ctx, {
+        auth: c.var.auth,
         teamId,
         roleId,
-        c.req.valid("json"),
-      );
+        patch: c.req.valid("json"),
+      });
       return c.json(role, 200);
     })
     .openapi(remove, async (c) => {
       const { teamId, roleId } = c.req.valid("param");
-      await deleteRole(services(c, deps), requestClient(c), c.var.auth, teamId, roleId);
+      await deleteRole(c.var.ctx, { auth: c.var.auth, teamId, roleId });
       return c.body(null, 204);
     });
 }

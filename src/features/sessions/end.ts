@@ -8,7 +8,8 @@ import { revokeSessionStatement } from "./store";
  * How every session ends — logout, revocation by its user, refresh-token reuse, password reset or change,
  * member removal, team deletion, a concurrent login's approve: revoked in D1 (no more refreshes) in the caller's
  * batch, then, after the commit, an edge revocation record in KV (its access tokens die at once; critical) and
- * its single-session slot freed (best effort: D1 decides liveness anyway).
+ * its single-session slot freed (best effort: D1 decides liveness anyway; `slotsAlreadyFree` when the gate itself
+ * evicted them, as a login replacing dead sessions does).
  */
 export interface EndedSession {
   id: string;
@@ -20,6 +21,7 @@ export function sessionsEnded(
   ctx: RequestContext,
   sessions: readonly EndedSession[],
   reason: string,
+  options: { slotsAlreadyFree?: boolean } = {},
 ): AfterCommit[] {
   if (sessions.length === 0) return [];
   const byUser = new Map<string, string[]>();
@@ -35,10 +37,17 @@ export function sessionsEnded(
           reason,
         ),
     },
-    {
-      name: "sessions.release_slots",
-      run: () => Promise.all([...byUser].map(([userId, ids]) => releaseSlots(ctx, userId, ids))),
-    },
+    ...(options.slotsAlreadyFree
+      ? []
+      : [
+          {
+            name: "sessions.release_slots",
+            run: () =>
+              Promise.all(
+                [...byUser].map(([userId, sessionIds]) => releaseSlots(ctx, { userId, sessionIds })),
+              ),
+          },
+        ]),
   ];
 }
 

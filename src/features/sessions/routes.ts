@@ -1,15 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { presentedAccessToken, requireAuth } from "../../auth/authenticate";
+import { signedIn } from "../../auth/guards";
 import type { AppEnv } from "../../http/app-env";
 import { clearSessionCookies, readCookie, setSessionCookies } from "../../http/cookies";
 import { presentedDevice } from "../../http/device";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { AuthError } from "../../platform/errors";
+import { endSessions } from "./end";
 import { approveConcurrentLogin, denyConcurrentLogin, exchangePreAuth } from "./exchange";
-import { endSessions, refreshSession, type SessionTokens, switchTeam } from "./sessions";
+import { refreshSession } from "./refresh";
+import type { SessionTokens } from "./session-tokens";
+import { switchTeam } from "./switch-team";
 
 const SessionResponse = z
   .object({
@@ -112,6 +115,7 @@ const logout = createRoute({
   path: "/api/v1/auth/logout",
   tags: ["Sessions"],
   summary: "End this session; its access token stops working at once",
+  ...signedIn(),
   responses: {
     204: { description: "Logged out" },
     401: problem("unauthorized"),
@@ -137,13 +141,12 @@ function sendSession(c: Context<AppEnv>, tokens: SessionTokens) {
   return c.json(sessionBody(tokens), 200);
 }
 
-export function sessionRoutes(deps: Deps) {
-  const auth = requireAuth(deps);
+export function sessionRoutes() {
+  /** Team switching is session-exchange without a pre-auth token: then, and only then, it needs a live session. */
+  const switchAuth = requireAuth();
   return createRouter()
     .openapi(exchange, async (c) => {
       const body = c.req.valid("json");
-      const s = services(c, deps);
-      const client = requestClient(c);
       if (body.preAuthToken === undefined) {
         // Team switch: needs a live session (and, with cookies, the CSRF token).
         if (!presentedAccessToken(c)) {
@@ -151,16 +154,14 @@ export function sessionRoutes(deps: Deps) {
             detail: "Sign in first, or send the preAuthToken of your login.",
           });
         }
-        await auth(c, async () => {});
-        return sendSession(
-          c,
-          await switchTeam(s, client, { userId: c.var.auth.userId, sid: c.var.auth.sid }, body.teamId),
-        );
+        await switchAuth(c, async () => {});
+        return sendSession(c, await switchTeam(c.var.ctx, { auth: c.var.auth, teamId: body.teamId }));
       }
       const device = await presentedDevice(c, body.deviceId);
       return sendSession(
         c,
-        await exchangePreAuth(s, client, device?.hash ?? null, {
+        await exchangePreAuth(c.var.ctx, {
+          deviceHash: device?.hash ?? null,
           preAuthToken: body.preAuthToken,
           teamId: body.teamId,
         }),
@@ -169,23 +170,19 @@ export function sessionRoutes(deps: Deps) {
     .openapi(concurrentApprove, async (c) => {
       const body = c.req.valid("json");
       const device = await presentedDevice(c, body.deviceId);
-      const tokens = await approveConcurrentLogin(
-        services(c, deps),
-        requestClient(c),
-        device?.hash ?? null,
-        body.decisionToken,
-      );
+      const tokens = await approveConcurrentLogin(c.var.ctx, {
+        deviceHash: device?.hash ?? null,
+        decisionToken: body.decisionToken,
+      });
       return sendSession(c, tokens);
     })
     .openapi(concurrentDeny, async (c) => {
       const body = c.req.valid("json");
       const device = await presentedDevice(c, body.deviceId);
-      await denyConcurrentLogin(
-        services(c, deps),
-        requestClient(c),
-        device?.hash ?? null,
-        body.decisionToken,
-      );
+      await denyConcurrentLogin(c.var.ctx, {
+        deviceHash: device?.hash ?? null,
+        decisionToken: body.decisionToken,
+      });
       c.header("Cache-Control", "no-store");
       return c.json({ status: "denied" as const }, 200);
     })
@@ -194,16 +191,16 @@ export function sessionRoutes(deps: Deps) {
       const body: { refreshToken?: string; deviceId?: string } = c.req.valid("json") ?? {};
       const token = body.refreshToken ?? readCookie(c, "refresh");
       if (!token) throw new AuthError("unauthorized", { detail: "No refresh token." });
-      const s = services(c, deps);
       const device = await presentedDevice(c, body.deviceId);
-      const tokens = await refreshSession(s, requestClient(c), device?.hash ?? null, token);
+      const tokens = await refreshSession(c.var.ctx, {
+        deviceHash: device?.hash ?? null,
+        refreshToken: token,
+      });
       return sendSession(c, tokens);
     })
     .openapi(logout, async (c) => {
-      await auth(c, async () => {});
-      const s = services(c, deps);
       const a = c.var.auth;
-      await endSessions(s, requestClient(c), a.userId, [a.sid], "session.logout");
+      await endSessions(c.var.ctx, { userId: a.userId, sessionIds: [a.sid], action: "session.logout" });
       clearSessionCookies(c);
       return c.body(null, 204);
     });

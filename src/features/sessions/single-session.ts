@@ -1,9 +1,8 @@
 import type { ClaimResult } from "../../../durable-objects/user-session-gate";
 import { toBase64url } from "../../crypto/encoding";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { commit } from "../../platform/unit-of-work";
 import { findSession, type SessionRow } from "./store";
 
 /**
@@ -30,16 +29,16 @@ export interface PendingLogin {
 /** A holder claimed this recently but not (yet) in D1 is a session being created right now: alive. */
 const CREATION_GRACE_MS = 60_000;
 
-export function sessionGate(s: ServiceDeps, userId: string) {
-  return s.env.USER_SESSION_GATE.get(s.env.USER_SESSION_GATE.idFromName(userId));
+function sessionGate(ctx: RequestContext, userId: string) {
+  return ctx.env.USER_SESSION_GATE.get(ctx.env.USER_SESSION_GATE.idFromName(userId));
 }
 
 /** Whether a session D1 knows (or does not know) still counts as the user's live session. */
-export function sessionAlive(s: ServiceDeps, row: SessionRow | undefined, claimedAt: number): boolean {
-  const now = s.now();
+function sessionAlive(ctx: RequestContext, row: SessionRow | undefined, claimedAt: number): boolean {
+  const now = ctx.now();
   if (!row) return now - claimedAt < CREATION_GRACE_MS;
   return (
-    row.revokedAt === null && row.expiresAt > now && row.lastSeenAt + s.config.SESSION_IDLE_TTL * 1000 > now
+    row.revokedAt === null && row.expiresAt > now && row.lastSeenAt + ctx.config.SESSION_IDLE_TTL * 1000 > now
   );
 }
 
@@ -51,41 +50,39 @@ export type SlotClaim = { granted: true; replaced: string[] } | { granted: false
  * end. Answers the sessions to revoke, or the live holder.
  */
 export async function claimSlot(
-  s: ServiceDeps,
-  userId: string,
-  sessionId: string,
-  expiresAt: number,
-  replace?: string,
+  ctx: RequestContext,
+  input: { userId: string; sessionId: string; expiresAt: number; replace?: string | undefined },
 ): Promise<SlotClaim> {
-  const gate = sessionGate(s, userId);
-  const allowMultiple = !s.config.SINGLE_SESSION;
+  const { userId, sessionId, expiresAt, replace } = input;
+  const gate = sessionGate(ctx, userId);
+  const allowMultiple = !ctx.config.SINGLE_SESSION;
   let expectedHolder = replace;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result: ClaimResult = await gate.claim(sessionId, expiresAt, s.now(), {
+    const result: ClaimResult = await gate.claim(sessionId, expiresAt, ctx.now(), {
       replace: expectedHolder !== undefined,
       allowMultiple,
       ...(expectedHolder !== undefined ? { expectedHolder } : {}),
     });
     if (result.granted) return { granted: true, replaced: result.evicted };
     const holder = result.live.sessionId;
-    if (sessionAlive(s, await findSession(s.db, holder), result.live.claimedAt)) {
+    if (sessionAlive(ctx, await findSession(ctx.db, holder), result.live.claimedAt)) {
       return { granted: false, holder };
     }
     expectedHolder = holder;
   }
   // The slot changed hands three times while we looked: treat it as held.
-  const live = await gate.live(s.now());
+  const live = await gate.live(ctx.now());
   return live ? { granted: false, holder: live.sessionId } : { granted: false, holder: "" };
 }
 
 /** Frees the gate for sessions that ended (logout, deletion, password reset). Best effort: D1 decides anyway. */
 export async function releaseSlots(
-  s: ServiceDeps,
-  userId: string,
-  sessionIds: readonly string[],
+  ctx: RequestContext,
+  input: { userId: string; sessionIds: readonly string[] },
 ): Promise<void> {
+  const { userId, sessionIds } = input;
   if (sessionIds.length === 0) return;
-  const gate = sessionGate(s, userId);
+  const gate = sessionGate(ctx, userId);
   await Promise.all(sessionIds.map((id) => gate.release(id)));
 }
 
@@ -95,20 +92,16 @@ const DECISION_TTL_MS = 5 * 60_000;
  * Opens a concurrent-login decision and returns its token: `<userId>.<secret>` (the user id routes to the
  * user's gate; the secret is what proves the caller got the 409, stored only hashed in the gate).
  */
-export async function openConcurrentDecision(
-  s: ServiceDeps,
-  client: ClientInfo,
-  pending: PendingLogin,
-): Promise<string> {
-  const secret = toBase64url(s.random(32));
-  await sessionGate(s, pending.userId).openDecision(secret, { ...pending }, s.now() + DECISION_TTL_MS);
-  await s.db.batch([
-    auditStatement(s, client, {
+export async function openConcurrentDecision(ctx: RequestContext, pending: PendingLogin): Promise<string> {
+  const secret = toBase64url(ctx.random(32));
+  await sessionGate(ctx, pending.userId).openDecision(secret, { ...pending }, ctx.now() + DECISION_TTL_MS);
+  await commit(ctx, {
+    audit: {
       action: "session.concurrent_refused",
       target: { type: "user", id: pending.userId },
       metadata: { liveSessionId: pending.holder },
-    }),
-  ]);
+    },
+  });
   return `${pending.userId}.${secret}`;
 }
 
@@ -117,16 +110,16 @@ export async function openConcurrentDecision(
  * 401, so nothing is learnt from a guessed token.
  */
 export async function takeConcurrentDecision(
-  s: ServiceDeps,
-  decisionToken: string,
-  deviceHash: string | null,
+  ctx: RequestContext,
+  input: { decisionToken: string; deviceHash: string | null },
 ): Promise<PendingLogin> {
+  const { decisionToken, deviceHash } = input;
   const invalid = () =>
     new AuthError("unauthorized", { detail: "This decision has expired. Please sign in again." });
   const match = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(decisionToken);
   if (!match || !deviceHash) throw invalid();
   const [, userId, secret] = match as unknown as [string, string, string];
-  const payload = (await sessionGate(s, userId).takeDecision(secret, s.now())) as Record<
+  const payload = (await sessionGate(ctx, userId).takeDecision(secret, ctx.now())) as Record<
     string,
     unknown
   > | null;

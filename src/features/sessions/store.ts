@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { memberships, refreshTokens, roles, sessions, teams, users } from "../../db/schema/identity";
+import { memberships, refreshTokens, roles, sessions, teams, users } from "../../db/tables";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -20,11 +20,9 @@ export function insertRefreshToken(db: Db, tokenHash: string, sessionId: string,
  */
 export async function rotateRefreshToken(
   db: Db,
-  oldHash: string,
-  newHash: string,
-  sessionId: string,
-  now: number,
+  rotation: { oldHash: string; newHash: string; sessionId: string; now: number },
 ): Promise<boolean> {
+  const { oldHash, newHash, sessionId, now } = rotation;
   const d1 = db.$client;
   const [used] = await d1.batch([
     d1
@@ -91,10 +89,6 @@ export function sessionByRefreshToken(db: Db, tokenHash: string) {
     .where(eq(refreshTokens.tokenHash, tokenHash));
 }
 
-export function touchSession(db: Db, sessionId: string, now: number) {
-  return db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
-}
-
 export function revokeSessionStatement(db: Db, sessionId: string, now: number, reason: string) {
   return db
     .update(sessions)
@@ -106,11 +100,9 @@ export function revokeSessionStatement(db: Db, sessionId: string, now: number, r
 /** Revokes every live session of a user (optionally but one); returns the ids revoked. */
 export function revokeUserSessionsStatement(
   db: Db,
-  userId: string,
-  now: number,
-  reason: string,
-  except?: string,
+  revocation: { userId: string; now: number; reason: string; except?: string | undefined },
 ) {
+  const { userId, now, reason, except } = revocation;
   return db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })

@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/authenticate";
-import { requirePermission, requireUser } from "../../auth/guards";
-import { createRouter, json, problem, requestClient, services } from "../../http/router";
+import { signedIn, teamRoute } from "../../auth/guards";
+import { createRouter, json, problem } from "../../http/router";
 import { jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
-import type { Deps } from "../../platform/deps";
 import { paginate } from "../../platform/pagination";
 import {
   changeMemberRole,
@@ -49,15 +47,13 @@ const UpdateTeam = z
   .openapi("UpdateTeamRequest");
 const ChangeRole = z.strictObject({ roleId: z.string().min(1).max(64) }).openapi("ChangeMemberRoleRequest");
 
-export function teamRoutes(deps: Deps) {
-  const user = requireAuth(deps);
-  const teamAuth = requireAuth(deps, { apiKeys: true });
+export function teamRoutes() {
   const listTeams = createRoute({
     method: "get",
     path: "/api/v1/teams",
     tags: ["Teams"],
     summary: "My teams, with my role in each",
-    middleware: [user] as const,
+    ...signedIn(),
     request: { query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(MyTeam), nextCursor: z.string().nullable() }), "Teams"),
@@ -69,7 +65,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams",
     tags: ["Teams"],
     summary: "Create a team (the creator becomes its Owner)",
-    middleware: [user] as const,
+    ...signedIn(),
     request: jsonBody(CreateTeam),
     responses: {
       201: json(Team, "Created"),
@@ -84,7 +80,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}",
     tags: ["Teams"],
     summary: "Read a team (`team:read`)",
-    middleware: [teamAuth, requirePermission("team:read")] as const,
+    ...teamRoute("team:read"),
     request: { params: TeamParams },
     responses: { 200: json(Team, "Team"), ...TEAM_PROBLEMS },
   });
@@ -93,7 +89,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}",
     tags: ["Teams"],
     summary: "Rename a team or change its slug (`team:update`)",
-    middleware: [teamAuth, requirePermission("team:update")] as const,
+    ...teamRoute("team:update"),
     request: { params: TeamParams, ...jsonBody(UpdateTeam) },
     responses: { 200: json(Team, "Updated"), 409: problem("slug_taken"), ...TEAM_PROBLEMS },
   });
@@ -102,7 +98,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}",
     tags: ["Teams"],
     summary: "Delete a team (the Owner only; revokes every session bound to it)",
-    middleware: [teamAuth, requireUser(), requirePermission("team:delete")] as const,
+    ...teamRoute("team:delete", { userOnly: true }),
     request: { params: TeamParams },
     responses: { 204: { description: "Deleted" }, ...TEAM_PROBLEMS },
   });
@@ -111,7 +107,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/members",
     tags: ["Teams"],
     summary: "The team's members (`members:read`)",
-    middleware: [teamAuth, requirePermission("members:read")] as const,
+    ...teamRoute("members:read"),
     request: { params: TeamParams, query: ListQuery },
     responses: {
       200: json(z.object({ items: z.array(Member), nextCursor: z.string().nullable() }), "Members"),
@@ -123,7 +119,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/members/{userId}",
     tags: ["Teams"],
     summary: "Change a member's role (`members:update`; never to or from Owner)",
-    middleware: [teamAuth, requirePermission("members:update")] as const,
+    ...teamRoute("members:update"),
     request: { params: MemberParams, ...jsonBody(ChangeRole) },
     responses: {
       200: json(Member, "Updated"),
@@ -136,7 +132,7 @@ export function teamRoutes(deps: Deps) {
     path: "/api/v1/teams/{teamId}/members/{userId}",
     tags: ["Teams"],
     summary: "Remove a member (`members:remove`; their sessions for the team end at once)",
-    middleware: [teamAuth, requirePermission("members:remove")] as const,
+    ...teamRoute("members:remove"),
     request: { params: MemberParams },
     responses: { 204: { description: "Removed" }, 409: problem("owner_transfer_required"), ...TEAM_PROBLEMS },
   });
@@ -145,51 +141,44 @@ export function teamRoutes(deps: Deps) {
     .openapi(listTeams, async (c) => {
       c.header("Cache-Control", "no-store");
       const { cursor, limit } = c.req.valid("query");
-      return c.json(paginate(await listMyTeams(services(c, deps), c.var.auth), cursor, limit), 200);
+      return c.json(paginate(await listMyTeams(c.var.ctx, c.var.auth), cursor, limit), 200);
     })
     .openapi(create, async (c) =>
-      c.json(await createTeam(services(c, deps), requestClient(c), c.var.auth, c.req.valid("json")), 201),
+      c.json(await createTeam(c.var.ctx, { auth: c.var.auth, ...c.req.valid("json") }), 201),
     )
-    .openapi(read, async (c) => c.json(await getTeam(services(c, deps), c.req.valid("param").teamId), 200))
+    .openapi(read, async (c) => c.json(await getTeam(c.var.ctx, c.req.valid("param").teamId), 200))
     .openapi(update, async (c) =>
       c.json(
-        await updateTeam(
-          services(c, deps),
-          requestClient(c),
-          c.var.auth,
-          c.req.valid("param").teamId,
-          c.req.valid("json"),
-        ),
+        await updateTeam(c.var.ctx, {
+          auth: c.var.auth,
+          teamId: c.req.valid("param").teamId,
+          patch: c.req.valid("json"),
+        }),
         200,
       ),
     )
     .openapi(remove, async (c) => {
-      await deleteTeam(services(c, deps), requestClient(c), c.var.auth, c.req.valid("param").teamId);
+      await deleteTeam(c.var.ctx, { auth: c.var.auth, teamId: c.req.valid("param").teamId });
       return c.body(null, 204);
     })
     .openapi(members, async (c) => {
       c.header("Cache-Control", "no-store");
       const { cursor, limit } = c.req.valid("query");
-      return c.json(
-        paginate(await listMembers(services(c, deps), c.req.valid("param").teamId), cursor, limit),
-        200,
-      );
+      return c.json(paginate(await listMembers(c.var.ctx, c.req.valid("param").teamId), cursor, limit), 200);
     })
     .openapi(changeRole, async (c) => {
       const { teamId, userId } = c.req.valid("param");
-      const member = await changeMemberRole(
-        services(c, deps),
-        requestClient(c),
-        c.var.auth,
+      const member = await changeMemberRole(c.var.ctx, {
+        auth: c.var.auth,
         teamId,
         userId,
-        c.req.valid("json").roleId,
-      );
+        roleId: c.req.valid("json").roleId,
+      });
       return c.json(member, 200);
     })
     .openapi(removeOne, async (c) => {
       const { teamId, userId } = c.req.valid("param");
-      await removeMember(services(c, deps), requestClient(c), c.var.auth, teamId, userId);
+      await removeMember(c.var.ctx, { auth: c.var.auth, teamId, userId });
       return c.body(null, 204);
     });
 }

@@ -2,7 +2,7 @@ import { canGrant, resolveRole } from "../../auth/permission-match";
 import type { Principal } from "../../auth/principal";
 import { findMember, type RoleRow, rolesOfTeam } from "../../db/teams";
 import type { AuditEvent } from "../../platform/audit";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { roleMap } from "../roles/effective-permissions";
 
@@ -19,8 +19,11 @@ export interface TeamActor {
   roles: RoleRow[];
 }
 
-export async function teamActor(s: ServiceDeps, auth: Principal, teamId: string): Promise<TeamActor> {
-  const roles = await rolesOfTeam(s.db, teamId);
+export async function teamActor(
+  ctx: RequestContext,
+  { auth, teamId }: { auth: Principal; teamId: string },
+): Promise<TeamActor> {
+  const roles = await rolesOfTeam(ctx.db, teamId);
   if (auth.via === "api_key") {
     return {
       userId: auth.userId,
@@ -31,7 +34,7 @@ export async function teamActor(s: ServiceDeps, auth: Principal, teamId: string)
       roles,
     };
   }
-  const member = await findMember(s.db, teamId, auth.userId);
+  const member = await findMember(ctx.db, teamId, auth.userId);
   if (!member) throw new AuthError("forbidden", { internal: { reason: "not a member" } });
   return {
     userId: auth.userId,

@@ -1,5 +1,4 @@
 import type { Principal } from "../../auth/principal";
-import { revokeAtEdge } from "../../auth/revocation";
 import { isUniqueViolation } from "../../db/client";
 import {
   deleteTeamStatement,
@@ -17,14 +16,13 @@ import {
   teamsWithRoleOf,
   updateTeam as updateTeamRow,
 } from "../../db/teams";
-import { auditStatement } from "../../platform/audit";
-import type { ClientInfo } from "../../platform/client";
-import type { ServiceDeps } from "../../platform/context";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
-import { revokeKeysBeyondCreators } from "../api-keys/api-keys";
-import { releaseSlots } from "../sessions/single-session";
+import { commit } from "../../platform/unit-of-work";
+import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
+import { sessionsEnded } from "../sessions/end";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
 import { actorAudit, assertCanGrant, effectiveOf, type TeamActor, teamActor, viaKey } from "./team-actor";
 
@@ -50,25 +48,9 @@ export function memberView(m: MemberRow) {
   };
 }
 
-export function edgeRevocation(s: ServiceDeps) {
-  return { kv: s.env.KV, now: s.now, accessTokenTtl: s.config.ACCESS_TOKEN_TTL };
-}
-
-/** After sessions were revoked in D1: their access tokens die at the edge and their single-session slots free up. */
-async function endRevokedSessions(s: ServiceDeps, revoked: { id: string; userId: string }[], reason: string) {
-  await revokeAtEdge(
-    edgeRevocation(s),
-    revoked.map((r) => r.id),
-    reason,
-  );
-  const byUser = new Map<string, string[]>();
-  for (const r of revoked) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.id]);
-  await Promise.all([...byUser].map(([userId, ids]) => releaseSlots(s, userId, ids)));
-}
-
 /** GET /teams: the caller's teams with their role in each. */
-export async function listMyTeams(s: ServiceDeps, auth: Principal) {
-  const rows = await teamsWithRoleOf(s.db, auth.userId);
+export async function listMyTeams(ctx: RequestContext, auth: Principal) {
+  const rows = await teamsWithRoleOf(ctx.db, auth.userId);
   return rows.map((r) => ({
     id: r.id,
     slug: r.slug,
@@ -79,30 +61,31 @@ export async function listMyTeams(s: ServiceDeps, auth: Principal) {
 
 /** POST /teams: a new team with the default roles; the creator is its Owner. */
 export async function createTeam(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  input: { name: string; slug?: string },
+  ctx: RequestContext,
+  input: { auth: Principal; name: string; slug?: string },
 ) {
+  const { auth } = input;
   const explicit = input.slug === undefined ? undefined : checkSlug(input.slug, "slug");
-  const slugs = explicit ? [explicit] : await freeSlugCandidates(s, input.name);
-  const now = s.now();
-  const teamId = newId(s.random);
-  const roleIds = newRoleIds(s.random);
+  const slugs = explicit ? [explicit] : await freeSlugCandidates(ctx, input.name);
+  const now = ctx.now();
+  const teamId = newId(ctx.random);
+  const roleIds = newRoleIds(ctx.random);
   for (const slug of slugs) {
     try {
-      await s.db.batch([
-        insertTeam(s.db, { id: teamId, slug, name: input.name, createdAt: now, updatedAt: now }),
-        insertRoles(s.db, defaultRoleRows(roleIds, teamId, now)),
-        insertMembership(s.db, { teamId, userId: auth.userId, roleId: roleIds.owner, joinedAt: now }),
-        auditStatement(s, client, {
+      await commit(ctx, {
+        writes: [
+          insertTeam(ctx.db, { id: teamId, slug, name: input.name, createdAt: now, updatedAt: now }),
+          insertRoles(ctx.db, defaultRoleRows(roleIds, teamId, now)),
+          insertMembership(ctx.db, { teamId, userId: auth.userId, roleId: roleIds.owner, joinedAt: now }),
+        ],
+        audit: {
           action: "team.created",
           actorId: auth.userId,
           target: { type: "team", id: teamId },
           teamId,
           metadata: { after: { slug, name: input.name } },
-        }),
-      ]);
+        },
+      });
       return teamView({ id: teamId, slug, name: input.name, createdAt: now, updatedAt: now });
     } catch (error) {
       if (isUniqueViolation(error, "teams.slug")) {
@@ -115,36 +98,33 @@ export async function createTeam(
   throw new AuthError("slug_taken", { internal: { reason: "no free derived slug" } });
 }
 
-export async function getTeam(s: ServiceDeps, teamId: string) {
-  const team = await findTeamById(s.db, teamId);
+export async function getTeam(ctx: RequestContext, teamId: string) {
+  const team = await findTeamById(ctx.db, teamId);
   if (!team) throw new AuthError("not_found");
   return teamView(team);
 }
 
 /** PATCH /teams/:teamId (`team:update`). */
 export async function updateTeam(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  patch: { name?: string; slug?: string },
+  ctx: RequestContext,
+  { auth, teamId, patch }: { auth: Principal; teamId: string; patch: { name?: string; slug?: string } },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const before = await findTeamById(s.db, teamId);
+  const actor = await teamActor(ctx, { auth, teamId });
+  const before = await findTeamById(ctx.db, teamId);
   if (!before) throw new AuthError("not_found");
   const slug = patch.slug === undefined ? undefined : checkSlug(patch.slug, "slug");
-  const now = s.now();
+  const now = ctx.now();
   const next = { ...(patch.name !== undefined ? { name: patch.name } : {}), ...(slug ? { slug } : {}) };
   try {
-    const [[after]] = await s.db.batch([
-      updateTeamRow(s.db, teamId, next, now),
-      auditStatement(s, client, {
+    const [[after]] = await commit(ctx, {
+      writes: [updateTeamRow(ctx.db, teamId, next, now)],
+      audit: {
         action: "team.updated",
         ...actorAudit(actor),
         target: { type: "team", id: teamId },
         metadata: { before: { slug: before.slug, name: before.name }, after: next, ...viaKey(actor) },
-      }),
-    ]);
+      },
+    });
     return teamView(after ?? before);
   } catch (error) {
     if (isUniqueViolation(error, "teams.slug")) throw new AuthError("slug_taken");
@@ -157,33 +137,35 @@ export async function updateTeam(
  * transfers and API keys go with the team (foreign-key cascades); every session bound to the team is revoked in
  * D1 and at the edge, so their access tokens die at once.
  */
-export async function deleteTeam(s: ServiceDeps, client: ClientInfo, auth: Principal, teamId: string) {
-  const actor = await teamActor(s, auth, teamId);
+export async function deleteTeam(ctx: RequestContext, { auth, teamId }: { auth: Principal; teamId: string }) {
+  const actor = await teamActor(ctx, { auth, teamId });
   if (!actor.isOwner) throw new AuthError("forbidden", { internal: { reason: "not the owner" } });
-  const team = await findTeamById(s.db, teamId);
+  const team = await findTeamById(ctx.db, teamId);
   if (!team) throw new AuthError("not_found");
-  const members = await membersOfTeam(s.db, teamId);
-  const now = s.now();
-  const [revoked] = await s.db.batch([
-    revokeTeamSessionsStatement(s.db, teamId, null, now, "team_deleted"),
-    auditStatement(s, client, {
+  const members = await membersOfTeam(ctx.db, teamId);
+  const now = ctx.now();
+  await commit(ctx, {
+    writes: [
+      revokeTeamSessionsStatement(ctx.db, { teamId, userId: null, now, reason: "team_deleted" }),
+      deleteTeamStatement(ctx.db, teamId),
+    ],
+    audit: {
       action: "team.deleted",
       ...actorAudit(actor),
       target: { type: "team", id: teamId },
       metadata: { before: { slug: team.slug, name: team.name, members: members.length } },
-    }),
-    deleteTeamStatement(s.db, teamId),
-  ]);
-  await endRevokedSessions(s, revoked, "team_deleted");
+    },
+    after: ([revoked]) => sessionsEnded(ctx, revoked, "team_deleted"),
+  });
 }
 
 /** GET /teams/:teamId/members (`members:read`). */
-export async function listMembers(s: ServiceDeps, teamId: string) {
-  return (await membersOfTeam(s.db, teamId)).map(memberView);
+export async function listMembers(ctx: RequestContext, teamId: string) {
+  return (await membersOfTeam(ctx.db, teamId)).map(memberView);
 }
 
-async function memberOrNotFound(s: ServiceDeps, teamId: string, userId: string) {
-  const member = await findMember(s.db, teamId, userId);
+async function memberOrNotFound(ctx: RequestContext, { teamId, userId }: { teamId: string; userId: string }) {
+  const member = await findMember(ctx.db, teamId, userId);
   if (!member) throw new AuthError("not_found");
   return member;
 }
@@ -194,16 +176,12 @@ async function memberOrNotFound(s: ServiceDeps, teamId: string, userId: string) 
  * holds more than they do. The member's next refresh (at most one access-token lifetime) carries the new role.
  */
 export async function changeMemberRole(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  userId: string,
-  roleId: string,
+  ctx: RequestContext,
+  { auth, teamId, userId, roleId }: { auth: Principal; teamId: string; userId: string; roleId: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const member = await memberOrNotFound(s, teamId, userId);
-  const role = await findRole(s.db, teamId, roleId);
+  const actor = await teamActor(ctx, { auth, teamId });
+  const member = await memberOrNotFound(ctx, { teamId, userId });
+  const role = await findRole(ctx.db, teamId, roleId);
   if (!role) throw AuthError.validation([{ path: "roleId", message: "No such role in this team." }]);
   if (member.roleBuiltIn === "owner" || role.builtIn === "owner")
     throw new AuthError("owner_transfer_required");
@@ -211,23 +189,27 @@ export async function changeMemberRole(
   assertCanGrant(actor, effectiveOf(actor.roles, role.id));
   if (member.roleId === role.id) return memberView(member);
   const newPermissions = effectiveOf(actor.roles, role.id);
-  const keyRevocations = await revokeKeysBeyondCreators(s, client, teamId, actor.userId, (uid) =>
-    uid === userId ? newPermissions : undefined,
-  );
-  const [changed] = await s.db.batch([
-    setMemberRoleStatement(s.db, teamId, userId, role.id),
-    auditStatement(s, client, {
-      action: "member.role_changed",
-      ...actorAudit(actor),
-      target: { type: "user", id: userId },
-      metadata: {
-        before: { roleId: member.roleId, roleName: member.roleName },
-        after: { roleId: role.id, roleName: role.name },
-        ...viaKey(actor),
+  const keyRevocations = await revokeKeysBeyondCreators(ctx, {
+    teamId,
+    actorId: actor.userId,
+    permissionsOf: (uid) => (uid === userId ? newPermissions : undefined),
+  });
+  const [changed] = await commit(ctx, {
+    writes: [setMemberRoleStatement(ctx.db, teamId, userId, role.id), ...keyRevocations.writes],
+    audit: [
+      {
+        action: "member.role_changed",
+        ...actorAudit(actor),
+        target: { type: "user", id: userId },
+        metadata: {
+          before: { roleId: member.roleId, roleName: member.roleName },
+          after: { roleId: role.id, roleName: role.name },
+          ...viaKey(actor),
+        },
       },
-    }),
-    ...keyRevocations,
-  ]);
+      ...keyRevocations.audit,
+    ],
+  });
   if (changed.length === 0) throw new AuthError("owner_transfer_required");
   return memberView({ ...member, roleId: role.id, roleName: role.name, roleBuiltIn: role.builtIn });
 }
@@ -238,29 +220,28 @@ export async function changeMemberRole(
  * token stops working on the next request.
  */
 export async function removeMember(
-  s: ServiceDeps,
-  client: ClientInfo,
-  auth: Principal,
-  teamId: string,
-  userId: string,
+  ctx: RequestContext,
+  { auth, teamId, userId }: { auth: Principal; teamId: string; userId: string },
 ) {
-  const actor = await teamActor(s, auth, teamId);
-  const member = await memberOrNotFound(s, teamId, userId);
+  const actor = await teamActor(ctx, { auth, teamId });
+  const member = await memberOrNotFound(ctx, { teamId, userId });
   if (member.roleBuiltIn === "owner") throw new AuthError("owner_transfer_required");
   assertCanGrant(actor, effectiveOf(actor.roles, member.roleId));
-  const now = s.now();
-  const [removed, revoked] = await s.db.batch([
-    removeMemberStatement(s.db, teamId, userId),
-    revokeTeamSessionsStatement(s.db, teamId, userId, now, "member_removed"),
-    auditStatement(s, client, {
+  const now = ctx.now();
+  const [removed] = await commit(ctx, {
+    writes: [
+      removeMemberStatement(ctx.db, teamId, userId),
+      revokeTeamSessionsStatement(ctx.db, { teamId, userId, now, reason: "member_removed" }),
+    ],
+    audit: {
       action: "member.removed",
       ...actorAudit(actor),
       target: { type: "user", id: userId },
       metadata: { before: { roleId: member.roleId, roleName: member.roleName }, ...viaKey(actor) },
-    }),
-  ]);
+    },
+    after: ([, revoked]) => sessionsEnded(ctx, revoked, "member_removed"),
+  });
   if (removed.length === 0) throw new AuthError("not_found");
-  await endRevokedSessions(s, revoked, "member_removed");
 }
 
 export type { TeamActor };

@@ -22,7 +22,7 @@ export function requestContext(deps: Deps) {
 }
 
 /** Hono throws when the runtime gave no ExecutionContext (a test calling app.fetch without one). */
-function executionContext(c: Context): ExecutionContext | undefined {
+function executionContext(c: Context): { waitUntil(work: Promise<unknown>): void } | undefined {
   try {
     return c.executionCtx;
   } catch {

@@ -23,7 +23,7 @@ export function requestLog(now: () => number) {
 }
 
 /** 203.0.113.7 → 203.0.113.0; 2001:db8:1:2::7 → 2001:db8:1::. Enough to spot abuse, not to identify. */
-export function networkOf(ip: string | undefined): string | null {
+function networkOf(ip: string | undefined): string | null {
   if (!ip) return null;
   if (ip.includes(".")) return ip.split(".").slice(0, 3).concat("0").join(".");
   return `${ip.split(":").slice(0, 3).join(":")}::`;

@@ -4,7 +4,7 @@ import { verifyPassword } from "../../../src/crypto/password";
 import { getDb } from "../../../src/db/client";
 import { bootstrapAdmin } from "../../../src/features/admin/bootstrap";
 import { parseConfig } from "../../../src/platform/config";
-import { serviceDeps } from "../../../src/platform/context";
+import { createContext } from "../../../src/platform/context";
 import { defaultDeps } from "../../../src/platform/deps";
 import { testWorker, uniqueEmail } from "../../support/helpers";
 
@@ -12,7 +12,7 @@ function deps(overrides: Partial<Cloudflare.Env>) {
   const bindings = { ...env, ...overrides } as Cloudflare.Env;
   const parsed = parseConfig(bindings);
   if (!parsed.ok) throw new Error(parsed.variables.join());
-  return serviceDeps(defaultDeps, bindings, parsed.config);
+  return createContext(defaultDeps, { env: bindings, config: parsed.config });
 }
 
 describe("admin bootstrap", () => {

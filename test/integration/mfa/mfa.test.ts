@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { totpCode, totpCounter } from "../../../src/crypto/otp";
 import { bootstrapAdmin } from "../../../src/features/admin/bootstrap";
 import { parseConfig } from "../../../src/platform/config";
-import { serviceDeps } from "../../../src/platform/context";
+import { createContext } from "../../../src/platform/context";
 import { defaultDeps } from "../../../src/platform/deps";
 import {
   DUMMY_TURNSTILE,
@@ -192,7 +192,7 @@ describe("platform admins enrol 2FA at their first login", () => {
     const bindings = { ...env, ADMIN_EMAIL: email, ADMIN_PASSWORD: "bootstrap-pass-1" } as Cloudflare.Env;
     const parsed = parseConfig(bindings);
     if (!parsed.ok) throw new Error("config");
-    await bootstrapAdmin(serviceDeps(defaultDeps, bindings, parsed.config));
+    await bootstrapAdmin(createContext(defaultDeps, { env: bindings, config: parsed.config }));
 
     const first = await passwordStep(app, email, "bootstrap-pass-1");
     expect(first.step).toBe("password_change");
@@ -255,7 +255,7 @@ describe("secrets at rest: key rotation", () => {
     const parsed = parseConfig(bindings);
     if (!parsed.ok) throw new Error("config");
     const { reencryptMfaSecrets } = await import("../../../src/features/maintenance/maintenance");
-    const s = serviceDeps({ ...defaultDeps, now: app.clock.now }, bindings, parsed.config);
+    const s = createContext({ ...defaultDeps, now: app.clock.now }, { env: bindings, config: parsed.config });
     expect(await reencryptMfaSecrets(s)).toBeGreaterThanOrEqual(1);
     const after = await env.DB.prepare("SELECT secret FROM user_mfa WHERE user_id = ?")
       .bind(owner.userId)

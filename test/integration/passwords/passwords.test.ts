@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../../src/db/client";
 import { bootstrapAdmin } from "../../../src/features/admin/bootstrap";
 import { parseConfig } from "../../../src/platform/config";
-import { serviceDeps } from "../../../src/platform/context";
+import { createContext } from "../../../src/platform/context";
 import { defaultDeps } from "../../../src/platform/deps";
 import {
   GOOD_PASSWORD,
@@ -145,7 +145,7 @@ describe("password_change step (bootstrap admin)", () => {
     const bindings = { ...env, ADMIN_EMAIL: email, ADMIN_PASSWORD: "bootstrap-pass-1" } as Cloudflare.Env;
     const parsed = parseConfig(bindings);
     if (!parsed.ok) throw new Error("config");
-    await bootstrapAdmin(serviceDeps(defaultDeps, bindings, parsed.config));
+    await bootstrapAdmin(createContext(defaultDeps, { env: bindings, config: parsed.config }));
 
     const first = (await (
       await app.request("POST", "/api/v1/auth/login", { body: { email, password: "bootstrap-pass-1" } })

@@ -169,18 +169,6 @@ describe("UserSessionGate: the live slot", () => {
     });
   });
 
-  it("touch extends the holder, never shortens it, and ignores other ids", async () => {
-    const stub = gate();
-    const now = Date.now();
-    const a = sid("a");
-    await stub.claim(a, now + HOUR, now, SINGLE);
-    await stub.touch(a, now + 3 * HOUR);
-    await stub.touch(a, now + 2 * HOUR); // an out-of-order refresh
-    await stub.touch(sid("other"), now + 9 * HOUR);
-    expect(await stub.live(now + 2 * HOUR)).toMatchObject({ sessionId: a, expiresAt: now + 3 * HOUR });
-    expect(await stub.live(now + 3 * HOUR)).toBeNull();
-  });
-
   it("RACE: of two parallel claims without replace exactly one wins", async () => {
     for (let round = 0; round < 5; round++) {
       const stub = gate();

@@ -1,0 +1,53 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { teams } from "./teams";
+import { users } from "./users";
+
+// Sessions and their rotating refresh tokens.
+/**
+ * A signed-in session: one refresh-token family (RFC 9700 §4.14.2). Idle and absolute expiry are enforced on
+ * refresh; `revokedAt` ends it (and the edge revocation record in KV kills its access tokens at once).
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    teamId: text("team_id").references(() => teams.id, { onDelete: "cascade" }),
+    /** SHA-256 of the device id the session is bound to. */
+    deviceHash: text("device_hash").notNull(),
+    rememberMe: integer("remember_me", { mode: "boolean" }).notNull(),
+    /** The pre-auth token (jti) that created the session: a pre-auth token is exchanged once. */
+    preAuthJti: text("pre_auth_jti"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    country: text("country"),
+    city: text("city"),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.revokedAt),
+    uniqueIndex("sessions_pre_auth_jti_unique").on(t.preAuthJti),
+  ],
+);
+
+// Refresh tokens (hashes only). A token is used once; presenting a used one revokes its session.
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+    /** Hash of the token that replaced this one (set by the winning rotation). */
+    replacedBy: text("replaced_by"),
+  },
+  (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
+);

@@ -1,0 +1,39 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Accounts and platform roles.
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lower-cased, NFKC-normalised; unique. */
+    email: text("email").notNull(),
+    name: text("name"),
+    /** Argon2id PHC string. */
+    passwordHash: text("password_hash").notNull(),
+    emailVerifiedAt: integer("email_verified_at"),
+    passwordMustChange: integer("password_must_change", { mode: "boolean" }).notNull().default(false),
+    /** Consecutive failed password attempts; reset by a successful login. */
+    failedLoginCount: integer("failed_login_count").notNull().default(0),
+    /** Account lockout (5 consecutive failures → 5 minutes). */
+    lockedUntil: integer("locked_until"),
+    /** Set by an admin: the account cannot sign in. */
+    disabledAt: integer("disabled_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    lastLoginAt: integer("last_login_at"),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_created_at_idx").on(t.createdAt)],
+);
+
+// Platform roles (admin, support, billing_admin), separate from team roles.
+export const userPlatformRoles = sqliteTable(
+  "user_platform_roles",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["admin", "support", "billing_admin"] }).notNull(),
+    grantedAt: integer("granted_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);

@@ -1,0 +1,71 @@
+import { type RequestContext, rateLimitDeps } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
+import { enforceRateLimits } from "../../platform/rate-limits";
+import { commit } from "../../platform/unit-of-work";
+import { loadLoginStep } from "../login/load-step";
+import { type StepAnswer, stepAnswer } from "../login/step-machine";
+import type { StepInput } from "../login/step-route";
+import { loginEvent } from "../login/store";
+import { checkDeviceCode } from "./approval";
+import { trustDevice } from "./store";
+
+/** POST /auth/login/device: the emailed code approves this device (and, with `trustDevice`, remembers it). */
+export async function completeDeviceStep(
+  ctx: RequestContext,
+  input: StepInput<{ preAuthToken: string; code: string; trustDevice?: boolean }>,
+): Promise<StepAnswer> {
+  await enforceRateLimits(rateLimitDeps(ctx), [["login-step:ip", ctx.client.ip ?? "unknown"]]);
+  const { user, state } = await loadLoginStep(ctx, {
+    token: input.preAuthToken,
+    deviceHash: input.deviceHash,
+    step: "device_approval",
+  });
+  await enforceRateLimits(rateLimitDeps(ctx), [["device-code:user", user.id]]);
+  try {
+    await checkDeviceCode(ctx, {
+      challengeId: state.challenge,
+      userId: user.id,
+      deviceHash: state.device,
+      code: input.code,
+    });
+  } catch (error) {
+    if (error instanceof AuthError && error.code === "invalid_code") {
+      await commit(ctx, {
+        writes: [
+          loginEvent(ctx, {
+            userId: user.id,
+            outcome: "device_approval",
+            reason: String(error.internal.reason ?? "wrong code"),
+          }),
+        ],
+        audit: { action: "login.device_code_failed", target: { type: "user", id: user.id } },
+      });
+    }
+    throw error;
+  }
+  if (input.trustDevice) {
+    await trustDevice(ctx.kv, {
+      userId: user.id,
+      deviceHash: state.device,
+      name: ctx.client.device,
+      now: ctx.now(),
+    });
+  }
+  await commit(ctx, {
+    writes: [
+      loginEvent(ctx, {
+        userId: user.id,
+        outcome: "device_approval",
+        reason: input.trustDevice ? "approved_and_trusted" : "approved",
+      }),
+    ],
+    audit: {
+      action: "login.device_approved",
+      actorId: user.id,
+      target: { type: "user", id: user.id },
+      metadata: { trusted: Boolean(input.trustDevice) },
+    },
+  });
+  const { challenge: _spent, ...rest } = state;
+  return stepAnswer({ ctx, user, state: { ...rest, done: [...state.done, "device_approval"] } });
+}

@@ -1,0 +1,53 @@
+import { type RequestContext, rateLimitDeps } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
+import { enforceRateLimits } from "../../platform/rate-limits";
+import { commit } from "../../platform/unit-of-work";
+import { loadLoginStep } from "../login/load-step";
+import { type StepAnswer, stepAnswer } from "../login/step-machine";
+import type { StepInput } from "../login/step-route";
+import { loginEvent } from "../login/store";
+import { verifySecondFactor } from "./mfa";
+
+/** POST /auth/login/mfa: the `mfa` step, with a TOTP or a recovery code. */
+export async function completeMfaStep(
+  ctx: RequestContext,
+  input: StepInput<{ preAuthToken: string; code: string; turnstileToken?: string }>,
+): Promise<StepAnswer> {
+  await enforceRateLimits(rateLimitDeps(ctx), [["login-step:ip", ctx.client.ip ?? "unknown"]]);
+  const { user, state } = await loadLoginStep(ctx, {
+    token: input.preAuthToken,
+    deviceHash: input.deviceHash,
+    step: "mfa",
+  });
+  await enforceRateLimits(rateLimitDeps(ctx), [["mfa:user", user.id]]);
+  try {
+    const { method } = await verifySecondFactor(ctx, {
+      user,
+      code: input.code,
+      turnstileToken: input.turnstileToken,
+    });
+    await commit(ctx, {
+      audit: {
+        action: "login.mfa_passed",
+        actorId: user.id,
+        target: { type: "user", id: user.id },
+        metadata: { method },
+      },
+    });
+  } catch (error) {
+    if (error instanceof AuthError && error.code === "invalid_code") {
+      await commit(ctx, {
+        writes: [
+          loginEvent(ctx, {
+            userId: user.id,
+            outcome: "mfa_failed",
+            reason: String(error.internal.reason ?? "wrong code"),
+          }),
+        ],
+        audit: { action: "mfa.failed", target: { type: "user", id: user.id } },
+      });
+    }
+    throw error;
+  }
+  return stepAnswer({ ctx, user, state: { ...state, done: [...state.done, "mfa"] } });
+}

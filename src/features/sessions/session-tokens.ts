@@ -1,0 +1,118 @@
+import { issueAccessToken } from "../../auth/access-tokens";
+import type { AccessClaims } from "../../auth/principal";
+import { createCsrfToken, csrfKey } from "../../crypto/csrf";
+import { membershipOf } from "../../db/teams";
+import { platformRolesOf, type UserRow } from "../../db/users";
+import type { RequestContext } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
+import { effectivePermissions } from "../roles/effective-permissions";
+
+/**
+ * What a session answers with (session-exchange, refresh, team switch, concurrent approve): an access token
+ * carrying the team grant, the refresh token, and the CSRF token for cookie clients.
+ */
+export interface SessionTokens {
+  accessToken: string;
+  tokenType: "Bearer";
+  expiresIn: number;
+  refreshToken: string;
+  /** Seconds until the session's absolute expiry (for the refresh cookie), or null for a browser-session cookie. */
+  refreshMaxAge: number | null;
+  csrfToken: string;
+  user: { id: string; email: string; name: string | null; emailVerified: boolean };
+  team: { id: string; slug: string; name: string } | null;
+  role: { id: string; name: string } | null;
+  permissions: string[];
+  sessionId: string;
+}
+
+export interface TeamGrant {
+  team: { id: string; slug: string; name: string } | null;
+  role: { id: string; name: string } | null;
+  permissions: string[];
+}
+
+/** The grant of the user's membership in `teamId` (403 when not a member); no team → an empty grant. */
+export async function teamGrant(
+  ctx: RequestContext,
+  input: { userId: string; teamId: string | null },
+): Promise<TeamGrant> {
+  if (input.teamId === null) return { team: null, role: null, permissions: [] };
+  const m = await membershipOf(ctx.db, input.userId, input.teamId);
+  if (!m) throw new AuthError("forbidden", { internal: { reason: "not a member of the team" } });
+  return grantFromRole(ctx, { membership: m });
+}
+
+export interface MembershipRole {
+  teamId: string;
+  teamSlug: string;
+  teamName: string;
+  roleId: string;
+  roleName: string;
+  rolePermissions: string;
+  roleInherits: string | null;
+}
+
+/** The token grant of a membership; permissions are the role's effective ones (inheritance resolved). */
+export async function grantFromRole(
+  ctx: RequestContext,
+  input: { membership: MembershipRole; teamRoles?: Parameters<typeof effectivePermissions>[3] },
+): Promise<TeamGrant> {
+  const m = input.membership;
+  return {
+    team: { id: m.teamId, slug: m.teamSlug, name: m.teamName },
+    role: { id: m.roleId, name: m.roleName },
+    permissions: await effectivePermissions(
+      ctx.db,
+      m.teamId,
+      { id: m.roleId, permissions: m.rolePermissions, inheritsRoleId: m.roleInherits },
+      input.teamRoles,
+    ),
+  };
+}
+
+async function csrfFor(ctx: RequestContext, sessionId: string): Promise<string> {
+  const current = ctx.config.ENCRYPTION_KEYS[0];
+  if (!current) throw new AuthError("misconfigured");
+  return createCsrfToken(await csrfKey(current.key, current.id), sessionId, ctx.random);
+}
+
+export interface SessionTokenInput {
+  user: Pick<UserRow, "id" | "email" | "name" | "emailVerifiedAt">;
+  sessionId: string;
+  refreshToken: string;
+  expiresAt: number;
+  rememberMe: boolean;
+  grant: TeamGrant;
+  /** The user's platform roles when the caller already read them (else one D1 read). */
+  platformRoles?: string[];
+}
+
+/** Signs the access token of a session and assembles the session answer. */
+export async function issueSessionTokens(
+  ctx: RequestContext,
+  input: SessionTokenInput,
+): Promise<SessionTokens> {
+  const { user, sessionId, grant } = input;
+  const claims: AccessClaims = {
+    sid: sessionId,
+    team: grant.team?.id ?? null,
+    role: grant.role?.name ?? null,
+    permissions: grant.permissions,
+    platformRoles: input.platformRoles ?? (await platformRolesOf(ctx.db, user.id)),
+  };
+  const access = await issueAccessToken(ctx.config, ctx, user.id, claims);
+  return {
+    accessToken: access.token,
+    tokenType: "Bearer",
+    expiresIn: access.expiresIn,
+    refreshToken: input.refreshToken,
+    refreshMaxAge: input.rememberMe ? Math.max(0, Math.floor((input.expiresAt - ctx.now()) / 1000)) : null,
+    csrfToken: await csrfFor(ctx, sessionId),
+    user: { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null },
+    team: grant.team,
+    role: grant.role,
+    permissions: grant.permissions,
+    sessionId,
+  };
+}

@@ -1,0 +1,45 @@
+import type { Principal } from "../../auth/principal";
+import { generateToken, hashToken } from "../../crypto/tokens";
+import { findUserById } from "../../db/users";
+import type { RequestContext } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
+import { commit } from "../../platform/unit-of-work";
+import { issueSessionTokens, type SessionTokens, teamGrant } from "./session-tokens";
+import { findSession, insertRefreshToken, switchSessionTeamStatements } from "./store";
+
+/** POST /auth/session-exchange with a live session: the same session, now for another team. */
+export async function switchTeam(
+  ctx: RequestContext,
+  input: { auth: Pick<Principal, "userId" | "sid">; teamId: string | null },
+): Promise<SessionTokens> {
+  const now = ctx.now();
+  const session = await findSession(ctx.db, input.auth.sid);
+  if (!session || session.revokedAt !== null || session.expiresAt <= now) {
+    throw new AuthError("unauthorized", { detail: "Your session has ended. Please sign in again." });
+  }
+  const user = await findUserById(ctx.db, input.auth.userId);
+  if (!user) throw new AuthError("unauthorized");
+  const grant = await teamGrant(ctx, { userId: user.id, teamId: input.teamId });
+  const refreshToken = generateToken(ctx.random);
+  await commit(ctx, {
+    writes: [
+      ...switchSessionTeamStatements(ctx.db, session.id, grant.team?.id ?? null, now),
+      insertRefreshToken(ctx.db, await hashToken(refreshToken), session.id, now),
+    ],
+    audit: {
+      action: "session.team_switched",
+      actorId: user.id,
+      target: { type: "user", id: user.id },
+      teamId: grant.team?.id ?? null,
+      metadata: { sessionId: session.id, from: session.teamId },
+    },
+  });
+  return issueSessionTokens(ctx, {
+    user,
+    sessionId: session.id,
+    refreshToken,
+    expiresAt: session.expiresAt,
+    rememberMe: session.rememberMe,
+    grant,
+  });
+}
