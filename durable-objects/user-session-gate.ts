@@ -47,7 +47,7 @@ const DECISION_PREFIX = "d:";
 
 /**
  * The single authority on which session of one user is live: one instance per user (`idFromName(userId)`).
- * Single-session enforcement (issue 5, part 4) needs a check-and-set that two logins racing each other cannot
+ * Single-session enforcement needs a check-and-set that two logins racing each other cannot
  * both pass; KV is eventually consistent and D1 has no interactive transactions, so only a Durable Object can
  * give it. The DO's input gate delivers the calls one at a time while storage is read or written, and every
  * method here reads and changes its in-memory state with no `await` in between (storage writes come after

@@ -100,7 +100,6 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", mfaRoutes());
   app.route("/", deviceRoutes());
   app.route("/", adminUserRoutes());
-  // Teams and RBAC (issue 6)
   app.route("/", permissionRoutes());
   app.route("/", teamRoutes());
   app.route("/", invitationRoutes());

@@ -4,7 +4,7 @@ import { dictionary } from "@zxcvbn-ts/language-common";
  * Password policy per NIST SP 800-63B §3.1.1.2 and OWASP ASVS V6.2: length only (8–128 characters after
  * NFKC normalisation), no composition rules, and a block-list of common passwords (zxcvbn-ts's ~49,000
  * common passwords) and of the account's own email address. The breach check (HIBP) is a separate, network
- * step: see services/breached-passwords.ts.
+ * step: see features/passwords/breached.ts.
  */
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -43,7 +43,7 @@ export function normalizePassword(password: string): string {
 
 /**
  * Checks a password against the policy. Returns the normalised password to hash on success.
- * `email` must already be normalised (see lib/email-address.ts).
+ * `email` must already be normalised (see platform/email-address.ts).
  */
 export function checkPasswordPolicy(
   password: string,

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, roles, sessions, teams, users } from "./tables";
+import { memberships, roles, teams, users } from "./tables";
 
 export type TeamRow = typeof teams.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;
@@ -224,23 +224,4 @@ export function removeMemberStatement(db: Db, teamId: string, userId: string) {
       ),
     )
     .returning({ userId: memberships.userId });
-}
-
-/** Revokes a user's live sessions bound to a team; returns the ids revoked (for the edge revocation). */
-export function revokeTeamSessionsStatement(
-  db: Db,
-  revocation: { teamId: string; userId: string | null; now: number; reason: string },
-) {
-  const { teamId, userId, now, reason } = revocation;
-  return db
-    .update(sessions)
-    .set({ revokedAt: now, revokedReason: reason })
-    .where(
-      and(
-        eq(sessions.teamId, teamId),
-        userId === null ? undefined : eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-      ),
-    )
-    .returning({ id: sessions.id, userId: sessions.userId });
 }

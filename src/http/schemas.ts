@@ -33,7 +33,15 @@ export const TEAM_PROBLEMS = {
   422: problem("validation_failed"),
 } as const;
 
-/** A required JSON request body for createRoute. */
-export function jsonBody<T extends z.ZodType>(schema: T) {
-  return { body: { content: { "application/json": { schema } }, required: true as const } };
+/** A JSON request body for createRoute: required unless `{ required: false }` (e.g. refresh: browsers send none). */
+export function jsonBody<T extends z.ZodType, R extends boolean = true>(
+  schema: T,
+  options?: { required: R },
+) {
+  return {
+    body: {
+      content: { "application/json": { schema } },
+      required: (options?.required ?? true) as R extends false ? false : true,
+    },
+  };
 }

@@ -3,52 +3,25 @@ import type { RateLimiter } from "../../durable-objects/rate-limiter";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
 import type { EmailQueueMessage } from "../email/types";
 
-/** Worker bindings, as declared in wrangler.toml (vars, secrets from .dev.vars / `wrangler secret put`). */
-export interface Env {
+/** The storage, Durable Object and queue bindings, as declared in wrangler.toml. */
+export interface Bindings {
   DB: D1Database;
   KV: KVNamespace;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   USER_SESSION_GATE: DurableObjectNamespace<UserSessionGate>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
-  ENVIRONMENT?: string;
-  PUBLIC_ORIGIN?: string;
-  CORS_ORIGINS?: string;
-  EMAIL_PROVIDER?: string;
-  EMAIL_FROM?: string;
-  EMAIL_API_KEY?: string;
-  EMAIL_API_URL?: string;
-  ACCESS_TOKEN_TTL?: string;
-  VERIFICATION_TOKEN_TTL?: string;
-  ARGON2_MEMORY_KIB?: string;
-  ARGON2_ITERATIONS?: string;
-  ARGON2_PARALLELISM?: string;
-  HIBP_ENABLED?: string;
-  HIBP_API_URL?: string;
-  TURNSTILE_SECRET_KEY?: string;
-  TURNSTILE_SITE_KEY?: string;
-  TURNSTILE_VERIFY_URL?: string;
-  ENCRYPTION_KEYS?: string;
-  ADMIN_EMAIL?: string;
-  ADMIN_PASSWORD?: string;
-  JWT_SIGNING_KEYS?: string;
-  JWT_AUDIENCE?: string;
-  PRE_AUTH_TTL?: string;
-  SESSION_IDLE_TTL?: string;
-  SESSION_TTL?: string;
-  SESSION_REMEMBER_TTL?: string;
-  PASSWORD_RESET_TTL?: string;
-  LOCKOUT_THRESHOLD?: string;
-  LOCKOUT_SECONDS?: string;
-  CAPTCHA_AFTER_FAILURES?: string;
-  SINGLE_SESSION?: string;
-  RISK_RULES?: string;
-  RISK_TRAVEL_KMH?: string;
-  RISK_FAILURE_BURST?: string;
-  RISK_FAILURE_WINDOW?: string;
-  LOGIN_APPROVAL_TTL?: string;
 }
 
-/** The suspicious-login rules (services/login-risk.ts). */
+/**
+ * The configuration variables' names: the keys of ConfigShape below, the one list (wrangler.toml `[vars]`,
+ * `.dev.vars.example` and the README's table are checked against it by test/unit/config.test.ts).
+ */
+export type ConfigVariable = keyof typeof ConfigShape.shape;
+
+/** What the Worker receives: the bindings plus every variable, as strings (vars and secrets). */
+export type Env = Bindings & { [K in ConfigVariable]?: string };
+
+/** The suspicious-login rules (features/login/risk.ts). */
 export const RISK_RULE_NAMES = [
   "new_country",
   "impossible_travel",
@@ -200,7 +173,8 @@ export type Config = z.output<typeof ConfigSchema>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; variables: string[] };
 
-const CONFIG_KEYS = Object.keys(ConfigShape.shape) as (keyof Env)[];
+/** Every configuration variable, in the schema's order. */
+export const CONFIG_VARIABLES = Object.keys(ConfigShape.shape) as ConfigVariable[];
 const cache = new Map<string, ConfigResult>();
 
 /**
@@ -209,7 +183,7 @@ const cache = new Map<string, ConfigResult>();
  * join is far cheaper than the zod parse, and bindings objects are not guaranteed to be reused).
  */
 export function parseConfig(env: Env): ConfigResult {
-  const key = CONFIG_KEYS.map((k) => env[k] ?? "\u0000").join("\u0001");
+  const key = CONFIG_VARIABLES.map((k) => env[k] ?? "\u0000").join("\u0001");
   const cached = cache.get(key);
   if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);

@@ -39,7 +39,7 @@ export const loginEvents = sqliteTable(
     ip: text("ip"),
     country: text("country"),
     city: text("city"),
-    /** Coarse location and network of a login, for the suspicious-login risk check (services/login-risk.ts). */
+    /** Coarse location and network of a login, for the suspicious-login risk check (features/login/risk.ts). */
     asn: integer("asn"),
     latitude: real("latitude"),
     longitude: real("longitude"),

@@ -3,7 +3,7 @@ import { roles, teams } from "./teams";
 import { users } from "./users";
 
 /*
- * The tables of team collaboration beyond membership itself (issue 6): invitations, ownership transfers and
+ * The tables of team collaboration beyond membership itself: invitations, ownership transfers and
  * team API keys. The other table groups have a file each in this folder; drizzle-kit reads the folder.
  */
 

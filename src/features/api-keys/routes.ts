@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { teamRoute } from "../../auth/guards";
 import { createRouter, json } from "../../http/router";
-import { ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
+import { jsonBody, ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import { paginate } from "../../platform/pagination";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "./api-keys";
 
@@ -61,10 +61,7 @@ export function apiKeyRoutes() {
     summary:
       "Create an API key (`api_keys:manage`; its permissions a subset of yours; the key is shown once)",
     ...teamRoute("api_keys:manage"),
-    request: {
-      params: TeamParams,
-      body: { content: { "application/json": { schema: CreateKey } }, required: true },
-    },
+    request: { params: TeamParams, ...jsonBody(CreateKey) },
     responses: { 201: json(CreatedKey, "Created"), ...TEAM_PROBLEMS },
   });
   const revoke = createRoute({

@@ -1,11 +1,11 @@
 import { type RequestContext, rateLimitDeps } from "../../platform/context";
-import { AuthError } from "../../platform/errors";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { loadLoginStep } from "../login/load-step";
 import { type StepAnswer, stepAnswer } from "../login/step-machine";
 import type { StepInput } from "../login/step-route";
 import { loginEvent } from "../login/store";
+import { recordWrongCode } from "../login/wrong-code";
 import { checkDeviceCode } from "./approval";
 import { trustDevice } from "./store";
 
@@ -29,19 +29,12 @@ export async function completeDeviceStep(
       code: input.code,
     });
   } catch (error) {
-    if (error instanceof AuthError && error.code === "invalid_code") {
-      await commit(ctx, {
-        writes: [
-          loginEvent(ctx, {
-            userId: user.id,
-            outcome: "device_approval",
-            reason: String(error.internal.reason ?? "wrong code"),
-          }),
-        ],
-        audit: { action: "login.device_code_failed", target: { type: "user", id: user.id } },
-      });
-    }
-    throw error;
+    await recordWrongCode(ctx, {
+      userId: user.id,
+      outcome: "device_approval",
+      action: "login.device_code_failed",
+      error,
+    });
   }
   if (input.trustDevice) {
     await trustDevice(ctx.kv, {

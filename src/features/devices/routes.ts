@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { signedIn } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
-import { DeviceIdField } from "../../http/schemas";
+import { DeviceIdField, jsonBody } from "../../http/schemas";
 import { LoginStep } from "../login/schemas";
 import { loginStepAnswer } from "../login/step-route";
 import { completeDeviceStep } from "./login-step";
@@ -13,21 +13,14 @@ const deviceStep = createRoute({
   tags: ["Login"],
   summary: "Step device_approval: the 6-digit code mailed for this device",
   description: "5 wrong codes void the challenge: sign in again for a new code.",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            preAuthToken: z.string().max(4096),
-            code: z.string().min(1).max(16),
-            trustDevice: z.boolean().optional(),
-            deviceId: DeviceIdField,
-          }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: jsonBody(
+    z.strictObject({
+      preAuthToken: z.string().max(4096),
+      code: z.string().min(1).max(16),
+      trustDevice: z.boolean().optional(),
+      deviceId: DeviceIdField,
+    }),
+  ),
   responses: {
     200: json(LoginStep, "The next step"),
     401: problem('invalid_code — "Invalid security code." — or unauthorized'),
@@ -58,12 +51,7 @@ const revoke = createRoute({
   tags: ["Sessions"],
   summary: "Forget a trusted device: its next login needs approval again",
   ...signedIn(),
-  request: {
-    body: {
-      content: { "application/json": { schema: z.strictObject({ deviceId: z.string().max(128) }) } },
-      required: true,
-    },
-  },
+  request: jsonBody(z.strictObject({ deviceId: z.string().max(128) })),
   responses: { 204: { description: "Revoked" }, 401: problem("unauthorized"), 404: problem("not_found") },
 });
 

@@ -12,7 +12,7 @@ import { prepareSecurityAlert } from "../account/security-alerts";
 import { decideLoginApproval, findLoginApproval, insertLoginApproval } from "./store";
 
 /**
- * Suspicious-login approval (issue 5, part 3). A login the risk check flags waits at step `login_approval`
+ * Suspicious-login approval. A login the risk check flags waits at step `login_approval`
  * until its owner follows one of two mailed links (single-use, LOGIN_APPROVAL_TTL): approve lets the login
  * continue, deny ends it (the pre-auth token's status turns `denied`), alerts the owner and offers a password
  * reset; nothing else is revoked. The approval is opened at the password step — the owner hears about the

@@ -1,7 +1,7 @@
 import type { RiskRule } from "../../platform/config";
 
 /**
- * The suspicious-login risk check (issue 5, part 3): a pure function of what the login looks like now and
+ * The suspicious-login risk check: a pure function of what the login looks like now and
  * what earlier logins of the account looked like. It runs after the password was verified, on facts read in
  * the same D1 round trip as the login's own records (db/login-events.ts `riskFactsQuery`), so it adds no
  * storage call to a login.

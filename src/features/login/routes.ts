@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ensureDevice } from "../../http/device";
 import { createRouter, json, problem } from "../../http/router";
-import { DeviceIdField } from "../../http/schemas";
+import { DeviceIdField, jsonBody } from "../../http/schemas";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { completePasswordChange } from "./password-change-step";
@@ -17,22 +17,15 @@ const login = createRoute({
   description:
     "Answers the next login step with a pre-auth token (5 minutes, bound to this device). Unknown address, wrong " +
     "password, locked and disabled accounts all answer 401 invalid_credentials.",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            email: z.string().max(320),
-            password: z.string().min(1).max(1024),
-            rememberMe: z.boolean().optional(),
-            turnstileToken: z.string().max(2048).optional(),
-            deviceId: DeviceIdField,
-          }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: jsonBody(
+    z.strictObject({
+      email: z.string().max(320),
+      password: z.string().min(1).max(1024),
+      rememberMe: z.boolean().optional(),
+      turnstileToken: z.string().max(2048).optional(),
+      deviceId: DeviceIdField,
+    }),
+  ),
   responses: {
     200: json(LoginStep, "The next step"),
     400: problem("captcha_required"),
@@ -48,20 +41,13 @@ const passwordStep = createRoute({
   path: "/api/v1/auth/login/password",
   tags: ["Login"],
   summary: "Step password_change: set a new password",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            preAuthToken: z.string().max(4096),
-            newPassword: z.string().min(1).max(1024),
-            deviceId: DeviceIdField,
-          }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: jsonBody(
+    z.strictObject({
+      preAuthToken: z.string().max(4096),
+      newPassword: z.string().min(1).max(1024),
+      deviceId: DeviceIdField,
+    }),
+  ),
   responses: {
     200: json(LoginStep, "The next step"),
     401: problem("unauthorized (pre-auth token invalid, expired or from another device)"),

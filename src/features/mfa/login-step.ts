@@ -1,11 +1,10 @@
 import { type RequestContext, rateLimitDeps } from "../../platform/context";
-import { AuthError } from "../../platform/errors";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { loadLoginStep } from "../login/load-step";
 import { type StepAnswer, stepAnswer } from "../login/step-machine";
 import type { StepInput } from "../login/step-route";
-import { loginEvent } from "../login/store";
+import { recordWrongCode } from "../login/wrong-code";
 import { verifySecondFactor } from "./mfa";
 
 /** POST /auth/login/mfa: the `mfa` step, with a TOTP or a recovery code. */
@@ -35,19 +34,7 @@ export async function completeMfaStep(
       },
     });
   } catch (error) {
-    if (error instanceof AuthError && error.code === "invalid_code") {
-      await commit(ctx, {
-        writes: [
-          loginEvent(ctx, {
-            userId: user.id,
-            outcome: "mfa_failed",
-            reason: String(error.internal.reason ?? "wrong code"),
-          }),
-        ],
-        audit: { action: "mfa.failed", target: { type: "user", id: user.id } },
-      });
-    }
-    throw error;
+    await recordWrongCode(ctx, { userId: user.id, outcome: "mfa_failed", action: "mfa.failed", error });
   }
   return stepAnswer({ ctx, user, state: { ...state, done: [...state.done, "mfa"] } });
 }

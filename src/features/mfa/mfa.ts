@@ -24,9 +24,13 @@ import {
   acceptTotpCounter,
   deleteRecoveryCodes,
   deleteUserMfa,
+  enrolmentKey,
   findUserMfa,
+  forgetEnrolment,
   insertRecoveryCodes,
   insertUserMfa,
+  stashEnrolment,
+  stashedEnrolment,
   unusedRecoveryCodeCount,
   useRecoveryCode,
 } from "./store";
@@ -35,8 +39,6 @@ import {
  * TOTP second factor (RFC 6238, via @oslojs/otp with the injected clock): enrolment with a QR code, recovery
  * codes, replay protection, and the 2FA lockout (lockout.ts).
  */
-const SETUP_TTL_SECONDS = 600;
-const SETUP_PREFIX = "mfa-setup:";
 
 const invalidCode = (reason: string) => new AuthError("invalid_code", { internal: { reason } });
 
@@ -74,10 +76,10 @@ export async function startEnrolment(ctx: RequestContext, user: Pick<UserRow, "i
   const sealed = await sealJson(
     { userId: user.id, secret: toBase64url(secret) },
     ctx.config.ENCRYPTION_KEYS,
-    `${SETUP_PREFIX}${challengeId}`,
+    enrolmentKey(challengeId),
     ctx.random,
   );
-  await ctx.kv.put(`${SETUP_PREFIX}${challengeId}`, sealed, { expirationTtl: SETUP_TTL_SECONDS });
+  await stashEnrolment(ctx.kv, { challengeId, sealed });
   const uri = totpUri(secret, "Gatehouse", user.email);
   return { challengeId, secret: base32Secret(secret), otpauthUri: uri, qrSvg: qrSvg(uri) };
 }
@@ -88,8 +90,10 @@ export async function completeEnrolment(
   input: { user: Pick<UserRow, "id" | "email" | "name">; challengeId: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
   const { user } = input;
-  const key = `${SETUP_PREFIX}${input.challengeId}`;
-  const sealed = /^[A-Za-z0-9_-]{16,64}$/.test(input.challengeId) ? await ctx.kv.get(key) : null;
+  const key = enrolmentKey(input.challengeId);
+  const sealed = /^[A-Za-z0-9_-]{16,64}$/.test(input.challengeId)
+    ? await stashedEnrolment(ctx.kv, input.challengeId)
+    : null;
   const pending = sealed
     ? await openJson<{ userId: string; secret: string }>(sealed, ctx.config.ENCRYPTION_KEYS, key)
     : null;
@@ -118,7 +122,7 @@ export async function completeEnrolment(
       ],
       audit: { action: "mfa.enabled", actorId: user.id, target: { type: "user", id: user.id } },
       mails: [mail],
-      after: [{ name: "mfa.setup_forgotten", run: () => ctx.kv.delete(key) }],
+      after: [{ name: "mfa.setup_forgotten", run: () => forgetEnrolment(ctx.kv, input.challengeId) }],
     });
   } catch {
     throw new AuthError("conflict", { detail: "Two-factor authentication is already on." });

@@ -105,3 +105,25 @@ export function mfaSecretsNotUnderKey(db: Db, keyId: string, limit = 100) {
     .where(sql`${userMfa.secret} NOT LIKE ${`gh1.${keyId}.%`}`)
     .limit(limit);
 }
+
+/**
+ * A TOTP enrolment in progress (enable-init → enable-complete): the new secret, sealed (AES-GCM, bound to this
+ * key), in KV under `mfa-setup:<challengeId>` for 10 minutes.
+ */
+const SETUP_TTL_SECONDS = 600;
+
+export function enrolmentKey(challengeId: string): string {
+  return `mfa-setup:${challengeId}`;
+}
+
+export async function stashEnrolment(kv: KVNamespace, setup: { challengeId: string; sealed: string }) {
+  await kv.put(enrolmentKey(setup.challengeId), setup.sealed, { expirationTtl: SETUP_TTL_SECONDS });
+}
+
+export function stashedEnrolment(kv: KVNamespace, challengeId: string): Promise<string | null> {
+  return kv.get(enrolmentKey(challengeId));
+}
+
+export function forgetEnrolment(kv: KVNamespace, challengeId: string): Promise<void> {
+  return kv.delete(enrolmentKey(challengeId));
+}

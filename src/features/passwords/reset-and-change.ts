@@ -16,7 +16,7 @@ import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
 import { sessionsEnded } from "../sessions/end";
-import { revokeUserSessionsStatement } from "../sessions/store";
+import { revokeSessionsStatement } from "../sessions/store";
 import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./rules";
 
 /**
@@ -143,18 +143,13 @@ async function changePasswordAndRevoke(
   await commit(ctx, {
     writes: [
       setPassword(ctx.db, user.id, hash, now),
-      revokeUserSessionsStatement(ctx.db, { userId: user.id, now, reason: action, except: options.except }),
+      revokeSessionsStatement(ctx.db, { userId: user.id, now, reason: action, except: options.except }),
       ...(options.verify
         ? [voidActionTokens(ctx.db, user.id, "password_reset", now), markEmailVerified(ctx.db, user.id, now)]
         : []),
     ],
     audit: { action, actorId: user.id, target: { type: "user", id: user.id } },
     mails: [mail],
-    after: ([, revoked]) =>
-      sessionsEnded(
-        ctx,
-        revoked.map((r) => ({ id: r.id, userId: user.id })),
-        action,
-      ),
+    after: ([, revoked]) => sessionsEnded(ctx, revoked, action),
   });
 }

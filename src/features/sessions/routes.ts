@@ -6,7 +6,7 @@ import type { AppEnv } from "../../http/app-env";
 import { clearSessionCookies, readCookie, setSessionCookies } from "../../http/cookies";
 import { presentedDevice } from "../../http/device";
 import { createRouter, json, problem } from "../../http/router";
-import { DeviceIdField, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
+import { DeviceIdField, jsonBody, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
 import { AuthError } from "../../platform/errors";
 import { endSessions } from "./end";
 import { approveConcurrentLogin, denyConcurrentLogin, exchangePreAuth } from "./exchange";
@@ -33,20 +33,13 @@ const exchange = createRoute({
   path: "/api/v1/auth/session-exchange",
   tags: ["Login"],
   summary: "Create the session for a team (last login step), or switch the live session's team",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            preAuthToken: z.string().max(4096).optional(),
-            teamId: z.string().max(64).nullable(),
-            deviceId: DeviceIdField,
-          }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: jsonBody(
+    z.strictObject({
+      preAuthToken: z.string().max(4096).optional(),
+      teamId: z.string().max(64).nullable(),
+      deviceId: DeviceIdField,
+    }),
+  ),
   responses: {
     200: json(SessionResponse, "Session tokens (also set as cookies)"),
     401: problem("unauthorized"),
@@ -68,7 +61,7 @@ const concurrentApprove = createRoute({
   description:
     "From the device that got the 409; the decision token works once, for 5 minutes. The other session's " +
     "access token stops working at once and its refresh tokens are revoked.",
-  request: { body: { content: { "application/json": { schema: DecisionBody } }, required: true } },
+  request: jsonBody(DecisionBody),
   responses: {
     200: json(SessionResponse, "Session tokens (also set as cookies)"),
     401: problem("unauthorized (unknown, used or expired decision, or another device)"),
@@ -81,7 +74,7 @@ const concurrentDeny = createRoute({
   path: "/api/v1/auth/concurrent/deny",
   tags: ["Login"],
   summary: "Keep my other live session; this login creates nothing",
-  request: { body: { content: { "application/json": { schema: DecisionBody } }, required: true } },
+  request: jsonBody(DecisionBody),
   responses: {
     200: json(z.object({ status: z.literal("denied") }), "Nothing was created"),
     401: problem("unauthorized (unknown, used or expired decision, or another device)"),
@@ -93,16 +86,12 @@ const refresh = createRoute({
   path: "/api/v1/auth/refresh",
   tags: ["Sessions"],
   summary: "Rotate the refresh token and get a new access token",
-  request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.strictObject({ refreshToken: z.string().max(200).optional(), deviceId: DeviceIdField }),
-        },
-      },
+  request: jsonBody(
+    z.strictObject({ refreshToken: z.string().max(200).optional(), deviceId: DeviceIdField }),
+    {
       required: false,
     },
-  },
+  ),
   responses: {
     200: json(SessionResponse, "New token pair"),
     401: problem("unauthorized or token_reused (the whole session was revoked)"),

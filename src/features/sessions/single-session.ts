@@ -6,7 +6,7 @@ import { commit } from "../../platform/unit-of-work";
 import { findSession, type SessionRow } from "./store";
 
 /**
- * Single-session enforcement (issue 5, part 4; ../shared/API.md "Single session"). The UserSessionGate Durable
+ * Single-session enforcement (../shared/API.md "Single session"). The UserSessionGate Durable
  * Object of a user is the one place that decides which session is live, so two logins racing each other
  * cannot both win; D1 stays the truth about whether the holder is still alive (revoked, idle or expired
  * sessions give the slot up without asking). A login that meets a live holder gets 409 `concurrent_session`

@@ -97,23 +97,29 @@ export function revokeSessionStatement(db: Db, sessionId: string, now: number, r
     .returning({ id: sessions.id, userId: sessions.userId });
 }
 
-/** Revokes every live session of a user (optionally but one); returns the ids revoked. */
-export function revokeUserSessionsStatement(
+/**
+ * Revokes the live sessions a filter names — a user's (optionally all but one), a team's, or one user's in a
+ * team — in one statement; returns the sessions revoked (for sessions/end.ts).
+ */
+export function revokeSessionsStatement(
   db: Db,
-  revocation: { userId: string; now: number; reason: string; except?: string | undefined },
+  revocation: { userId?: string; teamId?: string; except?: string | undefined; now: number; reason: string },
 ) {
-  const { userId, now, reason, except } = revocation;
+  const { userId, teamId, except, now, reason } = revocation;
+  if (userId === undefined && teamId === undefined)
+    throw new TypeError("revokeSessionsStatement needs a filter");
   return db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
     .where(
       and(
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
+        userId === undefined ? undefined : eq(sessions.userId, userId),
+        teamId === undefined ? undefined : eq(sessions.teamId, teamId),
         except ? sql`${sessions.id} <> ${except}` : undefined,
+        isNull(sessions.revokedAt),
       ),
     )
-    .returning({ id: sessions.id });
+    .returning({ id: sessions.id, userId: sessions.userId });
 }
 
 export function liveSessionsOf(db: Db, userId: string, now: number): Promise<SessionRow[]> {

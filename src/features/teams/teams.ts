@@ -10,7 +10,6 @@ import {
   insertTeam,
   membersOfTeam,
   removeMemberStatement,
-  revokeTeamSessionsStatement,
   setMemberRoleStatement,
   type TeamRow,
   teamsWithRoleOf,
@@ -23,6 +22,7 @@ import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
 import { sessionsEnded } from "../sessions/end";
+import { revokeSessionsStatement } from "../sessions/store";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
 import { actorAudit, assertCanGrant, effectiveOf, type TeamActor, teamActor, viaKey } from "./team-actor";
 
@@ -146,7 +146,7 @@ export async function deleteTeam(ctx: RequestContext, { auth, teamId }: { auth: 
   const now = ctx.now();
   await commit(ctx, {
     writes: [
-      revokeTeamSessionsStatement(ctx.db, { teamId, userId: null, now, reason: "team_deleted" }),
+      revokeSessionsStatement(ctx.db, { teamId, now, reason: "team_deleted" }),
       deleteTeamStatement(ctx.db, teamId),
     ],
     audit: {
@@ -231,7 +231,7 @@ export async function removeMember(
   const [removed] = await commit(ctx, {
     writes: [
       removeMemberStatement(ctx.db, teamId, userId),
-      revokeTeamSessionsStatement(ctx.db, { teamId, userId, now, reason: "member_removed" }),
+      revokeSessionsStatement(ctx.db, { teamId, userId, now, reason: "member_removed" }),
     ],
     audit: {
       action: "member.removed",
