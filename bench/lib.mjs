@@ -1,7 +1,7 @@
 // Shared helpers for `npm run bench`: start the bench Worker under `wrangler dev` with a throw-away local
 // state, measure wall time per request and the CPU time the workerd processes spent (from /proc).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -10,6 +10,8 @@ const bin = (name) => `${binDir}/${name}`;
 const CLK_TCK = 100;
 
 export async function startBenchWorker({ port = 8799, vars = {} } = {}) {
+  // wrangler dev reads the local secrets from .dev.vars: a fresh clone has only the example (as `npm run dev`).
+  if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
   const state = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
   // node_modules/.bin first: wrangler needs the project's Node 22, not the machine's
   const env = {

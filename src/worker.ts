@@ -1,15 +1,15 @@
 import { createApp } from "./app";
-import { consumeDeadLetters, consumeEmailBatch } from "./email/consumer";
-import { sweepOutbox } from "./email/outbox";
 import { pruneDevMail } from "./email/providers/mailbox-store";
 import type { EmailQueueMessage } from "./email/types";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { fakeOutboundFetch } from "./features/dev/fake-outbound";
+import { consumeDeadLetters, consumeEmailBatch } from "./features/email-delivery/consumer";
 import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
 import { type Env, isDevelopment, parseConfig } from "./platform/config";
 import { createContext, outboxDeps } from "./platform/context";
 import { type Deps, defaultDeps } from "./platform/deps";
 import { logger } from "./platform/logger";
+import { sweepOutbox } from "./platform/outbox";
 
 export interface WorkerOptions {
   /** Production deps; default: the real clock, CSPRNG and network. */

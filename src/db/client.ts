@@ -1,6 +1,9 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./tables";
 
+/** A statement D1 can run in a batch, and the results of a batch (for the unit of work). */
+export type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 const cache = new WeakMap<D1Database, Db>();

@@ -1,9 +1,9 @@
 import type { Argon2Params } from "../crypto/password";
 import { type Db, getDb } from "../db/client";
-import type { OutboxDeps } from "../email/outbox";
 import { type ClientInfo, SYSTEM_CLIENT } from "./client";
 import type { Config, Env } from "./config";
 import type { Deps } from "./deps";
+import type { OutboxDeps } from "./outbox";
 import type { RateLimitDeps } from "./rate-limits";
 
 /**

@@ -1,8 +1,8 @@
-import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import { dispatchEmails, type PreparedEmail } from "../email/outbox";
+import type { BatchItem, BatchResponse } from "../db/client";
 import { type AuditEvent, auditStatement } from "./audit";
 import { outboxDeps, type RequestContext } from "./context";
 import { logger } from "./logger";
+import { dispatchEmails, type PreparedEmail } from "./outbox";
 
 /**
  * What must happen once a change is committed, outside D1: an edge revocation record in KV, a Durable Object

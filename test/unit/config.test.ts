@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import devVars from "../../.dev.vars.example?raw";
 import readme from "../../README.md?raw";
-import wranglerToml from "../../wrangler.toml?raw";
 import { CONFIG_VARIABLES } from "../../src/platform/config";
+import wranglerToml from "../../wrangler.toml?raw";
 
 /**
  * The configuration variables have one list: the zod schema in src/platform/config.ts. Everything else that

@@ -1,7 +1,7 @@
 import type { UserRow } from "../../db/users";
-import { type PreparedEmail, prepareEmail } from "../../email/outbox";
 import { type ClientInfo, locationLabel } from "../../platform/client";
 import { outboxDeps, type RequestContext } from "../../platform/context";
+import { type PreparedEmail, prepareEmail } from "../../platform/outbox";
 
 /**
  * A "security alert" mail about `event` (a sentence the user reads), with where the change came from, and a

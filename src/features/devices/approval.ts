@@ -2,10 +2,10 @@ import { generateRandomIntegerNumber } from "@oslojs/crypto/random";
 import { toHex } from "../../crypto/encoding";
 import { hashToken } from "../../crypto/tokens";
 import type { UserRow } from "../../db/users";
-import { prepareEmail } from "../../email/outbox";
 import { locationLabel } from "../../platform/client";
 import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import {
   consumeDeviceChallenge,

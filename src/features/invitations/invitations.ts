@@ -10,12 +10,12 @@ import {
   isRegistrationExpired,
   purgeUnverifiedUserStatements,
 } from "../../db/users";
-import { prepareEmail } from "../../email/outbox";
 import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
+import { prepareEmail } from "../../platform/outbox";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { breachedOrPolicyRejection } from "../passwords/rules";

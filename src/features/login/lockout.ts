@@ -1,6 +1,6 @@
 import { recordLoginFailure, type UserRow } from "../../db/users";
-import { type PreparedEmail, prepareEmail } from "../../email/outbox";
 import { outboxDeps, type RequestContext } from "../../platform/context";
+import { type PreparedEmail, prepareEmail } from "../../platform/outbox";
 
 /**
  * The rule "a lockout answers like a wrong password" (ASVS V2.2.1, no user enumeration): LOCKOUT_THRESHOLD

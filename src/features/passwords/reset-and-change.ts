@@ -8,10 +8,10 @@ import {
   voidActionTokens,
 } from "../../db/action-tokens";
 import { findUserByEmail, findUserById, markEmailVerified, setPassword, type UserRow } from "../../db/users";
-import { prepareEmail } from "../../email/outbox";
 import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
+import { prepareEmail } from "../../platform/outbox";
 import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";

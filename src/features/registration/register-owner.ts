@@ -10,11 +10,11 @@ import {
   isRegistrationExpired,
   purgeUnverifiedUserStatements,
 } from "../../db/users";
-import { prepareEmail } from "../../email/outbox";
 import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
+import { prepareEmail } from "../../platform/outbox";
 import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";

@@ -1,12 +1,12 @@
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import { consumeActionToken, insertActionToken, voidActionTokens } from "../../db/action-tokens";
 import { findUserByEmail, isRegistrationExpired, markEmailVerified, type UserRow } from "../../db/users";
-import { prepareEmail } from "../../email/outbox";
 import type { AuditAction } from "../../platform/audit";
 import type { Config } from "../../platform/config";
 import { outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
+import { prepareEmail } from "../../platform/outbox";
 import { emailSubject, enforceRateLimits, hitRateLimit } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 

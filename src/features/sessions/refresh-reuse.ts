@@ -1,8 +1,8 @@
 import { findUserById } from "../../db/users";
-import { prepareEmail } from "../../email/outbox";
 import type { RequestContext } from "../../platform/context";
 import { outboxDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { sessionsEnded } from "./end";
 import { revokeSessionStatement } from "./store";

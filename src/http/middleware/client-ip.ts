@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../http/app-env";
+import type { AppEnv } from "../app-env";
 
 /** The client IP comes from `CF-Connecting-IP`, which Cloudflare's edge sets and clients cannot spoof. */
 export function clientIp() {

@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../http/app-env";
 import { parseConfig } from "../../platform/config";
 import { AuthError } from "../../platform/errors";
 import { logger } from "../../platform/logger";
+import type { AppEnv } from "../app-env";
 
 /**
  * Validates vars and secrets on the request path: a misconfigured deploy answers 503 `misconfigured` naming

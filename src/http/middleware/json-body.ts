@@ -1,7 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../http/app-env";
 import { AuthError } from "../../platform/errors";
+import type { AppEnv } from "../app-env";
 
 /** JSON API bodies are small: anything larger than this is refused with 413 before it is parsed. */
 export const MAX_JSON_BODY = 64 * 1024;

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../../http/app-env";
 import { log } from "../../platform/logger";
+import type { AppEnv } from "../app-env";
 
 /**
  * One structured log line per request. The path is logged without its query string (one-time tokens travel

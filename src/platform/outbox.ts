@@ -1,9 +1,9 @@
 import { toHex } from "../crypto/encoding";
 import { type EncryptionKey, openJson, sealJson } from "../crypto/secretbox";
 import type { Db } from "../db/client";
-import { logger, maskEmail } from "../platform/logger";
-import { insertOutbox, staleOutbox, touchOutbox } from "./store";
-import type { EmailData, EmailQueueMessage, EmailTemplate } from "./types";
+import { insertOutbox, staleOutbox, touchOutbox } from "../email/store";
+import type { EmailData, EmailQueueMessage, EmailTemplate } from "../email/types";
+import { logger, maskEmail } from "./logger";
 
 /**
  * The producer side of the email pipeline. A mail is first written to the outbox in the same D1 batch as the

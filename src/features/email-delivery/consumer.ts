@@ -1,11 +1,11 @@
-import type { RequestContext } from "../platform/context";
-import { logger, maskEmail } from "../platform/logger";
-import { commit } from "../platform/unit-of-work";
-import { httpEmailProvider } from "./providers/http";
-import { mailboxProvider } from "./providers/mailbox";
-import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "./store";
-import { renderEmail } from "./templates";
-import { type EmailProvider, EmailProviderError, type EmailQueueMessage } from "./types";
+import { httpEmailProvider } from "../../email/providers/http";
+import { mailboxProvider } from "../../email/providers/mailbox";
+import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "../../email/store";
+import { renderEmail } from "../../email/templates";
+import { type EmailProvider, EmailProviderError, type EmailQueueMessage } from "../../email/types";
+import type { RequestContext } from "../../platform/context";
+import { logger, maskEmail } from "../../platform/logger";
+import { commit } from "../../platform/unit-of-work";
 
 /**
  * The consumer side of the email pipeline. Each message is claimed in the outbox first, which makes

@@ -1,11 +1,11 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../src/db/client";
-import { retryDelaySeconds } from "../../../src/email/consumer";
-import { type PreparedEmail, prepareEmail } from "../../../src/email/outbox";
 import { findOutbox } from "../../../src/email/store";
 import type { EmailQueueMessage } from "../../../src/email/types";
+import { retryDelaySeconds } from "../../../src/features/email-delivery/consumer";
 import { parseConfig } from "../../../src/platform/config";
+import { type PreparedEmail, prepareEmail } from "../../../src/platform/outbox";
 import { testWorker, uniqueEmail } from "../../support/helpers";
 
 const db = getDb(env.DB);
