@@ -103,16 +103,6 @@ export function recordApiKeyUse(db: Db, keyId: string, now: number) {
   ]);
 }
 
-/** Daily request counts of a key, newest day first. */
-export function apiKeyUsageOf(db: Db, keyId: string, days = 30) {
-  return db
-    .select({ day: apiKeyUsage.day, count: apiKeyUsage.count })
-    .from(apiKeyUsage)
-    .where(eq(apiKeyUsage.keyId, keyId))
-    .orderBy(desc(apiKeyUsage.day))
-    .limit(days);
-}
-
 /** Daily counts of a team's keys since `sinceDay` (`YYYY-MM-DD`), for the key list. */
 export function usageOfTeamKeys(db: Db, teamId: string, sinceDay: string) {
   return db

@@ -27,7 +27,7 @@ export function createRouter() {
   });
 }
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string(),
     title: z.string(),

@@ -2,8 +2,6 @@ import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { invitations, memberships, roles, teams } from "../../db/tables";
 
-export type InvitationRow = typeof invitations.$inferSelect;
-
 /** A pending invitation: not accepted, not revoked, not expired. */
 function pending(now: number) {
   return and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now));

@@ -2,8 +2,6 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { memberships, ownershipTransfers, teams } from "../../db/tables";
 
-export type OwnershipTransferRow = typeof ownershipTransfers.$inferSelect;
-
 export function insertOwnershipTransfer(db: Db, row: typeof ownershipTransfers.$inferInsert) {
   return db.insert(ownershipTransfers).values(row);
 }

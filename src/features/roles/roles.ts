@@ -31,7 +31,7 @@ import { roleMap, roleNode } from "./effective-permissions";
  * wants something else creates a custom role, which may inherit a built-in one). Custom roles are created,
  * edited and deleted with `roles:manage`, never granting more than the actor holds.
  */
-export function roleView(row: RoleRow, roles: readonly RoleRow[]) {
+function roleView(row: RoleRow, roles: readonly RoleRow[]) {
   const resolved = resolveRole(roleMap(roles), row.id);
   return {
     id: row.id,

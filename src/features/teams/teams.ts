@@ -26,7 +26,7 @@ import { revokeSessionsStatement } from "../sessions/store";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
 import { actorAudit, assertCanGrant, effectiveOf, type TeamActor, teamActor, viaKey } from "./team-actor";
 
-export function teamView(t: TeamRow) {
+function teamView(t: TeamRow) {
   return {
     id: t.id,
     slug: t.slug,
@@ -38,7 +38,7 @@ export function teamView(t: TeamRow) {
 
 type MemberRow = NonNullable<Awaited<ReturnType<typeof findMember>>>;
 
-export function memberView(m: MemberRow) {
+function memberView(m: MemberRow) {
   return {
     userId: m.userId,
     email: m.email,
