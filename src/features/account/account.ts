@@ -5,7 +5,9 @@ import { findUserById } from "../../db/users";
 import { locationLabel } from "../../platform/client";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { deviceLabel } from "../../platform/user-agent";
 import { mfaEnabled } from "../mfa/mfa";
+import { endSessions } from "../sessions/end";
 import { findSession, liveSessionsOf } from "../sessions/store";
 
 /** GET /auth/me: who the caller is, in which team, with what permissions. */
@@ -31,16 +33,13 @@ async function roleOf(ctx: RequestContext, input: { teamId: string; roleName: st
   return role ? { id: role.id, name: role.name } : null;
 }
 
-/**
- * GET /auth/sessions: the caller's live sessions. Each carries its user agent as stored; the HTTP layer turns
- * it into a device label people recognise.
- */
+/** GET /auth/sessions: the caller's live sessions; the stored user agent becomes a device label people recognise. */
 export async function listSessions(ctx: RequestContext, auth: Principal) {
   const rows = await liveSessionsOf(ctx.db, auth.userId, ctx.now());
   return rows.map((r) => ({
     id: r.id,
     current: r.id === auth.sid,
-    userAgent: r.userAgent,
+    device: deviceLabel(r.userAgent),
     ip: r.ip,
     location: locationLabel(r),
     createdAt: new Date(r.createdAt).toISOString(),
@@ -49,12 +48,15 @@ export async function listSessions(ctx: RequestContext, auth: Principal) {
   }));
 }
 
-/** The session, if it is the caller's (anything else is "not found": no probing of other users' ids). */
-export async function ownSession(ctx: RequestContext, input: { auth: Principal; sessionId: string }) {
+/**
+ * DELETE /auth/sessions/:id: ends one of the caller's sessions (anything not theirs is "not found": no probing
+ * of other users' ids).
+ */
+export async function revokeOwnSession(ctx: RequestContext, input: { auth: Principal; sessionId: string }) {
   const session = await findSession(ctx.db, input.sessionId);
   if (!session || session.userId !== input.auth.userId || session.revokedAt !== null)
     throw new AuthError("not_found");
-  return session;
+  await endSessions(ctx, { userId: input.auth.userId, sessionIds: [session.id], action: "session.revoked" });
 }
 
 /** GET /auth/login-activity: newest first, cursor = the `at` of the last item. */

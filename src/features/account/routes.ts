@@ -2,9 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { signedIn } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
 import { ListQuery, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
-import { deviceLabel } from "../../http/user-agent";
-import { endSessions } from "../sessions/end";
-import { listSessions, loginActivity, me, ownSession } from "./account";
+import { listSessions, loginActivity, me, revokeOwnSession } from "./account";
 
 const Me = z
   .object({
@@ -92,36 +90,15 @@ const activityRoute = createRoute({
   },
 });
 
-/** A session as the API shows it: the stored user agent becomes a device label ("Firefox on Windows"). */
-function sessionItem(session: Awaited<ReturnType<typeof listSessions>>[number]) {
-  return {
-    id: session.id,
-    current: session.current,
-    device: deviceLabel(session.userAgent),
-    ip: session.ip,
-    location: session.location,
-    createdAt: session.createdAt,
-    lastSeenAt: session.lastSeenAt,
-    expiresAt: session.expiresAt,
-  };
-}
-
 export function accountRoutes() {
   return createRouter()
     .openapi(meRoute, async (c) => c.json(await me(c.var.ctx, c.var.auth), 200))
     .openapi(sessionsRoute, async (c) => {
       c.header("Cache-Control", "no-store");
-      const sessions = await listSessions(c.var.ctx, c.var.auth);
-      return c.json({ items: sessions.map(sessionItem), nextCursor: null }, 200);
+      return c.json({ items: await listSessions(c.var.ctx, c.var.auth), nextCursor: null }, 200);
     })
     .openapi(deleteSessionRoute, async (c) => {
-      const ctx = c.var.ctx;
-      const session = await ownSession(ctx, { auth: c.var.auth, sessionId: c.req.valid("param").id });
-      await endSessions(ctx, {
-        userId: c.var.auth.userId,
-        sessionIds: [session.id],
-        action: "session.revoked",
-      });
+      await revokeOwnSession(c.var.ctx, { auth: c.var.auth, sessionId: c.req.valid("param").id });
       return c.body(null, 204);
     })
     .openapi(activityRoute, async (c) => {

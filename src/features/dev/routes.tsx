@@ -1,12 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type DevMailRow, listDevMail } from "../../email/providers/mailbox-store";
 import type { AppEnv } from "../../http/app-env";
 import { createRouter, json, problem } from "../../http/router";
-import { isDevelopment } from "../../platform/config";
-import { normalizeEmail } from "../../platform/email-address";
-import { AuthError } from "../../platform/errors";
 import { renderPage } from "../../ui/render";
+import { devMailbox } from "./mailbox";
 import { DevMailboxPage } from "./mailbox-page";
 import { DevMail } from "./schemas";
 
@@ -22,26 +19,10 @@ const list = createRoute({
   },
 });
 
-function toDevMail(row: DevMailRow): DevMail {
-  return {
-    id: row.id,
-    to: row.toAddress,
-    template: row.template,
-    subject: row.subject,
-    text: row.text,
-    html: row.html,
-    links: JSON.parse(row.links) as string[],
-    codes: JSON.parse(row.codes) as string[],
-    createdAt: new Date(row.createdAt).toISOString(),
-  };
-}
-
 async function mails(c: Context<AppEnv>, to: string | undefined): Promise<DevMail[]> {
-  const ctx = c.var.ctx;
-  if (!isDevelopment(ctx.config)) throw new AuthError("not_found");
-  const rows = await listDevMail(ctx.db, to ? normalizeEmail(to) : undefined);
+  const result = await devMailbox(c.var.ctx, to);
   c.header("Cache-Control", "no-store");
-  return rows.map(toDevMail);
+  return result;
 }
 
 export function devMailboxRoutes() {

@@ -3,20 +3,18 @@ import type { Context } from "hono";
 import { verifyAccessToken } from "../../auth/access-tokens";
 import { presentedAccessToken, requireAuth } from "../../auth/authenticate";
 import { signedIn } from "../../auth/guards";
-import { findUserById, type UserRow } from "../../db/users";
 import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
 import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField, jsonBody } from "../../http/schemas";
 import { AuthError } from "../../platform/errors";
-import { loadLoginStep } from "../login/load-step";
-import type { PreAuthState } from "../login/pre-auth";
 import { LoginStep } from "../login/schemas";
-import { type StepAnswer, stepAnswer } from "../login/step-machine";
 import { loginStepAnswer } from "../login/step-route";
 import { STEP_ORDER } from "../login/steps";
+import type { Enroller } from "./enrolment";
+import { beginEnrolment, finishEnrolment } from "./enrolment";
 import { completeMfaStep } from "./login-step";
-import { completeEnrolment, disableMfa, regenerateRecoveryCodes, startEnrolment } from "./mfa";
+import { disableMfa, regenerateRecoveryCodes } from "./mfa";
 
 const Code = z.string().min(1).max(64).openapi({ example: "123456" });
 const loginMfa = createRoute({
@@ -107,33 +105,31 @@ const regenerate = createRoute({
   },
 });
 
-type Enroller =
-  | { kind: "session"; user: UserRow }
-  | { kind: "login"; user: UserRow; state: PreAuthState; deviceId: string };
+const sessionAuth = requireAuth();
 
 /**
  * Who is enrolling: a signed-in user (access token or cookies, with CSRF), or a login in its `mfa_setup` step
- * (`Authorization: Bearer <preAuthToken>`, from the device that started it).
+ * (`Authorization: Bearer <preAuthToken>`, from the device that started it). The only guard run inside a
+ * handler: which one applies depends on the credential presented.
  */
-const sessionAuth = requireAuth();
-
-async function enroller(c: Context<AppEnv>, bodyDeviceId?: string): Promise<Enroller> {
+async function enroller(
+  c: Context<AppEnv>,
+  bodyDeviceId?: string,
+): Promise<Enroller & { deviceId?: string }> {
   const ctx = c.var.ctx;
   const presented = presentedAccessToken(c);
   if (!presented) throw new AuthError("unauthorized");
   if (presented.via === "cookie" || (await verifyAccessToken(ctx.config, presented.token, ctx.now()))) {
     await sessionAuth(c, async () => {});
-    const user = await findUserById(ctx.db, c.var.auth.userId);
-    if (!user) throw new AuthError("unauthorized");
-    return { kind: "session", user };
+    return { kind: "session", userId: c.var.auth.userId };
   }
   const device = await presentedDevice(c, bodyDeviceId);
-  const login = await loadLoginStep(ctx, {
-    token: presented.token,
+  return {
+    kind: "login",
+    preAuthToken: presented.token,
     deviceHash: device?.hash ?? null,
-    step: "mfa_setup",
-  });
-  return { kind: "login", user: login.user, state: login.state, deviceId: device?.id ?? "" };
+    deviceId: device?.id ?? "",
+  };
 }
 
 export function mfaRoutes() {
@@ -142,23 +138,16 @@ export function mfaRoutes() {
       return c.json(await loginStepAnswer(c, c.req.valid("json"), completeMfaStep), 200);
     })
     .openapi(enableInit, async (c) => {
-      const who = await enroller(c);
+      const { deviceId: _device, ...who } = await enroller(c);
       c.header("Cache-Control", "no-store");
-      return c.json(await startEnrolment(c.var.ctx, who.user), 200);
+      return c.json(await beginEnrolment(c.var.ctx, who), 200);
     })
     .openapi(enableComplete, async (c) => {
-      const { deviceId, ...input } = c.req.valid("json");
-      const who = await enroller(c, deviceId);
-      const ctx = c.var.ctx;
-      const result = await completeEnrolment(ctx, { user: who.user, ...input });
+      const { deviceId: bodyDeviceId, ...input } = c.req.valid("json");
+      const { deviceId, ...who } = await enroller(c, bodyDeviceId);
+      const result = await finishEnrolment(c.var.ctx, { who, ...input });
       c.header("Cache-Control", "no-store");
-      if (who.kind === "session") return c.json(result, 200);
-      const next: StepAnswer = await stepAnswer({
-        ctx,
-        user: who.user,
-        state: { ...who.state, done: [...who.state.done, "mfa_setup"] },
-      });
-      return c.json({ ...result, ...next, deviceId: who.deviceId }, 200);
+      return c.json(deviceId === undefined ? result : { ...result, deviceId }, 200);
     })
     .openapi(disable, async (c) => {
       await disableMfa(c.var.ctx, { userId: c.var.auth.userId, ...c.req.valid("json") });
