@@ -1,6 +1,6 @@
 import type { ClientInfo } from "../platform/client";
+import { deviceLabel } from "../platform/client";
 import type { Config } from "../platform/config";
-import { deviceLabel } from "../platform/user-agent";
 
 type CfProperties = {
   country?: string;

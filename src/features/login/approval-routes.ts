@@ -6,9 +6,8 @@ import { prefersHtml } from "../../http/negotiate";
 import { createRouter, json, problem } from "../../http/router";
 import { DeviceIdField } from "../../http/schemas";
 import { AuthError } from "../../platform/errors";
-import { type DecisionResult, decideLogin } from "./approval";
+import { type DecisionResult, decideLogin, loginStatus } from "./approval";
 import { LoginStep } from "./schemas";
-import { loginStatus } from "./status";
 
 const LoginStatus = z
   .union([

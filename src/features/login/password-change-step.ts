@@ -4,8 +4,7 @@ import { argon2Params, type RequestContext, rateLimitDeps } from "../../platform
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { breachedOrPolicyRejection, rejectUnchangedPassword } from "../passwords/rules";
-import { loadLoginStep } from "./load-step";
-import { type StepAnswer, stepAnswer } from "./step-machine";
+import { loadLoginStep, type StepAnswer, stepAnswer } from "./step-machine";
 import type { StepInput } from "./step-route";
 
 /** POST /auth/login/password: the `password_change` step (e.g. the bootstrap admin's first login). */

@@ -1,9 +1,10 @@
 import { teamsOfUser } from "../../db/teams";
-import { type LoginFacts, loginFactsOf, type UserRow } from "../../db/users";
+import { findUserById, type LoginFacts, loginFactsOf, type UserRow } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
 import { openDeviceChallenge } from "../devices/approval";
 import { deviceApprovalRequired } from "../devices/second-device-rule";
-import { issuePreAuthToken, type PreAuthState } from "./pre-auth";
+import { issuePreAuthToken, type PreAuthState, readPreAuthToken } from "./pre-auth";
 import { STEP_ORDER, type StepName } from "./steps";
 
 /** One login at one step: the request moving it on, its user, and its signed state. */
@@ -80,4 +81,26 @@ export async function stepAnswer(login: StepContext, teams?: TeamChoice[]): Prom
   const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
   if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.db, login.user.id));
   return answer;
+}
+
+/** Loads the user and state behind a pre-auth token and checks that `step` is the login's current step. */
+export async function loadLoginStep(
+  ctx: RequestContext,
+  input: { token: string; deviceHash: string | null; step?: string },
+) {
+  const state = await readPreAuthToken(ctx.config, input.token, input.deviceHash, ctx.now());
+  const user = await findUserById(ctx.db, state.userId);
+  if (!user || user.disabledAt !== null) {
+    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
+  }
+  // `facts` is filled by the requirements that need them (read once), and handed on to the caller.
+  const login: StepContext & { state: typeof state } = { ctx, user, state };
+  const current = await currentStep(login);
+  if (input.step !== undefined && current !== input.step) {
+    throw new AuthError("step_required", {
+      detail: `Complete the "${current}" step first.`,
+      extra: { step: current },
+    });
+  }
+  return { ...login, jti: state.jti, expiresAt: state.expiresAt, current };
 }

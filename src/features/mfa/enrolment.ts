@@ -1,8 +1,7 @@
 import { findUserById } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
-import { loadLoginStep } from "../login/load-step";
-import { type StepAnswer, stepAnswer } from "../login/step-machine";
+import { loadLoginStep, type StepAnswer, stepAnswer } from "../login/step-machine";
 import { completeEnrolment, startEnrolment } from "./mfa";
 
 /**

@@ -1,8 +1,7 @@
 import { type RequestContext, rateLimitDeps } from "../../platform/context";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
-import { loadLoginStep } from "../login/load-step";
-import { type StepAnswer, stepAnswer } from "../login/step-machine";
+import { loadLoginStep, type StepAnswer, stepAnswer } from "../login/step-machine";
 import type { StepInput } from "../login/step-route";
 import { recordWrongCode } from "../login/wrong-code";
 import { verifySecondFactor } from "./mfa";

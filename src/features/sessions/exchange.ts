@@ -6,7 +6,7 @@ import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { commit, runAfterCommit } from "../../platform/unit-of-work";
 import { rememberSessionDevice } from "../devices/second-device-rule";
-import { loadLoginStep } from "../login/load-step";
+import { loadLoginStep } from "../login/step-machine";
 import { sessionsEnded } from "./end";
 import { issueSessionTokens, type SessionTokens, type TeamGrant, teamGrant } from "./session-tokens";
 import {
