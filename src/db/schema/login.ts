@@ -74,6 +74,8 @@ export const loginApprovals = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     decidedAt: integer("decided_at"),
     createdAt: integer("created_at").notNull(),
+    /** The user's security stamp when the login started: a reset in between voids the links. */
+    securityStamp: text("security_stamp").notNull().default(""),
   },
   (t) => [
     uniqueIndex("login_approvals_approve_unique").on(t.approveHash),

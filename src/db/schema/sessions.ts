@@ -29,6 +29,11 @@ export const sessions = sqliteTable(
     userAgent: text("user_agent"),
     country: text("country"),
     city: text("city"),
+    /**
+     * Bumped when the session switches team: its access tokens carry the epoch they were minted in, and the
+     * edge record of the session invalidates every older one (the replaced team's token dies at once).
+     */
+    accessEpoch: integer("access_epoch").notNull().default(0),
   },
   (t) => [
     index("sessions_user_idx").on(t.userId, t.revokedAt),

@@ -46,6 +46,11 @@ export const memberships = sqliteTable(
       .notNull()
       .references(() => roles.id),
     joinedAt: integer("joined_at").notNull(),
+    /**
+     * When this membership's grant last changed (joined, role changed, a permission of its role withdrawn; epoch
+     * ms). Access tokens carry it; an edge record makes every token with an older stamp invalid at once.
+     */
+    accessStamp: integer("access_stamp").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("memberships_user_idx").on(t.userId)],
 );

@@ -21,6 +21,11 @@ export const users = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     lastLoginAt: integer("last_login_at"),
+    /**
+     * Changes whenever what proves the account changes (password reset or change, 2FA disabled or reset, an
+     * admin lock): every login in flight carries the stamp it started with and dies when it no longer matches.
+     */
+    securityStamp: text("security_stamp").notNull().default(""),
   },
   (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_created_at_idx").on(t.createdAt)],
 );
