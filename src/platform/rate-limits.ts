@@ -1,11 +1,13 @@
 import type { CounterOp, RateLimitDecision, RateLimiter } from "../../durable-objects/rate-limiter";
 import { hashToken } from "../crypto/tokens";
 import { AuthError } from "./errors";
+import { ipRateKey } from "./ip-rate-key";
 
 /**
  * Named rate limits (../shared/API.md "Rate limits"). Each rule counts per subject of its scope (an IP, an
  * address hash, a user id); all the counters of one subject live in one RateLimiter Durable Object, so a request
- * touching several rules for the same subject pays one call.
+ * touching several rules for the same subject pays one call. "Per IP" is the address for IPv4 and the /64 for
+ * IPv6 (ip-rate-key.ts): applyLimits keys every `ip` subject, and every qualifier a rule marks `ip`, that way.
  */
 export const RATE_LIMITS = {
   "register:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
@@ -17,7 +19,7 @@ export const RATE_LIMITS = {
   "verify:ip": { scope: "ip", limit: 60, windowSeconds: 3600 },
   "login:ip": { scope: "ip", limit: 100, windowSeconds: 60 },
   /** Per IP and address: counted in the address's object, qualified by the IP. */
-  "login:ip-email": { scope: "email", limit: 10, windowSeconds: 60 },
+  "login:ip-email": { scope: "email", qualifier: "ip", limit: 10, windowSeconds: 60 },
   /** Failed logins that switch on the adaptive CAPTCHA (counted for unknown addresses too). */
   "login-fail:email": { scope: "email", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
   "login-fail:ip": { scope: "ip", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
@@ -32,7 +34,15 @@ export const RATE_LIMITS = {
   "device-code:user": { scope: "user", limit: 20, windowSeconds: 60 },
   /** Invitation mails per inviter (a member, or an API key's creator): an invite is a mail to a stranger. */
   "invite:user": { scope: "user", limit: 50, windowSeconds: 3600 },
-} as const satisfies Record<string, { scope: "ip" | "email" | "user"; limit: number; windowSeconds: number }>;
+} as const satisfies Record<string, RateLimitRule>;
+
+interface RateLimitRule {
+  scope: "ip" | "email" | "user";
+  /** What the qualifier of an op names, when it is an IP (keyed like an `ip` subject). */
+  qualifier?: "ip";
+  limit: number;
+  windowSeconds: number;
+}
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -57,9 +67,10 @@ export async function applyLimits(
 ): Promise<RateLimitDecision[]> {
   const groups = new Map<string, { index: number; op: CounterOp }[]>();
   ops.forEach((o, index) => {
-    const rule = RATE_LIMITS[o.rule];
-    const key = `${rule.scope}:${o.subject}`;
-    const counter = o.qualifier ? `${o.rule}:${o.qualifier}` : o.rule;
+    const rule: RateLimitRule = RATE_LIMITS[o.rule];
+    const key = `${rule.scope}:${rule.scope === "ip" ? ipRateKey(o.subject) : o.subject}`;
+    const qualifier = o.qualifier && rule.qualifier === "ip" ? ipRateKey(o.qualifier) : o.qualifier;
+    const counter = qualifier ? `${o.rule}:${qualifier}` : o.rule;
     const list = groups.get(key) ?? [];
     list.push({
       index,
