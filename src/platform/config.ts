@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
 import type { EmailQueueMessage } from "../email/types";
+import { publishedSettingsIn } from "./dev-settings";
 
 /** The storage, Durable Object and queue bindings, as declared in wrangler.toml. */
 export interface Bindings {
@@ -48,12 +49,6 @@ const riskRules = z
     }
     return rules;
   });
-
-const TURNSTILE_TEST_SECRETS = new Set([
-  "1x0000000000000000000000000000000AA",
-  "2x0000000000000000000000000000000AA",
-  "3x0000000000000000000000000000000AA",
-]);
 
 const intInRange = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -149,19 +144,9 @@ const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
     ctx.addIssue({ code: "custom", path: ["EMAIL_API_KEY"], message: "required by the email provider" });
   }
   if (c.ENVIRONMENT === "production") {
-    if (c.EMAIL_PROVIDER === "mailbox") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["EMAIL_PROVIDER"],
-        message: "the dev mailbox is not for production",
-      });
-    }
-    if (TURNSTILE_TEST_SECRETS.has(c.TURNSTILE_SECRET_KEY)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["TURNSTILE_SECRET_KEY"],
-        message: "a test secret in production",
-      });
+    // Production refuses every published development setting (platform/dev-settings.ts).
+    for (const { variable, reason } of publishedSettingsIn(c)) {
+      ctx.addIssue({ code: "custom", path: [variable], message: reason });
     }
     if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });
@@ -171,7 +156,10 @@ const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
 
 export type Config = z.output<typeof ConfigSchema>;
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; variables: string[] };
+/** A failure names the variables at fault, and why (`reasons`, for the log: never a value). */
+export type ConfigResult =
+  | { ok: true; config: Config }
+  | { ok: false; variables: string[]; reasons: string[] };
 
 /** Every configuration variable, in the schema's order. */
 export const CONFIG_VARIABLES = Object.keys(ConfigShape.shape) as ConfigVariable[];
@@ -192,6 +180,7 @@ export function parseConfig(env: Env): ConfigResult {
     : {
         ok: false,
         variables: [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "configuration")))],
+        reasons: parsed.error.issues.map((i) => `${String(i.path[0] ?? "configuration")}: ${i.message}`),
       };
   if (cache.size > 16) cache.clear();
   cache.set(key, result);

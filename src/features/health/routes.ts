@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, json } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { logger } from "../../platform/logger";
 
 const Health = z
@@ -18,8 +18,15 @@ const ready = createRoute({
   method: "get",
   path: "/health/ready",
   tags: ["Operations"],
-  summary: "Readiness: D1 and KV reachable",
-  responses: { 200: json(Health, "Ready"), 503: json(Health, "A dependency is unreachable") },
+  summary: "Readiness: D1 and KV reachable, and a configuration production accepts",
+  responses: {
+    200: json(Health, "Ready"),
+    503: {
+      description:
+        "A dependency is unreachable (Health), or the configuration is refused (problem+json `misconfigured`, the reason in the log)",
+      content: { ...json(Health, "").content, ...problem("").content },
+    },
+  },
 });
 
 export function healthRoutes() {
