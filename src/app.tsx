@@ -12,7 +12,7 @@ import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
 import { healthRoutes } from "./features/health/routes";
 import { invitationRoutes } from "./features/invitations/routes";
-import { loginApprovalRoutes } from "./features/login/approval-routes";
+import { LOGIN_DECISION_FORM_PATHS, loginApprovalRoutes } from "./features/login/approval-routes";
 import { loginRoutes } from "./features/login/routes";
 import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipRoutes } from "./features/ownership/routes";
@@ -88,7 +88,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     });
   }
 
-  app.use("/api/*", jsonBodyLimit(), requireJsonContentType());
+  app.use("/api/*", jsonBodyLimit(), requireJsonContentType({ formPaths: LOGIN_DECISION_FORM_PATHS }));
 
   app.route("/", healthRoutes());
   app.route("/", registrationRoutes());

@@ -59,6 +59,11 @@ export const PROBLEMS = {
     title: "Sign-in denied",
     detail: "This sign-in was denied from the approval email. Please sign in again.",
   },
+  login_already_decided: {
+    status: 409,
+    title: "Sign-in already decided",
+    detail: "This sign-in was already approved or denied. Nothing was changed.",
+  },
   invalid_code: { status: 401, title: "Invalid code", detail: "Invalid security code." },
   conflict: { status: 409, title: "Conflict", detail: "The request conflicts with the current state." },
   owner_transfer_required: {

@@ -5,7 +5,7 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 export async function renderPage(
   c: Context,
   element: JSX.Element,
-  status: 200 | 400 | 404 = 200,
+  status: 200 | 400 | 404 | 409 = 200,
 ): Promise<Response> {
   return c.html(`<!doctype html>${await element.toString()}`, status);
 }

@@ -3,11 +3,21 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
 import { prefersHtml } from "../../http/negotiate";
-import { createRouter, json, problem } from "../../http/router";
+import { createRouter, fieldErrors, json, problem } from "../../http/router";
 import { DeviceIdField } from "../../http/schemas";
 import { AuthError } from "../../platform/errors";
-import { type DecisionResult, decideLogin, loginStatus } from "./approval";
+import { ConfirmPage, type PageFact } from "../../ui/confirm-page";
+import { renderPage } from "../../ui/render";
+import {
+  type DecisionPreview,
+  type DecisionResult,
+  decideLogin,
+  loginStatus,
+  previewLoginDecision,
+} from "./approval";
 import { LoginStep } from "./schemas";
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 const LoginStatus = z
   .union([
@@ -37,19 +47,73 @@ const DecisionAnswer = z
   .object({ status: z.enum(["approved", "denied"]), resetUrl: z.string().optional() })
   .openapi("LoginDecision");
 
-const decisionRoute = (decision: "approve" | "deny") =>
+const DecisionPreviewSchema = z
+  .object({
+    action: z.enum(["approve", "deny"]),
+    status: z.enum(["pending", "approved", "denied"]),
+    login: z.object({
+      at: z.string().openapi({ format: "date-time" }),
+      location: z.string().nullable(),
+      device: z.string().nullable(),
+      ip: z.string().optional(),
+    }),
+  })
+  .openapi("LoginDecisionPreview");
+
+const TokenBody = z.object({ token: z.string().max(200) });
+
+type Decision = "approve" | "deny";
+
+/** The two POST routes the confirmation page's form posts to (form-encoded; see requireJsonContentType). */
+export const LOGIN_DECISION_FORM_PATHS = ["/api/v1/auth/login/approve", "/api/v1/auth/login/deny"] as const;
+
+const previewRoute = (decision: Decision) =>
   createRoute({
     method: "get",
     path: `/api/v1/auth/login/${decision}`,
     tags: ["Login"],
     summary:
       decision === "approve"
-        ? "Approve a suspicious login (mailed link)"
-        : "Deny a suspicious login (mailed link)",
+        ? "What the approve link of a suspicious-login mail would decide (decides nothing)"
+        : "What the deny link of a suspicious-login mail would decide (decides nothing)",
     description:
-      "Single-use link from the suspicious-login email (valid 15 minutes); after either decision both links are " +
-      "dead. Browsers (Accept: text/html) get a short page, other clients JSON.",
+      "The link from the suspicious-login email. Opening it (GET or HEAD) decides nothing — mail scanners open " +
+      "every link — it shows the login's time, place and device: browsers (Accept: text/html) get a page with one " +
+      `button that POSTs the token to /api/v1/auth/login/${decision}, other clients JSON.`,
     request: { query: z.object({ token: z.string().max(200) }) },
+    responses: {
+      200: {
+        description: "What the link would decide, and where the approval stands",
+        content: {
+          "application/json": { schema: DecisionPreviewSchema },
+          "text/html": { schema: z.string().openapi({ description: "A confirmation page with one button" }) },
+        },
+      },
+      400: problem("invalid_token (unknown link, or undecided and expired)"),
+    },
+  });
+
+const decisionRoute = (decision: Decision) =>
+  createRoute({
+    method: "post",
+    path: `/api/v1/auth/login/${decision}`,
+    tags: ["Login"],
+    summary: decision === "approve" ? "Approve a suspicious login" : "Deny a suspicious login",
+    description:
+      "`{ token }` from the suspicious-login email's link (valid 15 minutes, single use): JSON, or " +
+      "form-encoded from the confirmation page (which then gets a page back). After either decision both " +
+      "links answer 409. The token is the only credential: no cookie, so no CSRF check applies.",
+    request: {
+      body: {
+        content: {
+          "application/json": { schema: TokenBody },
+          "application/x-www-form-urlencoded": { schema: TokenBody },
+        },
+        // Each media type's validator runs only for its own Content-Type (a required body would run both);
+        // the handler refuses a missing token with the same 422.
+        required: false,
+      },
+    },
     responses: {
       200: {
         description: "Decided",
@@ -58,11 +122,13 @@ const decisionRoute = (decision: "approve" | "deny") =>
           "text/html": { schema: z.string().openapi({ description: "A short page for browsers" }) },
         },
       },
-      400: problem("invalid_token (unknown, used or expired link)"),
+      400: problem("invalid_token (unknown or expired link)"),
+      409: problem("login_already_decided (approved or denied before)"),
+      422: problem("validation_failed"),
     },
   });
 
-const PAGE_COPY = {
+const RESULT_COPY = {
   approved: {
     title: "Sign-in approved",
     text: "Thanks. The sign-in can continue on the device it was started from.",
@@ -75,49 +141,144 @@ const PAGE_COPY = {
   },
 } as const;
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const ASK_COPY = {
+  approve: {
+    title: "Approve this sign-in?",
+    text: "If this sign-in was you, approve it and it continues on the device it was started from.",
+    button: "Yes, it was me: approve",
+  },
+  deny: {
+    title: "Deny this sign-in?",
+    text:
+      "If this sign-in wasn't you, deny it: it is blocked. Whoever tried it knows your password, so choose a " +
+      "new one afterwards.",
+    button: "Deny this sign-in",
+  },
+} as const;
+
+/** `2025-03-01 14:05 UTC`: pages are rendered on the server, which does not know the reader's time zone. */
+function utcLabel(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-/** A self-contained page (no scripts, no external resources) for someone who opened the link in a browser. */
-function decisionPage(c: Context<AppEnv>, result: DecisionResult) {
-  const copy = PAGE_COPY[result.status];
-  const reset = result.resetUrl
-    ? `<p><a href="${escapeHtml(result.resetUrl)}">Reset your password</a></p>`
-    : "";
-  c.header("Cache-Control", "no-store");
-  return c.html(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-      `<title>${copy.title}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">` +
-      `<h1>${copy.title}</h1><p>${escapeHtml(copy.text)}</p>${reset}</body></html>`,
+function facts(preview: DecisionPreview): PageFact[] {
+  const { login } = preview;
+  return [
+    { label: "When", value: utcLabel(login.at) },
+    { label: "Where", value: login.location ?? "Unknown place" },
+    { label: "Device", value: login.device ?? "Unknown device" },
+    ...(login.ip ? [{ label: "IP address", value: login.ip }] : []),
+  ];
+}
+
+function previewPage(c: Context<AppEnv>, preview: DecisionPreview, token: string) {
+  if (preview.status !== "pending") {
+    return renderPage(
+      c,
+      ConfirmPage({
+        title: `This sign-in was already ${preview.status}`,
+        lines: ["Nothing more to do here. Links of an approval email work once."],
+        facts: facts(preview),
+      }),
+    );
+  }
+  const copy = ASK_COPY[preview.action];
+  return renderPage(
+    c,
+    ConfirmPage({
+      title: copy.title,
+      lines: [copy.text, "Nothing happens until you press the button."],
+      facts: facts(preview),
+      form: { action: `/api/v1/auth/login/${preview.action}`, fields: { token }, button: copy.button },
+    }),
   );
 }
 
-export function loginApprovalRoutes() {
-  const decide = async (c: Context<AppEnv>, input: { decision: "approved" | "denied"; token: string }) => {
-    const result = await decideLogin(c.var.ctx, input);
-    if (prefersHtml(c.req.header("accept"))) return decisionPage(c, result);
-    c.header("Cache-Control", "no-store");
-    return c.json(result, 200);
-  };
-  return createRouter()
-    .openapi(status, async (c) => {
-      const auth = c.req.header("authorization");
-      const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : "";
-      if (!token) {
-        throw new AuthError("unauthorized", {
-          headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
-        });
-      }
-      const device = await presentedDevice(c, c.req.valid("query").deviceId);
-      const answer = await loginStatus(c.var.ctx, { deviceHash: device?.hash ?? null, preAuthToken: token });
-      c.header("Cache-Control", "no-store");
-      return c.json("preAuthToken" in answer ? { ...answer, deviceId: device?.id ?? "" } : answer, 200);
-    })
-    .openapi(decisionRoute("approve"), (c) =>
-      decide(c, { decision: "approved", token: c.req.valid("query").token }),
-    )
-    .openapi(decisionRoute("deny"), (c) =>
-      decide(c, { decision: "denied", token: c.req.valid("query").token }),
+function resultPage(c: Context<AppEnv>, result: DecisionResult) {
+  const copy = RESULT_COPY[result.status];
+  return renderPage(
+    c,
+    ConfirmPage({
+      title: copy.title,
+      lines: [copy.text],
+      ...(result.resetUrl ? { link: { href: result.resetUrl, label: "Reset your password" } } : {}),
+    }),
+  );
+}
+
+/** Browsers get the dead-link answers as a page too (a problem+json document means nothing to a reader). */
+function errorPage(c: Context<AppEnv>, error: AuthError) {
+  if (error.code === "login_already_decided") {
+    return renderPage(c, ConfirmPage({ title: "Sign-in already decided", lines: [error.detail] }), 409);
+  }
+  if (error.code === "invalid_token") {
+    return renderPage(
+      c,
+      ConfirmPage({
+        title: "Link invalid or expired",
+        lines: [error.detail, "If you are signing in, start again from the sign-in page."],
+      }),
+      400,
     );
+  }
+  throw error;
+}
+
+/** HTML for browser navigations and form posts, JSON otherwise; never cached (the URL holds a token). */
+async function answer<T>(
+  c: Context<AppEnv>,
+  run: () => Promise<T>,
+  page: (value: T) => Promise<Response>,
+): Promise<Response> {
+  c.header("Cache-Control", "no-store");
+  const html = prefersHtml(c.req.header("accept"));
+  try {
+    const value = await run();
+    return html ? await page(value) : c.json(value, 200);
+  } catch (error) {
+    if (html && error instanceof AuthError) return errorPage(c, error);
+    throw error;
+  }
+}
+
+export function loginApprovalRoutes() {
+  const router = createRouter().openapi(status, async (c) => {
+    const auth = c.req.header("authorization");
+    const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : "";
+    if (!token) {
+      throw new AuthError("unauthorized", {
+        headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+      });
+    }
+    const device = await presentedDevice(c, c.req.valid("query").deviceId);
+    const answer = await loginStatus(c.var.ctx, { deviceHash: device?.hash ?? null, preAuthToken: token });
+    c.header("Cache-Control", "no-store");
+    return c.json("preAuthToken" in answer ? { ...answer, deviceId: device?.id ?? "" } : answer, 200);
+  });
+  for (const action of ["approve", "deny"] as const) {
+    const decision = action === "approve" ? "approved" : "denied";
+    // GET (and HEAD, which Hono answers with this handler) only reads: see previewLoginDecision.
+    router.openapi(previewRoute(action), (c) => {
+      const { token } = c.req.valid("query");
+      return answer(
+        c,
+        () => previewLoginDecision(c.var.ctx, { decision, token }),
+        (preview) => previewPage(c, preview, token),
+      ) as never;
+    });
+    // No CSRF check: the POST is authenticated by the token in its body alone (no cookie is read), so a
+    // cross-site form cannot act for anyone but a holder of the mailed token.
+    router.openapi(decisionRoute(action), async (c) => {
+      const form = FORM_TYPE.test(c.req.header("content-type") ?? "");
+      const body = TokenBody.safeParse(form ? c.req.valid("form") : c.req.valid("json"));
+      if (!body.success) throw AuthError.validation(fieldErrors(body.error.issues));
+      const { token } = body.data;
+      return answer(
+        c,
+        () => decideLogin(c.var.ctx, { decision, token }),
+        (result) => resultPage(c, result),
+      ) as never;
+    });
+  }
+  return router;
 }

@@ -10,7 +10,13 @@ import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
 import { loadLoginStep, type StepAnswer, stepAnswer } from "./step-machine";
-import { decideLoginApproval, findLoginApproval, insertLoginApproval } from "./store";
+import {
+  decideLoginApproval,
+  findLoginApproval,
+  findLoginApprovalByToken,
+  insertLoginApproval,
+  type LoginApprovalRow,
+} from "./store";
 
 /**
  * Suspicious-login approval. A login the risk check flags waits at step `login_approval`
@@ -104,28 +110,81 @@ export interface DecisionResult {
   resetUrl?: string;
 }
 
+/** A link token's hash; a token that cannot be one of ours is the same 400 as an unknown one. */
+async function linkTokenHash(token: string): Promise<string> {
+  if (!/^[A-Za-z0-9_-]{22,86}$/.test(token)) throw new AuthError("invalid_token");
+  return hashToken(token);
+}
+
+/** Where and from what the waiting login came: its own login event, else what the approval recorded. */
+async function loginPlace(ctx: RequestContext, row: LoginApprovalRow) {
+  const event = await findLoginEvent(ctx.db, row.id);
+  return {
+    event,
+    place: {
+      device: event?.device ?? null,
+      ip: event?.ip ?? row.ip,
+      country: event?.country ?? row.country,
+      city: event?.city ?? row.city,
+    },
+  };
+}
+
+/** What a mailed link would decide, for which login, and where the approval stands. */
+export interface DecisionPreview {
+  action: "approve" | "deny";
+  status: ApprovalState;
+  login: { at: string; location: string | null; device: string | null; ip?: string };
+}
+
 /**
- * GET /auth/login/approve and /deny: decides the approval a mailed link belongs to. The link is the only
- * credential (whoever holds the owner's mailbox decides); it works once, and after either decision both links
- * are dead. An unknown, used or expired link is one 400, so nothing is learnt from it.
+ * GET (and HEAD) /auth/login/approve and /deny: what the link would decide, deciding nothing. Mail security
+ * gateways open every link of a mail, so opening one must not act (../shared/API.md "Mailed links decide nothing
+ * on GET"); this only reads. An unknown or malformed link, or an undecided one past its expiry, is 400
+ * invalid_token; a decided one says how it was decided.
+ */
+export async function previewLoginDecision(
+  ctx: RequestContext,
+  input: { decision: "approved" | "denied"; token: string },
+): Promise<DecisionPreview> {
+  const row = await findLoginApprovalByToken(ctx.db, input.decision, await linkTokenHash(input.token));
+  if (!row || (row.status === "pending" && row.expiresAt <= ctx.now())) throw new AuthError("invalid_token");
+  const { place } = await loginPlace(ctx, row);
+  return {
+    action: input.decision === "approved" ? "approve" : "deny",
+    status: row.status,
+    login: {
+      at: new Date(row.createdAt).toISOString(),
+      location: locationLabel(place),
+      device: place.device,
+      ...(place.ip ? { ip: place.ip } : {}),
+    },
+  };
+}
+
+/**
+ * POST /auth/login/approve and /deny: decides the approval a mailed link belongs to. The link's token is the
+ * only credential (whoever holds the owner's mailbox decides); it works once, and after either decision both
+ * links answer 409 login_already_decided. An unknown, malformed or expired link is one 400, so nothing is
+ * learnt from it.
  */
 export async function decideLogin(
   ctx: RequestContext,
   input: { decision: "approved" | "denied"; token: string },
 ): Promise<DecisionResult> {
-  const { decision, token } = input;
-  const invalid = () => new AuthError("invalid_token");
-  if (!/^[A-Za-z0-9_-]{22,86}$/.test(token)) throw invalid();
+  const { decision } = input;
+  const tokenHash = await linkTokenHash(input.token);
   const now = ctx.now();
-  const row = await decideLoginApproval(ctx.db, decision, await hashToken(token), now);
-  if (!row) throw invalid();
-  const [event, user] = await Promise.all([findLoginEvent(ctx.db, row.id), findUserById(ctx.db, row.userId)]);
-  const place = {
-    device: event?.device ?? null,
-    ip: event?.ip ?? row.ip,
-    country: event?.country ?? row.country,
-    city: event?.city ?? row.city,
-  };
+  const row = await decideLoginApproval(ctx.db, decision, tokenHash, now);
+  if (!row) {
+    const known = await findLoginApprovalByToken(ctx.db, decision, tokenHash);
+    if (known && known.status !== "pending") throw new AuthError("login_already_decided");
+    throw new AuthError("invalid_token");
+  }
+  const [{ event, place }, user] = await Promise.all([
+    loginPlace(ctx, row),
+    findUserById(ctx.db, row.userId),
+  ]);
   const decisionEvent = insertLoginEvent(ctx.db, {
     id: toHex(ctx.random(16)),
     userId: row.userId,

@@ -15,6 +15,16 @@ export function findLoginApproval(db: Db, id: string): Promise<LoginApprovalRow 
   return db.select().from(loginApprovals).where(eq(loginApprovals.id, id)).get();
 }
 
+/** The approval a link token (hashed) belongs to, whatever its state: what the link would decide, and for which login. */
+export function findLoginApprovalByToken(
+  db: Db,
+  decision: "approved" | "denied",
+  tokenHash: string,
+): Promise<LoginApprovalRow | undefined> {
+  const column = decision === "approved" ? loginApprovals.approveHash : loginApprovals.denyHash;
+  return db.select().from(loginApprovals).where(eq(column, tokenHash)).get();
+}
+
 /**
  * Decides a pending, unexpired approval by one of its link tokens (hashed), in one conditional write: a link
  * works once, and after either decision both links are dead. Returns the decided row, or undefined.

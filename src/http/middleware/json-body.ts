@@ -18,15 +18,24 @@ export function jsonBodyLimit(maxSize = MAX_JSON_BODY) {
   });
 }
 
-/** Requests with a body on the JSON API must say it is JSON (415 otherwise), so nothing is guessed. */
-export function requireJsonContentType() {
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+
+/**
+ * Requests with a body on the JSON API must say it is JSON (415 otherwise), so nothing is guessed. The one
+ * exception is `formPaths`: POST routes a server-rendered page's form posts to without JavaScript (the
+ * confirmation page of a mailed link), which also take `application/x-www-form-urlencoded` — and nothing else.
+ */
+export function requireJsonContentType(options: { formPaths?: readonly string[] } = {}) {
+  const formPaths = new Set(options.formPaths ?? []);
   return createMiddleware<AppEnv>(async function jsonContentType(c, next) {
     const method = c.req.method;
     if (method === "POST" || method === "PUT" || method === "PATCH") {
       const length = c.req.header("content-length");
       const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
       const type = c.req.header("content-type") ?? "";
-      if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      const formPost = method === "POST" && formPaths.has(c.req.path) && FORM_TYPE.test(type);
+      if (hasBody && !JSON_TYPE.test(type) && !formPost) {
         throw new AuthError("unsupported_media_type");
       }
     }

@@ -59,6 +59,14 @@ async function approvalLinks(app: App, email: string, count = 1) {
   return { approve: tokenFromLink(approve), deny: tokenFromLink(deny), mail };
 }
 
+/** The decision itself: POST of the mailed link's token (opening the link decides nothing). */
+async function decide(app: App, action: "approve" | "deny", token: string, headers?: Record<string, string>) {
+  return app.request("POST", `/api/v1/auth/login/${action}`, {
+    body: { token },
+    ...(headers ? { headers } : {}),
+  });
+}
+
 async function activity(app: App, email: string) {
   const step = await login(app, email, BERLIN);
   // Berlin is known: straight to the team.
@@ -81,7 +89,7 @@ describe("suspicious-login approval", () => {
     expect(skip.status).toBe(403);
     expect(await skip.json()).toMatchObject({ code: "step_required", step: "login_approval" });
 
-    const denied = await app.request("GET", `/api/v1/auth/login/deny?token=${deny}`);
+    const denied = await decide(app, "deny", deny);
     expect(denied.status).toBe(200);
     expect(await denied.json()).toMatchObject({
       status: "denied",
@@ -90,11 +98,11 @@ describe("suspicious-login approval", () => {
     expect(await (await status(app, step)).json()).toEqual({ step: "denied" });
     expect((await exchange(app, step, owner.teamId)).status).toBe(403);
 
-    // Both links are dead after a decision.
-    expect((await app.request("GET", `/api/v1/auth/login/deny?token=${deny}`)).status).toBe(400);
-    const late = await app.request("GET", `/api/v1/auth/login/approve?token=${approve}`);
-    expect(late.status).toBe(400);
-    expect(await late.json()).toMatchObject({ code: "invalid_token" });
+    // Both links are used up after a decision.
+    expect((await decide(app, "deny", deny)).status).toBe(409);
+    const late = await decide(app, "approve", approve);
+    expect(late.status).toBe(409);
+    expect(await late.json()).toMatchObject({ code: "login_already_decided" });
 
     const alerts = await waitForMail(app, owner.email, { template: "security_alert" });
     expect(alerts[0]?.text).toContain("denied a sign-in");
@@ -132,13 +140,11 @@ describe("suspicious-login approval", () => {
     const step = await login(app, owner.email, NEW_YORK);
     expect(step.step).toBe("login_approval");
     const { approve, deny } = await approvalLinks(app, owner.email);
-    const page = await app.request("GET", `/api/v1/auth/login/approve?token=${approve}`, {
-      headers: { accept: "text/html,application/xhtml+xml" },
-    });
+    const page = await decide(app, "approve", approve, { accept: "text/html,application/xhtml+xml" });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Sign-in approved");
-    expect((await app.request("GET", `/api/v1/auth/login/approve?token=${approve}`)).status).toBe(400);
-    expect((await app.request("GET", `/api/v1/auth/login/deny?token=${deny}`)).status).toBe(400);
+    expect((await decide(app, "approve", approve)).status).toBe(409);
+    expect((await decide(app, "deny", deny)).status).toBe(409);
 
     const next = (await (await status(app, step)).json()) as Step;
     expect(next.step).toBe("select_team");
@@ -233,11 +239,12 @@ describe("suspicious-login approval", () => {
     for (const bad of ["", "short", "A".repeat(43), `${approve}x`]) {
       const res = await app.request("GET", `/api/v1/auth/login/approve?token=${encodeURIComponent(bad)}`);
       expect([400, 422]).toContain(res.status);
+      expect([400, 422]).toContain((await decide(app, "approve", bad)).status);
     }
     app.clock.advance(8 * 60_000); // 5 minutes + the 2 minutes of clock tolerance
     expect((await status(app, step)).status).toBe(401);
     app.clock.advance(8 * 60_000);
-    expect((await app.request("GET", `/api/v1/auth/login/approve?token=${approve}`)).status).toBe(400);
+    expect((await decide(app, "approve", approve)).status).toBe(400);
   });
 
   it("the status endpoint needs the pre-auth token from the device that started the login", async () => {
