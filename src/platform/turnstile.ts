@@ -1,8 +1,13 @@
+import type { RequestContext } from "./context";
 import { logger } from "./logger";
 
 /**
- * Cloudflare Turnstile, verified server-side (siteverify) through the injected fetch. Cloudflare's documented
- * test secrets are answered locally, without the network, exactly as siteverify would answer them:
+ * Cloudflare Turnstile, verified server-side (siteverify) through the injected fetch. A token passes only when
+ * siteverify says it is valid AND it was solved on one of our sites (`hostname`: the PUBLIC_ORIGIN's, or a
+ * CORS_ORIGINS one's) for the action the endpoint expects (`action`, the widget's `data-action`): a token
+ * solved on someone else's page with our site key, or for another form, is refused like an invalid one.
+ * Cloudflare's documented test secrets are answered locally, without the network, exactly as siteverify
+ * would answer them:
  * `1x…AA` passes every token, `2x…AA` fails every token, `3x…AA` reports the token as already spent.
  * With a passing test secret any token does, e.g. the dummy `XXXX.DUMMY.TOKEN.XXXX` of Cloudflare's docs.
  * (Configuration refuses test secrets in production.)
@@ -13,32 +18,38 @@ const TEST_SECRETS: Record<string, boolean> = {
   "3x0000000000000000000000000000000AA": false,
 };
 
-export type TurnstileResult = { ok: true } | { ok: false; reason: "missing" | "invalid" | "unavailable" };
+export type TurnstileResult =
+  | { ok: true }
+  | { ok: false; reason: "missing" | "invalid" | "unavailable" | "wrong_hostname" | "wrong_action" };
 
-export interface TurnstileDeps {
-  fetch: typeof fetch;
-  secret: string;
-  verifyUrl: string;
+/** The widget's `action` each endpoint expects (clients render the widget with it). */
+export type TurnstileAction = "register" | "login" | "mfa";
+
+/** The hostnames a widget of ours runs on: the PUBLIC_ORIGIN's and every CORS origin's. */
+function ourHostnames(config: RequestContext["config"]): Set<string> {
+  return new Set(
+    [config.PUBLIC_ORIGIN, ...config.CORS_ORIGINS].map((o) => new URL(o).hostname.toLowerCase()),
+  );
 }
 
 export async function verifyTurnstile(
-  deps: TurnstileDeps,
-  token: string | undefined | null,
-  remoteIp: string | null,
-  idempotencyKey?: string,
+  ctx: Pick<RequestContext, "fetch" | "config" | "client">,
+  input: { token: string | undefined | null; action: TurnstileAction; idempotencyKey?: string },
 ): Promise<TurnstileResult> {
+  const { token, action, idempotencyKey } = input;
+  const secret = ctx.config.TURNSTILE_SECRET_KEY;
   if (!token) return { ok: false, reason: "missing" };
   if (token.length > 2048) return { ok: false, reason: "invalid" };
-  const testAnswer = TEST_SECRETS[deps.secret];
+  const testAnswer = TEST_SECRETS[secret];
   if (testAnswer !== undefined) return testAnswer ? { ok: true } : { ok: false, reason: "invalid" };
 
   const form = new FormData();
-  form.set("secret", deps.secret);
+  form.set("secret", secret);
   form.set("response", token);
-  if (remoteIp) form.set("remoteip", remoteIp);
+  if (ctx.client.ip) form.set("remoteip", ctx.client.ip);
   if (idempotencyKey) form.set("idempotency_key", idempotencyKey);
   try {
-    const response = await deps.fetch(deps.verifyUrl, {
+    const response = await ctx.fetch(ctx.config.TURNSTILE_VERIFY_URL, {
       method: "POST",
       body: form,
       signal: AbortSignal.timeout(5_000),
@@ -47,10 +58,26 @@ export async function verifyTurnstile(
       logger.warn("turnstile siteverify answered an error", { status: response.status });
       return { ok: false, reason: "unavailable" };
     }
-    const outcome = (await response.json()) as { success?: boolean; "error-codes"?: string[] };
-    if (outcome.success === true) return { ok: true };
-    logger.info("turnstile token rejected", { errors: outcome["error-codes"] ?? [] });
-    return { ok: false, reason: "invalid" };
+    const outcome = (await response.json()) as {
+      success?: boolean;
+      "error-codes"?: string[];
+      hostname?: unknown;
+      action?: unknown;
+    };
+    if (outcome.success !== true) {
+      logger.info("turnstile token rejected", { errors: outcome["error-codes"] ?? [] });
+      return { ok: false, reason: "invalid" };
+    }
+    const hostname = typeof outcome.hostname === "string" ? outcome.hostname.toLowerCase() : null;
+    if (!hostname || !ourHostnames(ctx.config).has(hostname)) {
+      logger.info("turnstile token solved on another site", { hostname });
+      return { ok: false, reason: "wrong_hostname" };
+    }
+    if (outcome.action !== action) {
+      logger.info("turnstile token solved for another action", { expected: action, action: outcome.action });
+      return { ok: false, reason: "wrong_action" };
+    }
+    return { ok: true };
   } catch (error) {
     // Fail closed: a CAPTCHA that cannot be checked is not passed.
     logger.warn("turnstile siteverify unreachable", { error });

@@ -71,15 +71,7 @@ export async function passwordLogin(
   throwIfLimited(ops, decisions);
   const failures = Math.max(decisions[1]?.count ?? 0, decisions[3]?.count ?? 0);
   if (failures >= ctx.config.CAPTCHA_AFTER_FAILURES) {
-    const captcha = await verifyTurnstile(
-      {
-        fetch: ctx.fetch,
-        secret: ctx.config.TURNSTILE_SECRET_KEY,
-        verifyUrl: ctx.config.TURNSTILE_VERIFY_URL,
-      },
-      input.turnstileToken,
-      client.ip,
-    );
+    const captcha = await verifyTurnstile(ctx, { token: input.turnstileToken, action: "login" });
     if (!captcha.ok) throw new AuthError("captcha_required", { internal: { reason: captcha.reason } });
   }
 

@@ -144,15 +144,7 @@ export async function verifySecondFactor(
   const now = ctx.now();
   if (secondFactorLocked(mfa, now)) throw invalidCode("locked");
   if (mfa.captchaRequired) {
-    const captcha = await verifyTurnstile(
-      {
-        fetch: ctx.fetch,
-        secret: ctx.config.TURNSTILE_SECRET_KEY,
-        verifyUrl: ctx.config.TURNSTILE_VERIFY_URL,
-      },
-      turnstileToken,
-      ctx.client.ip,
-    );
+    const captcha = await verifyTurnstile(ctx, { token: turnstileToken, action: "mfa" });
     if (!captcha.ok) throw new AuthError("captcha_required", { internal: { reason: captcha.reason } });
   }
   if (isRecoveryCodeShape(code)) {

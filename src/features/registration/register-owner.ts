@@ -152,11 +152,7 @@ export async function registerOwner(
 }
 
 async function requireCaptcha(ctx: RequestContext, token: string | undefined): Promise<void> {
-  const result = await verifyTurnstile(
-    { fetch: ctx.fetch, secret: ctx.config.TURNSTILE_SECRET_KEY, verifyUrl: ctx.config.TURNSTILE_VERIFY_URL },
-    token,
-    ctx.client.ip,
-  );
+  const result = await verifyTurnstile(ctx, { token, action: "register" });
   if (!result.ok) {
     if (result.reason !== "missing") {
       await commit(ctx, { audit: { action: "auth.captcha_failed", metadata: { reason: result.reason } } });

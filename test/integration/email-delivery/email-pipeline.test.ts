@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../../src/db/client";
 import { findOutbox } from "../../../src/email/store";
 import type { EmailQueueMessage } from "../../../src/email/types";
@@ -7,6 +7,7 @@ import { retryDelaySeconds } from "../../../src/features/email-delivery/consumer
 import { parseConfig } from "../../../src/platform/config";
 import { type PreparedEmail, prepareEmail } from "../../../src/platform/outbox";
 import { testWorker, uniqueEmail } from "../../support/helpers";
+import { productionEnv } from "../../support/production";
 
 const db = getDb(env.DB);
 
@@ -188,25 +189,34 @@ describe("email queue consumer", () => {
   });
 
   it("hides the dev mailbox outside development", async () => {
-    const app = testWorker({
-      env: {
-        ENVIRONMENT: "production",
-        PUBLIC_ORIGIN: "https://auth.example.com",
-        EMAIL_PROVIDER: "resend",
-        EMAIL_API_KEY: "k",
-        TURNSTILE_SECRET_KEY: "0x4real",
-      },
-    });
+    const app = testWorker({ env: await productionEnv() });
     expect((await app.request("GET", "/api/v1/dev/mailbox")).status).toBe(404);
     expect((await app.request("GET", "/dev/mailbox")).status).toBe(404);
   });
 
-  it("refuses test Turnstile secrets and the mailbox provider in production (503 naming them)", async () => {
-    const app = testWorker({ env: { ENVIRONMENT: "production", PUBLIC_ORIGIN: "https://auth.example.com" } });
+  it("refuses test Turnstile secrets and the mailbox provider in production (503 naming them only in the log)", async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => {
+      logged.push(String(line));
+    });
+    const app = testWorker({
+      env: {
+        ...(await productionEnv()),
+        EMAIL_PROVIDER: "mailbox",
+        TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+      },
+    });
     const res = await app.request("GET", "/health");
+    spy.mockRestore();
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { variables: string[] };
-    expect(body.variables.sort()).toEqual(["EMAIL_PROVIDER", "TURNSTILE_SECRET_KEY"]);
+    const body = (await res.json()) as { code: string };
+    expect(body.code).toBe("misconfigured");
+    expect(body).not.toHaveProperty("variables");
+    const line = logged.find((l) => l.includes("configuration invalid")) ?? "";
+    expect((JSON.parse(line) as { variables: string[] }).variables.sort()).toEqual([
+      "EMAIL_PROVIDER",
+      "TURNSTILE_SECRET_KEY",
+    ]);
   });
 
   it("re-dispatches mails whose queue send failed (the cron sweep)", async () => {

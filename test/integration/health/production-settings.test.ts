@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import devVarsExample from "../../../.dev.vars.example?raw";
 import { testWorker } from "../../support/helpers";
+import { productionEnv } from "../../support/production";
 
 /** The published development values, read from the committed example itself. */
 const published = Object.fromEntries(
@@ -24,19 +25,7 @@ async function freshSigningKeys(kid: string): Promise<{ current: string; keys: J
 let production: Partial<Cloudflare.Env>;
 
 beforeAll(async () => {
-  production = {
-    ENVIRONMENT: "production",
-    PUBLIC_ORIGIN: "https://auth.example.com",
-    CORS_ORIGINS: "https://app.example.com",
-    EMAIL_PROVIDER: "resend",
-    EMAIL_API_KEY: "re_live_not_published",
-    TURNSTILE_SECRET_KEY: "0x4AAAAAAAproduction-secret",
-    TURNSTILE_SITE_KEY: "0x4AAAAAAAproduction-site",
-    JWT_SIGNING_KEYS: JSON.stringify(await freshSigningKeys("prod-es256-1")),
-    ENCRYPTION_KEYS: `prod1:${base64(crypto.getRandomValues(new Uint8Array(32)))}`,
-    ADMIN_EMAIL: undefined,
-    ADMIN_PASSWORD: undefined,
-  };
+  production = await productionEnv();
 });
 
 afterEach(() => {

@@ -400,7 +400,12 @@ describe("Turnstile on registration", () => {
           remoteip: form.get("remoteip") as string | null,
         };
         seen.push(entry);
-        return Response.json({ success: entry.response === "good-token", "error-codes": [] });
+        return Response.json({
+          success: entry.response === "good-token",
+          hostname: "localhost",
+          action: "register",
+          "error-codes": [],
+        });
       },
     });
     const bad = await app.request("POST", "/api/v1/auth/register", {
