@@ -45,11 +45,18 @@ export async function claimOutbox(db: Db, id: string, now: number, leaseMs: numb
   return { claimed: false, status: current?.status ?? "missing" };
 }
 
+/**
+ * The payload of a delivered mail: its body is cleared once sent, so the database no longer holds the link
+ * tokens it carried (the column is NOT NULL).
+ */
+export const CLEARED_PAYLOAD = "";
+
 export function markOutboxSent(db: Db, id: string, now: number, providerMessageId: string | null) {
   return db
     .update(emailOutbox)
     .set({
       status: "sent",
+      payload: CLEARED_PAYLOAD,
       sentAt: now,
       updatedAt: now,
       leaseUntil: null,
@@ -66,15 +73,22 @@ export function markOutboxFailed(db: Db, id: string, now: number, error: string)
     .where(and(eq(emailOutbox.id, id), inArray(emailOutbox.status, ["sending", "queued", "failed"])));
 }
 
-/** Dead-letters a mail (the payload stays, encrypted, for an operator to replay). */
-export async function markOutboxDead(db: Db, id: string, now: number, error: string): Promise<boolean> {
-  const row = await db
+/**
+ * Dead-letters a mail (the payload stays, encrypted, for an operator to replay). Returns what the log and the
+ * audit entry name, or undefined when the mail was already finished.
+ */
+export function markOutboxDead(
+  db: Db,
+  id: string,
+  now: number,
+  error: string,
+): Promise<Pick<OutboxRow, "id" | "template" | "toAddress"> | undefined> {
+  return db
     .update(emailOutbox)
     .set({ status: "dead", updatedAt: now, leaseUntil: null, lastError: error.slice(0, 500) })
     .where(and(eq(emailOutbox.id, id), inArray(emailOutbox.status, ["queued", "sending", "failed"])))
-    .returning({ id: emailOutbox.id })
+    .returning({ id: emailOutbox.id, template: emailOutbox.template, toAddress: emailOutbox.toAddress })
     .get();
-  return Boolean(row);
 }
 
 export function findOutbox(db: Db, id: string): Promise<OutboxRow | undefined> {
@@ -82,9 +96,9 @@ export function findOutbox(db: Db, id: string): Promise<OutboxRow | undefined> {
 }
 
 /** Mails that were written but never (or no longer) reached the queue: re-dispatched by the cron sweep. */
-export function staleOutbox(db: Db, olderThan: number, limit = 100): Promise<OutboxRow[]> {
+export function staleOutbox(db: Db, olderThan: number, limit = 100): Promise<{ id: string }[]> {
   return db
-    .select()
+    .select({ id: emailOutbox.id })
     .from(emailOutbox)
     .where(
       and(

@@ -16,13 +16,14 @@ export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 /** Template data: only strings and numbers, so it serialises into the queue and the outbox. */
 export type EmailData = Record<string, string | number>;
 
-/** The queue message: a pointer to the outbox row plus what is needed to render and send it. */
+/**
+ * The queue message: only a pointer to the outbox row. The address and the template data (which may carry
+ * one-time link tokens) stay in the row, sealed; the consumer opens them there. Messages of an earlier version
+ * also carried `template`, `to` and `data`: those fields are ignored, the row is the only source.
+ */
 export interface EmailQueueMessage {
   /** The outbox id; also the provider's idempotency key. */
   id: string;
-  template: EmailTemplate;
-  to: string;
-  data: EmailData;
 }
 
 export interface RenderedEmail {

@@ -1,14 +1,16 @@
 import { toHex } from "../crypto/encoding";
 import { type EncryptionKey, openJson, sealJson } from "../crypto/secretbox";
 import type { Db } from "../db/client";
+import type { OutboxRow } from "../email/store";
 import { insertOutbox, staleOutbox, touchOutbox } from "../email/store";
 import type { EmailData, EmailQueueMessage, EmailTemplate } from "../email/types";
-import { logger, maskEmail } from "./logger";
+import { logger } from "./logger";
 
 /**
  * The producer side of the email pipeline. A mail is first written to the outbox in the same D1 batch as the
- * change that causes it, then sent to the queue. If the queue send fails, the row stays `queued` and the cron
- * sweep dispatches it again: committed work never loses its mail.
+ * change that causes it — its address in the row, its data (which may carry one-time link tokens) sealed with
+ * ENCRYPTION_KEYS — then its id alone is sent to the queue: nothing secret travels on the queue. If the queue
+ * send fails, the row stays `queued` and the cron sweep dispatches it again: committed work never loses its mail.
  */
 export interface OutboxDeps {
   db: Db;
@@ -35,7 +37,7 @@ export async function prepareEmail(
   const now = deps.now();
   const payload = await sealJson(email.data, deps.encryptionKeys, outboxContext(id), deps.random);
   return {
-    message: { id, template: email.template, to: email.to, data: email.data },
+    message: { id },
     statement: insertOutbox(deps.db, {
       id,
       template: email.template,
@@ -59,7 +61,6 @@ export async function dispatchEmails(
   } catch (error) {
     logger.error("email queue send failed; the outbox sweep will retry", {
       ids: messages.map((m) => m.id),
-      to: messages.map((m) => maskEmail(m.to)),
       error,
     });
   }
@@ -71,15 +72,7 @@ export async function dispatchEmails(
  */
 export async function sweepOutbox(deps: OutboxDeps, staleMs = 15 * 60_000): Promise<number> {
   const rows = await staleOutbox(deps.db, deps.now() - staleMs);
-  const messages: EmailQueueMessage[] = [];
-  for (const row of rows) {
-    const data = await openJson<EmailData>(row.payload, deps.encryptionKeys, outboxContext(row.id));
-    if (!data) {
-      logger.error("outbox payload cannot be opened (unknown key?)", { id: row.id });
-      continue;
-    }
-    messages.push({ id: row.id, template: row.template as EmailTemplate, to: row.toAddress, data });
-  }
+  const messages: EmailQueueMessage[] = rows.map((row) => ({ id: row.id }));
   if (messages.length > 0) {
     await touchOutbox(
       deps.db,
@@ -89,4 +82,15 @@ export async function sweepOutbox(deps: OutboxDeps, staleMs = 15 * 60_000): Prom
     await dispatchEmails(deps, messages);
   }
   return messages.length;
+}
+
+/**
+ * The template data of an outbox row, opened with the key its seal names; null when it cannot be opened (an
+ * unknown key, or a body already cleared after delivery).
+ */
+export function openOutboxData(
+  row: Pick<OutboxRow, "id" | "payload">,
+  keys: readonly EncryptionKey[],
+): Promise<EmailData | null> {
+  return openJson<EmailData>(row.payload, keys, outboxContext(row.id));
 }

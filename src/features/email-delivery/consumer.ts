@@ -2,14 +2,23 @@ import { httpEmailProvider } from "../../email/providers/http";
 import { mailboxProvider } from "../../email/providers/mailbox";
 import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "../../email/store";
 import { renderEmail } from "../../email/templates";
-import { type EmailProvider, EmailProviderError, type EmailQueueMessage } from "../../email/types";
+import {
+  type EmailProvider,
+  EmailProviderError,
+  type EmailQueueMessage,
+  type EmailTemplate,
+} from "../../email/types";
 import type { RequestContext } from "../../platform/context";
 import { logger, maskEmail } from "../../platform/logger";
+import { openOutboxData } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 
 /**
- * The consumer side of the email pipeline. Each message is claimed in the outbox first, which makes
- * delivery idempotent: a redelivered message whose mail was sent is acknowledged without sending again.
+ * The consumer side of the email pipeline. A message is only an outbox id: the address and the sealed data
+ * are read from the row (a message of an earlier version that still carries them is read the same way, its
+ * own copy ignored). Each message is claimed in the outbox first, which makes delivery idempotent: a
+ * redelivered message whose mail was sent is acknowledged without sending again. A delivered mail's body is
+ * cleared (markOutboxSent), so its link tokens do not outlive the delivery in the database.
  * Transient failures are retried with exponential backoff; after the queue's `max_retries` the platform
  * moves the message to the dead-letter queue, whose consumer marks the outbox row `dead` (the encrypted
  * payload stays there for an operator). Permanent failures are dead-lettered at once. The queue handler
@@ -51,45 +60,54 @@ async function deliver(
   input: { message: Message<EmailQueueMessage>; provider: EmailProvider },
 ): Promise<void> {
   const { message, provider } = input;
-  const body = message.body;
-  const claim = await claimOutbox(ctx.db, body.id, ctx.now(), SEND_LEASE_MS);
+  const id = message.body.id;
+  const claim = await claimOutbox(ctx.db, id, ctx.now(), SEND_LEASE_MS);
   if (!claim.claimed) {
     if (claim.status === "sending") {
       message.retry({ delaySeconds: Math.ceil(SEND_LEASE_MS / 1000) });
     } else {
       // sent, dead, or unknown: nothing to do (a redelivery of a finished mail).
-      if (claim.status === "missing") logger.warn("email message without outbox row", { id: body.id });
+      if (claim.status === "missing") logger.warn("email message without outbox row", { id });
       message.ack();
     }
     return;
   }
+  const { row } = claim;
+  const template = row.template as EmailTemplate;
+  const data = await openOutboxData(row, ctx.config.ENCRYPTION_KEYS);
+  if (!data) {
+    // Not retried: an unknown key does not come back by waiting. The row keeps its sealed body for replay.
+    await deadLetter(ctx, { id, reason: "outbox payload cannot be opened (unknown key?)" });
+    message.ack();
+    return;
+  }
   try {
-    const rendered = renderEmail(body.template, body.data, {
+    const rendered = renderEmail(template, data, {
       productName: "Gatehouse",
       publicOrigin: ctx.config.PUBLIC_ORIGIN,
     });
     const result = await provider.send({
       ...rendered,
-      id: body.id,
-      template: body.template,
+      id,
+      template,
       from: ctx.config.EMAIL_FROM,
-      to: body.to,
+      to: row.toAddress,
     });
-    await markOutboxSent(ctx.db, body.id, ctx.now(), result.providerMessageId);
-    logger.info("email sent", { id: body.id, template: body.template, to: maskEmail(body.to) });
+    await markOutboxSent(ctx.db, id, ctx.now(), result.providerMessageId);
+    logger.info("email sent", { id, template, to: maskEmail(row.toAddress) });
     message.ack();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const permanent = error instanceof EmailProviderError ? error.permanent : error instanceof TypeError;
     if (permanent) {
-      await deadLetter(ctx, { body, reason });
+      await deadLetter(ctx, { id, reason });
       message.ack();
       return;
     }
-    await markOutboxFailed(ctx.db, body.id, ctx.now(), reason);
+    await markOutboxFailed(ctx.db, id, ctx.now(), reason);
     const delaySeconds = retryDelaySeconds(message.attempts);
     logger.warn("email send failed; retrying", {
-      id: body.id,
+      id,
       attempts: message.attempts,
       delaySeconds,
       reason,
@@ -104,29 +122,26 @@ export async function consumeDeadLetters(
   batch: MessageBatch<EmailQueueMessage>,
 ): Promise<void> {
   for (const message of batch.messages) {
-    await deadLetter(ctx, { body: message.body, reason: "retries exhausted" });
+    await deadLetter(ctx, { id: message.body.id, reason: "retries exhausted" });
     message.ack();
   }
 }
 
-async function deadLetter(
-  ctx: RequestContext,
-  input: { body: EmailQueueMessage; reason: string },
-): Promise<void> {
-  const { body, reason } = input;
-  const changed = await markOutboxDead(ctx.db, body.id, ctx.now(), reason);
-  if (!changed) return;
+async function deadLetter(ctx: RequestContext, input: { id: string; reason: string }): Promise<void> {
+  const { id, reason } = input;
+  const dead = await markOutboxDead(ctx.db, id, ctx.now(), reason);
+  if (!dead) return;
   logger.error("email dead-lettered", {
-    id: body.id,
-    template: body.template,
-    to: maskEmail(body.to),
+    id,
+    template: dead.template,
+    to: maskEmail(dead.toAddress),
     reason,
   });
   await commit(ctx, {
     audit: {
       action: "email.dead_lettered",
-      target: { type: "email", id: body.id },
-      metadata: { template: body.template, reason },
+      target: { type: "email", id },
+      metadata: { template: dead.template, reason },
     },
   });
 }
