@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
+import { toHex } from "../crypto/encoding";
 import type { Db } from "./client";
 import { actionTokens, memberships, teams, userPlatformRoles, users } from "./tables";
 
@@ -143,11 +144,36 @@ export function recordLoginSuccess(db: Db, userId: string, now: number, password
     .where(eq(users.id, userId));
 }
 
-export function setPassword(db: Db, userId: string, passwordHash: string, now: number) {
+/** A fresh security stamp (users.security_stamp): 128 random bits, hex. */
+export function newSecurityStamp(random: (n: number) => Uint8Array): string {
+  return toHex(random(16));
+}
+
+/**
+ * Sets a new password. The security stamp changes with it, so every login in flight (pre-auth tokens, device
+ * challenges, approval links, concurrent-session decisions) started with the old password dies.
+ */
+export function setPassword(
+  db: Db,
+  change: { userId: string; passwordHash: string; securityStamp: string; now: number },
+) {
+  const { userId, passwordHash, securityStamp, now } = change;
   return db
     .update(users)
-    .set({ passwordHash, passwordMustChange: false, failedLoginCount: 0, lockedUntil: null, updatedAt: now })
+    .set({
+      passwordHash,
+      securityStamp,
+      passwordMustChange: false,
+      failedLoginCount: 0,
+      lockedUntil: null,
+      updatedAt: now,
+    })
     .where(eq(users.id, userId));
+}
+
+/** Changes the security stamp alone (2FA disabled or reset, an admin lock): logins in flight die. */
+export function rotateSecurityStampStatement(db: Db, userId: string, securityStamp: string, now: number) {
+  return db.update(users).set({ securityStamp, updatedAt: now }).where(eq(users.id, userId));
 }
 
 export interface LoginFacts {

@@ -1,6 +1,11 @@
+import { verifyPassword } from "../../crypto/password";
+import { normalizePassword } from "../../crypto/password-policy";
 import { recordLoginFailure, type UserRow } from "../../db/users";
 import { outboxDeps, type RequestContext } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
 import { type PreparedEmail, prepareEmail } from "../../platform/outbox";
+import { commit } from "../../platform/unit-of-work";
+import { loginEvent } from "./store";
 
 /**
  * The rule "a lockout answers like a wrong password" (ASVS V2.2.1, no user enumeration): LOCKOUT_THRESHOLD
@@ -41,4 +46,35 @@ export async function countWrongPassword(
     },
   });
   return { lockMail };
+}
+
+/**
+ * Re-authentication (2FA disable, recovery codes, change-password, … — every endpoint that asks a signed-in user
+ * for their current password) is the same guessable secret as the login, so it obeys the same lockout: a wrong
+ * password counts toward LOCKOUT_THRESHOLD (and its lock mail), is recorded in the login activity, and answers
+ * `401 invalid_credentials`; while the account is locked even the right password is refused. A stolen session
+ * cannot guess the password without limit.
+ */
+export async function verifyCurrentPassword(
+  ctx: RequestContext,
+  input: { user: Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "lockedUntil">; password: string },
+): Promise<void> {
+  const { user } = input;
+  const ok = verifyPassword(normalizePassword(input.password), user.passwordHash);
+  const locked = isLockedOut(user, ctx.now());
+  if (ok && !locked) return;
+  const { lockMail } = locked ? { lockMail: null } : await countWrongPassword(ctx, user);
+  const reason = locked ? "locked" : lockMail ? "lockout_started" : "wrong_password";
+  const outcome = locked || lockMail ? "locked" : "failure";
+  await commit(ctx, {
+    writes: [loginEvent(ctx, { userId: user.id, outcome, reason: `reauthentication_${reason}` })],
+    audit: {
+      action: lockMail ? "login.locked" : "login.failed",
+      actorId: user.id,
+      target: { type: "user", id: user.id },
+      metadata: { reason, reauthentication: true },
+    },
+    mails: [lockMail],
+  });
+  throw new AuthError("invalid_credentials", { internal: { reason: `reauthentication: ${reason}` } });
 }

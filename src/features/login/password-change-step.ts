@@ -1,5 +1,5 @@
 import { hashPassword } from "../../crypto/password";
-import { setPassword, type UserRow } from "../../db/users";
+import { newSecurityStamp, setPassword, type UserRow } from "../../db/users";
 import { argon2Params, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
@@ -24,13 +24,22 @@ export async function completePasswordChange(
     path: "newPassword",
   });
   rejectUnchangedPassword(password, user.passwordHash);
+  // The new password gets a new security stamp; this login carries on under it (stepAnswer re-stamps).
   const updated: UserRow = {
     ...user,
     passwordHash: hashPassword(password, argon2Params(ctx.config), ctx.random),
     passwordMustChange: false,
+    securityStamp: newSecurityStamp(ctx.random),
   };
   await commit(ctx, {
-    writes: [setPassword(ctx.db, user.id, updated.passwordHash, ctx.now())],
+    writes: [
+      setPassword(ctx.db, {
+        userId: user.id,
+        passwordHash: updated.passwordHash,
+        securityStamp: updated.securityStamp,
+        now: ctx.now(),
+      }),
+    ],
     audit: { action: "login.password_changed", actorId: user.id, target: { type: "user", id: user.id } },
   });
   return stepAnswer({ ctx, user: updated, state: { ...state, done: [...state.done, "password_change"] } });

@@ -16,7 +16,7 @@ import { trustedDevice } from "../devices/store";
 import { sendVerificationMail } from "../registration/verification";
 import { openLoginApproval } from "./approval";
 import { countWrongPassword, isLockedOut } from "./lockout";
-import type { PreAuthState } from "./pre-auth";
+import { type PreAuthState, stampFingerprint } from "./pre-auth";
 import { assessLoginRisk, type RiskFacts } from "./risk";
 import { type StepAnswer, stepAnswer } from "./step-machine";
 import { loginEvent } from "./store";
@@ -153,6 +153,7 @@ export async function passwordLogin(
     rememberMe: input.rememberMe ?? false,
     done: [],
     started: now,
+    stamp: await stampFingerprint(user.securityStamp),
   };
   if (risk.length > 0) {
     await openLoginApproval(ctx, { user, eventId, rules: risk, deviceHash });

@@ -1,6 +1,7 @@
 import { signingKeys } from "../../auth/access-tokens";
-import { toHex } from "../../crypto/encoding";
+import { constantTimeEqual, toHex, utf8 } from "../../crypto/encoding";
 import { signJwt, verifyJwt } from "../../crypto/jwt";
+import { hashToken } from "../../crypto/tokens";
 import { type Config, RISK_RULE_NAMES, type RiskRule } from "../../platform/config";
 import { AuthError } from "../../platform/errors";
 import type { StepName } from "./steps";
@@ -27,6 +28,25 @@ export interface PreAuthState {
    * lasts at most LOGIN_MAX_STEPS × PRE_AUTH_TTL from its password step: stepping cannot keep it alive forever.
    */
   started: number;
+  /**
+   * A fingerprint of the user's security stamp when the token was issued: a password reset or change, 2FA
+   * disabled, an admin lock change the stamp, and every login in flight answers as expired.
+   */
+  stamp: string;
+}
+
+/** What a pre-auth token carries of a security stamp: 64 bits of its SHA-256 (the stamp itself stays server-side). */
+export async function stampFingerprint(securityStamp: string): Promise<string> {
+  return (await hashToken(`stamp:${securityStamp}`)).slice(0, 16);
+}
+
+/** Throws the expired-login answer when a login in flight started under another security stamp. */
+export async function assertStampCurrent(state: Pick<PreAuthState, "stamp">, securityStamp: string) {
+  const expected = utf8(await stampFingerprint(securityStamp));
+  const given = utf8(state.stamp);
+  if (given.length !== expected.length || !constantTimeEqual(given, expected)) {
+    throw expiredLogin("security stamp changed");
+  }
 }
 
 /** How many pre-auth lifetimes a whole login may take (password → … → session-exchange). */
@@ -47,6 +67,7 @@ export async function issuePreAuthToken(
       rm: state.rememberMe,
       done: state.done,
       st: Math.floor(state.started / 1000),
+      ss: state.stamp,
       ...(state.challenge ? { ch: state.challenge } : {}),
       ...(state.risk?.length ? { rk: state.risk } : {}),
       ...(state.approval ? { ap: state.approval } : {}),
@@ -62,6 +83,15 @@ export async function issuePreAuthToken(
     },
   );
   return { token, expiresIn: config.PRE_AUTH_TTL, jti };
+}
+
+/** The one answer of a login that can no longer finish (invalid, expired, another device, a stale stamp). */
+export function expiredLogin(reason: string): AuthError {
+  return new AuthError("unauthorized", {
+    detail: "Your sign-in has expired. Please sign in again.",
+    headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+    internal: { reason },
+  });
 }
 
 /**
@@ -80,15 +110,17 @@ export async function readPreAuthToken(
     audience: config.JWT_AUDIENCE + PRE_AUTH_AUDIENCE_SUFFIX,
     now,
   });
-  const fail = (reason: string) =>
-    new AuthError("unauthorized", {
-      detail: "Your sign-in has expired. Please sign in again.",
-      headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
-      internal: { reason },
-    });
+  const fail = expiredLogin;
   if (!result.ok) throw fail(result.reason);
   const c = result.claims;
-  if (typeof c.dev !== "string" || typeof c.rm !== "boolean" || !Array.isArray(c.done)) throw fail("claims");
+  if (
+    typeof c.dev !== "string" ||
+    typeof c.rm !== "boolean" ||
+    !Array.isArray(c.done) ||
+    typeof c.ss !== "string"
+  ) {
+    throw fail("claims");
+  }
   if (!deviceHash || c.dev !== deviceHash) throw fail("device");
   if (typeof c.st !== "number" || now > (c.st + LOGIN_MAX_STEPS * config.PRE_AUTH_TTL) * 1000) {
     throw fail("login too old");
@@ -99,6 +131,7 @@ export async function readPreAuthToken(
     rememberMe: c.rm,
     done: c.done.filter((d): d is StepName => typeof d === "string"),
     started: c.st * 1000,
+    stamp: c.ss,
     expiresAt: (c.exp as number) * 1000,
     ...(typeof c.ch === "string" ? { challenge: c.ch } : {}),
     ...(Array.isArray(c.rk)

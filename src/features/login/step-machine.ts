@@ -4,7 +4,14 @@ import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { openDeviceChallenge } from "../devices/approval";
 import { deviceApprovalRequired } from "../devices/second-device-rule";
-import { issuePreAuthToken, type PreAuthState, readPreAuthToken } from "./pre-auth";
+import {
+  assertStampCurrent,
+  expiredLogin,
+  issuePreAuthToken,
+  type PreAuthState,
+  readPreAuthToken,
+  stampFingerprint,
+} from "./pre-auth";
 import { STEP_ORDER, type StepName } from "./steps";
 
 /** One login at one step: the request moving it on, its user, and its signed state. */
@@ -77,6 +84,7 @@ export async function stepAnswer(login: StepContext, teams?: TeamChoice[]): Prom
       challenge: await openDeviceChallenge(ctx, { user: login.user, deviceHash: state.device }),
     };
   }
+  state = { ...state, stamp: await stampFingerprint(login.user.securityStamp) };
   const pre = await issuePreAuthToken(ctx.config, ctx, state);
   const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
   if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.db, login.user.id));
@@ -90,9 +98,9 @@ export async function loadLoginStep(
 ) {
   const state = await readPreAuthToken(ctx.config, input.token, input.deviceHash, ctx.now());
   const user = await findUserById(ctx.db, state.userId);
-  if (!user || user.disabledAt !== null) {
-    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
-  }
+  if (!user || user.disabledAt !== null) throw expiredLogin("user gone or disabled");
+  // A reset, a password change, 2FA disabled or an admin lock since the login started: it is over.
+  await assertStampCurrent(state, user.securityStamp);
   // `facts` is filled by the requirements that need them (read once), and handed on to the caller.
   const login: StepContext & { state: typeof state } = { ctx, user, state };
   const current = await currentStep(login);

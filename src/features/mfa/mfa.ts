@@ -9,16 +9,15 @@ import {
   qrSvg,
   totpUri,
 } from "../../crypto/otp";
-import { verifyPassword } from "../../crypto/password";
-import { normalizePassword } from "../../crypto/password-policy";
 import { open, openJson, seal, sealJson } from "../../crypto/secretbox";
 import { hashToken } from "../../crypto/tokens";
-import { findUserById, type UserRow } from "../../db/users";
+import { findUserById, newSecurityStamp, rotateSecurityStampStatement, type UserRow } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
+import { verifyCurrentPassword } from "../login/lockout";
 import { countWrongCode, secondFactorLocked } from "./lockout";
 import {
   acceptTotpCounter,
@@ -184,15 +183,6 @@ async function recoveryCodeUsedMail(ctx: RequestContext, user: Pick<UserRow, "id
   });
 }
 
-async function requirePassword(user: UserRow, password: string): Promise<void> {
-  if (!verifyPassword(normalizePassword(password), user.passwordHash)) {
-    throw AuthError.validation(
-      [{ path: "password", message: "The password is incorrect.", reason: "incorrect" }],
-      "The password is incorrect.",
-    );
-  }
-}
-
 /** disable: password and a current code. */
 export async function disableMfa(
   ctx: RequestContext,
@@ -201,14 +191,19 @@ export async function disableMfa(
   const { userId } = input;
   const user = await findUserById(ctx.db, userId);
   if (!user) throw new AuthError("unauthorized");
-  await requirePassword(user, input.password);
+  await verifyCurrentPassword(ctx, { user, password: input.password });
   await verifySecondFactor(ctx, { user, code: input.code });
   const mail = await prepareSecurityAlert(ctx, {
     user,
     event: "Two-factor authentication was turned off for your account.",
   });
   await commit(ctx, {
-    writes: [deleteUserMfa(ctx.db, user.id), deleteRecoveryCodes(ctx.db, user.id)],
+    writes: [
+      deleteUserMfa(ctx.db, user.id),
+      deleteRecoveryCodes(ctx.db, user.id),
+      // Logins in flight passed (or skipped) a second factor that no longer exists: they start again.
+      rotateSecurityStampStatement(ctx.db, user.id, newSecurityStamp(ctx.random), ctx.now()),
+    ],
     audit: { action: "mfa.disabled", actorId: user.id, target: { type: "user", id: user.id } },
     mails: [mail],
   });
@@ -222,7 +217,7 @@ export async function regenerateRecoveryCodes(
   const { userId, password } = input;
   const user = await findUserById(ctx.db, userId);
   if (!user) throw new AuthError("unauthorized");
-  await requirePassword(user, password);
+  await verifyCurrentPassword(ctx, { user, password });
   if (!(await findUserMfa(ctx.db, user.id))) {
     throw new AuthError("conflict", { detail: "Turn on two-factor authentication first." });
   }
@@ -255,7 +250,11 @@ export async function adminResetMfa(
     client: null,
   });
   await commit(ctx, {
-    writes: [deleteUserMfa(ctx.db, user.id), deleteRecoveryCodes(ctx.db, user.id)],
+    writes: [
+      deleteUserMfa(ctx.db, user.id),
+      deleteRecoveryCodes(ctx.db, user.id),
+      rotateSecurityStampStatement(ctx.db, user.id, newSecurityStamp(ctx.random), ctx.now()),
+    ],
     audit: { action: "mfa.admin_reset", actorId, target: { type: "user", id: user.id }, reason },
     mails: [mail],
   });

@@ -72,7 +72,9 @@ const enableComplete = createRoute({
       }),
       "Recovery codes (and, during login, the next step)",
     ),
-    401: problem("invalid_code or unauthorized"),
+    401: problem(
+      "invalid_credentials (wrong password: counts toward the login lockout), invalid_code or unauthorized",
+    ),
   },
 });
 
@@ -99,7 +101,7 @@ const regenerate = createRoute({
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024) })),
   responses: {
     200: json(z.object({ recoveryCodes: z.array(z.string()) }), "New codes"),
-    401: problem("unauthorized"),
+    401: problem("invalid_credentials (wrong password: counts toward the login lockout) or unauthorized"),
     409: problem("conflict (2FA is off)"),
     422: problem("validation_failed"),
   },

@@ -1,5 +1,4 @@
-import { hashPassword, verifyPassword } from "../../crypto/password";
-import { normalizePassword } from "../../crypto/password-policy";
+import { hashPassword } from "../../crypto/password";
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import {
   consumeActionToken,
@@ -7,7 +6,14 @@ import {
   liveActionTokenOwner,
   voidActionTokens,
 } from "../../db/action-tokens";
-import { findUserByEmail, findUserById, markEmailVerified, setPassword, type UserRow } from "../../db/users";
+import {
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+  newSecurityStamp,
+  setPassword,
+  type UserRow,
+} from "../../db/users";
 import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
@@ -15,6 +21,7 @@ import { prepareEmail } from "../../platform/outbox";
 import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
+import { verifyCurrentPassword } from "../login/lockout";
 import { sessionsEnded } from "../sessions/end";
 import { revokeSessionsStatement } from "../sessions/store";
 import { breachedOrPolicyRejection, rejectUnchangedPassword } from "./rules";
@@ -100,12 +107,7 @@ export async function changePassword(
   await enforceRateLimits(rateLimitDeps(ctx), [["change-password:user", auth.userId]]);
   const user = await findUserById(ctx.db, auth.userId);
   if (!user) throw new AuthError("unauthorized");
-  if (!verifyPassword(normalizePassword(input.currentPassword), user.passwordHash)) {
-    throw AuthError.validation(
-      [{ path: "currentPassword", message: "The current password is incorrect.", reason: "incorrect" }],
-      "The current password is incorrect.",
-    );
-  }
+  await verifyCurrentPassword(ctx, { user, password: input.currentPassword });
   const password = await breachedOrPolicyRejection(ctx, {
     password: input.newPassword,
     email: user.email,
@@ -142,7 +144,12 @@ async function changePasswordAndRevoke(
   const mail = await prepareSecurityAlert(ctx, { user, event: options.event });
   await commit(ctx, {
     writes: [
-      setPassword(ctx.db, user.id, hash, now),
+      setPassword(ctx.db, {
+        userId: user.id,
+        passwordHash: hash,
+        securityStamp: newSecurityStamp(ctx.random),
+        now,
+      }),
       revokeSessionsStatement(ctx.db, { userId: user.id, now, reason: action, except: options.except }),
       ...(options.verify
         ? [voidActionTokens(ctx.db, user.id, "password_reset", now), markEmailVerified(ctx.db, user.id, now)]

@@ -46,9 +46,11 @@ const change = createRoute({
   request: jsonBody(z.strictObject({ currentPassword: Password, newPassword: Password })),
   responses: {
     200: json(z.object({ changed: z.literal(true) }), "Changed"),
-    401: problem("unauthorized"),
+    401: problem(
+      "invalid_credentials (wrong current password: counts toward the login lockout) or unauthorized",
+    ),
     403: problem("csrf_failed"),
-    422: problem("validation_failed (current password incorrect, or the new one rejected)"),
+    422: problem("validation_failed (the new password rejected)"),
     429: problem("rate_limited"),
   },
 });

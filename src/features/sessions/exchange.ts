@@ -6,6 +6,7 @@ import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { commit, runAfterCommit } from "../../platform/unit-of-work";
 import { rememberSessionDevice } from "../devices/second-device-rule";
+import { assertStampCurrent } from "../login/pre-auth";
 import { loadLoginStep } from "../login/step-machine";
 import { sessionsEnded } from "./end";
 import { issueSessionTokens, type SessionTokens, type TeamGrant, teamGrant } from "./session-tokens";
@@ -50,6 +51,7 @@ export async function exchangePreAuth(
       rememberMe: state.rememberMe,
       teamId: grant.team?.id ?? null,
       jti,
+      stamp: state.stamp,
     },
     facts,
   });
@@ -64,13 +66,28 @@ export async function approveConcurrentLogin(
   ctx: RequestContext,
   input: { deviceHash: string | null; decisionToken: string },
 ): Promise<SessionTokens> {
-  const pending = await takeConcurrentDecision(ctx, input);
-  const user = await findUserById(ctx.db, pending.userId);
-  if (!user || user.disabledAt !== null) {
-    throw new AuthError("unauthorized", { detail: "Your sign-in has expired. Please sign in again." });
-  }
+  const { pending, user } = await decisionOfCurrentUser(ctx, input);
   const grant = await teamGrant(ctx, { userId: user.id, teamId: pending.teamId });
   return createSession(ctx, { user, grant, login: pending, replace: pending.holder });
+}
+
+/**
+ * Takes a concurrent-login decision and checks its user still signs in under the stamp the login ran with: a
+ * password reset, a password change, 2FA disabled or an admin lock since then answers like an expired decision.
+ */
+async function decisionOfCurrentUser(
+  ctx: RequestContext,
+  input: { deviceHash: string | null; decisionToken: string },
+): Promise<{ pending: PendingLogin; user: UserRow }> {
+  const pending = await takeConcurrentDecision(ctx, input);
+  const user = await findUserById(ctx.db, pending.userId);
+  const expired = () =>
+    new AuthError("unauthorized", { detail: "This decision has expired. Please sign in again." });
+  if (!user || user.disabledAt !== null || typeof pending.stamp !== "string") throw expired();
+  await assertStampCurrent(pending, user.securityStamp).catch(() => {
+    throw expired();
+  });
+  return { pending, user };
 }
 
 /** POST /auth/concurrent/deny: this login gives way; the other session lives on. */
@@ -78,7 +95,7 @@ export async function denyConcurrentLogin(
   ctx: RequestContext,
   input: { deviceHash: string | null; decisionToken: string },
 ): Promise<void> {
-  const pending = await takeConcurrentDecision(ctx, input);
+  const { pending } = await decisionOfCurrentUser(ctx, input);
   await commit(ctx, {
     audit: {
       action: "session.concurrent_denied",

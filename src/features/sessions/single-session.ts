@@ -24,6 +24,8 @@ export interface PendingLogin {
   jti: string;
   /** The session the user was asked about. */
   holder: string;
+  /** The security stamp fingerprint the login ran under (login/pre-auth.ts): a reset meanwhile voids the decision. */
+  stamp: string;
 }
 
 /** A holder claimed this recently but not (yet) in D1 is a session being created right now: alive. */

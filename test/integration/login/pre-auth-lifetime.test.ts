@@ -17,6 +17,7 @@ const state = (started: number) => ({
   started,
   risk: ["new_country" as const],
   approval: "a1",
+  stamp: "0123456789abcdef",
 });
 
 describe("pre-auth tokens: each step's 5 minutes, and the whole login's cap", () => {
@@ -24,7 +25,13 @@ describe("pre-auth tokens: each step's 5 minutes, and the whole login's cap", ()
     const now = Date.now();
     const { token } = await issuePreAuthToken(config, { now: () => now, random }, state(now));
     const read = await readPreAuthToken(config, token, "d".repeat(64), now + 1000);
-    expect(read).toMatchObject({ userId: "u1", risk: ["new_country"], approval: "a1", done: [] });
+    expect(read).toMatchObject({
+      userId: "u1",
+      risk: ["new_country"],
+      approval: "a1",
+      done: [],
+      stamp: "0123456789abcdef",
+    });
     expect(read.started).toBe(Math.floor(now / 1000) * 1000);
     expect(read.expiresAt).toBe((Math.floor(now / 1000) + config.PRE_AUTH_TTL) * 1000);
   });

@@ -169,7 +169,9 @@ describe("TOTP enrolment and the mfa login step", () => {
       headers: bearer(session.accessToken),
       body: { password: "wrong-password-1", code: code() },
     });
-    expect(noPassword.status).toBe(422);
+    // a wrong password on re-authentication is a failed sign-in (it counts toward the lockout)
+    expect(noPassword.status).toBe(401);
+    expect(await noPassword.json()).toMatchObject({ code: "invalid_credentials" });
     const noCode = await app.request("POST", "/api/v1/auth/2fa/disable", {
       headers: bearer(session.accessToken),
       body: { password: owner.password, code: "123456" },
