@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = {
   "user.registered": "A user registered (Door A) and created a team",
   "user.registration_repeated": "An unverified address registered again; the verification mail was resent",
   "user.registration_expired": "An expired unverified registration was removed",
+  "user.registration_replaced":
+    "A new registration of an unverified address (Door A, Door B or the admin bootstrap) erased the pending one: its password, team and links",
   "user.email_verified": "A user confirmed their email address",
   "user.email_verification_failed": "An invalid, used or expired verification link was presented",
   "user.verification_resent": "A verification mail was resent on request",
@@ -44,6 +46,8 @@ export const AUDIT_ACTIONS = {
   "login.device_challenge": "A device-approval code was mailed for a login from an untrusted device",
   "login.device_approved": "A login's device was approved with the mailed code",
   "login.device_code_failed": "A wrong device-approval code was entered",
+  "login.device_approval_locked":
+    "Too many wrong device-approval codes across challenges: device approval locked for the user",
   "login.risk_detected": "A password-verified login looked suspicious; approve/deny links were mailed",
   "login.approved": "A suspicious login was approved by its owner (mailed link)",
   "login.denied": "A suspicious login was denied by its owner (mailed link)",

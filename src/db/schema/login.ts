@@ -23,6 +23,19 @@ export const deviceChallenges = sqliteTable(
   (t) => [index("device_challenges_user_idx").on(t.userId, t.createdAt)],
 );
 
+/**
+ * Wrong device-approval codes per user across challenges (features/devices/code-guessing.ts): a fixed
+ * 15-minute window counted by one upsert, so parallel guesses all count; the 10th locks device approval.
+ */
+export const deviceCodeGuards = sqliteTable("device_code_guards", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  windowStart: integer("window_start").notNull(),
+  failures: integer("failures").notNull(),
+  lockedUntil: integer("locked_until"),
+});
+
 // Every login attempt of a known account, shown to its owner as login activity.
 export const loginEvents = sqliteTable(
   "login_events",

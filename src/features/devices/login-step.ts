@@ -1,4 +1,5 @@
 import { type RequestContext, rateLimitDeps } from "../../platform/context";
+import { AuthError } from "../../platform/errors";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { loadLoginStep, type StepAnswer, stepAnswer } from "../login/step-machine";
@@ -6,6 +7,7 @@ import type { StepInput } from "../login/step-route";
 import { loginEvent } from "../login/store";
 import { recordWrongCode } from "../login/wrong-code";
 import { checkDeviceCode } from "./approval";
+import { assertDeviceApprovalOpen, countWrongDeviceCode } from "./code-guessing";
 import { trustDevice } from "./store";
 
 /** POST /auth/login/device: the emailed code approves this device (and, with `trustDevice`, remembers it). */
@@ -21,6 +23,7 @@ export async function completeDeviceStep(
   });
   await enforceRateLimits(rateLimitDeps(ctx), [["device-code:user", user.id]]);
   try {
+    await assertDeviceApprovalOpen(ctx, user.id);
     await checkDeviceCode(ctx, {
       challengeId: state.challenge,
       userId: user.id,
@@ -28,11 +31,23 @@ export async function completeDeviceStep(
       code: input.code,
     });
   } catch (error) {
+    // Every refused code — and every attempt while locked — counts for the user across challenges
+    // (code-guessing.ts); from the one that starts the lock on, the answer is 429.
+    const refused =
+      error instanceof AuthError && (error.code === "invalid_code" || error.code === "rate_limited");
+    const lock = refused
+      ? await countWrongDeviceCode(ctx, user).then(
+          () => null,
+          (e: unknown) => e,
+        )
+      : null;
     await recordWrongCode(ctx, {
       userId: user.id,
       outcome: "device_approval",
       action: "login.device_code_failed",
       error,
+    }).catch((e: unknown) => {
+      throw lock ?? e;
     });
   }
   if (input.trustDevice) {

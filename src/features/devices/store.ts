@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { deviceChallenges } from "../../db/tables";
+import { deviceChallenges, deviceCodeGuards } from "../../db/tables";
 
 export type DeviceChallengeRow = typeof deviceChallenges.$inferSelect;
 
@@ -47,6 +47,44 @@ export async function recordDeviceChallengeFailure(db: Db, id: string): Promise<
     .returning({ attempts: deviceChallenges.attempts })
     .get();
   return row?.attempts ?? Number.MAX_SAFE_INTEGER;
+}
+
+/** Until when the user's device approval is locked (null when it is not). */
+export async function deviceApprovalLockedUntil(db: Db, userId: string): Promise<number | null> {
+  const row = await db
+    .select({ lockedUntil: deviceCodeGuards.lockedUntil })
+    .from(deviceCodeGuards)
+    .where(eq(deviceCodeGuards.userId, userId))
+    .get();
+  return row?.lockedUntil ?? null;
+}
+
+/**
+ * Counts one wrong device code for the user in one upsert (D1 runs statements one at a time, so parallel
+ * guesses all count): a fixed window of `windowMs` restarts once it is over; the failure that reaches
+ * `threshold` locks until `now + lockMs` (a lock in force is not extended). Answers the new count and lock.
+ */
+export function recordWrongDeviceCode(
+  db: Db,
+  input: { userId: string; now: number; windowMs: number; threshold: number; lockMs: number },
+) {
+  const { userId, now, windowMs, threshold, lockMs } = input;
+  const g = deviceCodeGuards;
+  const expired = sql`${g.windowStart} <= ${now - windowMs}`;
+  const next = sql`CASE WHEN ${expired} THEN 1 ELSE ${g.failures} + 1 END`;
+  return db
+    .insert(g)
+    .values({ userId, windowStart: now, failures: 1, lockedUntil: threshold <= 1 ? now + lockMs : null })
+    .onConflictDoUpdate({
+      target: g.userId,
+      set: {
+        failures: next,
+        windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${g.windowStart} END`,
+        lockedUntil: sql`CASE WHEN ${next} >= ${threshold} AND (${g.lockedUntil} IS NULL OR ${g.lockedUntil} <= ${now}) THEN ${now + lockMs} ELSE ${g.lockedUntil} END`,
+      },
+    })
+    .returning({ failures: g.failures, lockedUntil: g.lockedUntil })
+    .get();
 }
 
 /**
