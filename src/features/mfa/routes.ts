@@ -44,6 +44,7 @@ const enableInit = createRoute({
   path: "/api/v1/auth/2fa/enable-init",
   tags: ["Two-factor authentication"],
   summary: "Start TOTP enrolment (signed in, or with the pre-auth token of an mfa_setup step)",
+  request: jsonBody(z.strictObject({ deviceId: DeviceIdField }), { required: false }),
   responses: {
     200: json(
       z.object({ challengeId: z.string(), secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }),
@@ -140,7 +141,7 @@ export function mfaRoutes() {
       return c.json(await loginStepAnswer(c, c.req.valid("json"), completeMfaStep), 200);
     })
     .openapi(enableInit, async (c) => {
-      const { deviceId: _device, ...who } = await enroller(c);
+      const { deviceId: _device, ...who } = await enroller(c, c.req.valid("json")?.deviceId);
       c.header("Cache-Control", "no-store");
       return c.json(await beginEnrolment(c.var.ctx, who), 200);
     })

@@ -105,6 +105,7 @@ const logout = createRoute({
   tags: ["Sessions"],
   summary: "End this session; its access token stops working at once",
   ...signedIn(),
+  request: jsonBody(z.strictObject({}), { required: false }),
   responses: {
     204: { description: "Logged out" },
     401: problem("unauthorized"),
