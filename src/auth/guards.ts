@@ -29,10 +29,11 @@ function requirePermission(permission: string) {
 }
 
 /** Team-scoped operations that no API key may perform (team deletion, ownership transfer). */
-function requireUser() {
+function requireUser(detail?: string) {
   return createMiddleware<AppEnv>(async function userOnly(c, next) {
     if (c.var.auth?.via === "api_key") {
       throw new AuthError("forbidden", {
+        ...(detail ? { detail } : {}),
         headers: { "WWW-Authenticate": 'Bearer error="insufficient_scope"' },
         internal: { reason: "API key on a user-only route" },
       });
@@ -102,13 +103,14 @@ export function signedIn(...guards: MiddlewareHandler<AppEnv>[]) {
 
 /**
  * Route options for a team-scoped operation: an access token bound to the path's team, or that team's API key,
- * holding `permission`; `userOnly` refuses API keys (team deletion, ownership transfer).
+ * holding `permission`; `userOnly` refuses API keys (team deletion, ownership transfer, creating keys) —
+ * with `userOnlyDetail` as the problem's detail when the generic copy would not say why.
  */
-export function teamRoute(permission: string, options: { userOnly?: boolean } = {}) {
+export function teamRoute(permission: string, options: { userOnly?: boolean; userOnlyDetail?: string } = {}) {
   return {
     middleware: [
       requireAuth({ apiKeys: true }),
-      ...(options.userOnly ? [requireUser()] : []),
+      ...(options.userOnly ? [requireUser(options.userOnlyDetail)] : []),
       requirePermission(permission),
     ],
     security: options.userOnly ? USER_SECURITY : TEAM_SECURITY,

@@ -39,6 +39,15 @@ const CreateKey = z
   })
   .openapi("CreateApiKeyRequest");
 
+/**
+ * Keys cannot make keys (issue 14): a key made by a key would outlive the key that made it, and rotating
+ * another key would hand its secret to a key holder. Creating and rotating need a signed-in member.
+ */
+const KEYS_MAKE_NO_KEYS = {
+  userOnly: true,
+  userOnlyDetail: "API keys cannot create or rotate API keys. Sign in as a team member to do this.",
+};
+
 const KeyParams = TeamParams.extend({ id: z.string().min(1).max(64) });
 
 export function apiKeyRoutes() {
@@ -59,8 +68,8 @@ export function apiKeyRoutes() {
     path: "/api/v1/teams/{teamId}/api-keys",
     tags: ["API keys"],
     summary:
-      "Create an API key (`api_keys:manage`; its permissions a subset of yours; the key is shown once)",
-    ...teamRoute("api_keys:manage"),
+      "Create an API key (`api_keys:manage`, signed in: API keys cannot create keys; its permissions a subset of yours; the key is shown once)",
+    ...teamRoute("api_keys:manage", KEYS_MAKE_NO_KEYS),
     request: { params: TeamParams, ...jsonBody(CreateKey) },
     responses: { 201: json(CreatedKey, "Created"), ...TEAM_PROBLEMS },
   });
@@ -77,8 +86,9 @@ export function apiKeyRoutes() {
     method: "post",
     path: "/api/v1/teams/{teamId}/api-keys/{id}/rotate",
     tags: ["API keys"],
-    summary: "Replace an API key by a new one with the same name and scope (`api_keys:manage`)",
-    ...teamRoute("api_keys:manage"),
+    summary:
+      "Replace an API key by a new one with the same name and scope (`api_keys:manage`, signed in: not with an API key)",
+    ...teamRoute("api_keys:manage", KEYS_MAKE_NO_KEYS),
     request: { params: KeyParams },
     responses: { 201: json(CreatedKey, "The new key; the old one is revoked"), ...TEAM_PROBLEMS },
   });
