@@ -10,7 +10,6 @@ import {
   totpUri,
 } from "../../crypto/otp";
 import { open, openJson, seal, sealJson } from "../../crypto/secretbox";
-import { hashToken } from "../../crypto/tokens";
 import { findUserById, newSecurityStamp, rotateSecurityStampStatement, type UserRow } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
@@ -19,6 +18,7 @@ import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
 import { verifyCurrentPassword } from "../login/lockout";
 import { countWrongCode, secondFactorLocked } from "./lockout";
+import { recoveryCodeHash, recoveryCodeLookups } from "./recovery-code-hash";
 import {
   acceptTotpCounter,
   deleteRecoveryCodes,
@@ -45,18 +45,16 @@ function secretContext(userId: string): string {
   return `totp:${userId}`;
 }
 
-async function recoveryCodeHash(userId: string, code: string): Promise<string> {
-  return hashToken(`recovery:${userId}:${code}`);
-}
-
-/** Statements that replace a user's recovery codes with `codes` (stored hashed, in canonical form). */
+/** Statements that replace a user's recovery codes with `codes` (stored as keyed HMACs: recovery-code-hash.ts). */
 async function replaceRecoveryCodes(
   ctx: RequestContext,
   input: { userId: string; codes: string[]; now: number },
 ) {
   const { userId, codes, now } = input;
   const hashes = await Promise.all(
-    codes.map((c) => recoveryCodeHash(userId, normalizeRecoveryCode(c) as string)),
+    codes.map((c) =>
+      recoveryCodeHash(ctx.config.ENCRYPTION_KEYS, { userId, code: normalizeRecoveryCode(c) as string }),
+    ),
   );
   return [deleteRecoveryCodes(ctx.db, userId), insertRecoveryCodes(ctx.db, userId, hashes, now)] as const;
 }
@@ -148,10 +146,10 @@ export async function verifySecondFactor(
   }
   if (isRecoveryCodeShape(code)) {
     const normalized = normalizeRecoveryCode(code);
-    if (
-      normalized &&
-      (await useRecoveryCode(ctx.db, user.id, await recoveryCodeHash(user.id, normalized), now))
-    ) {
+    const lookups = normalized
+      ? await recoveryCodeLookups(ctx.config.ENCRYPTION_KEYS, { userId: user.id, code: normalized })
+      : [];
+    if (lookups.length > 0 && (await useRecoveryCode(ctx.db, { userId: user.id, lookups, now }))) {
       await recoveryCodeUsedMail(ctx, user);
       return { method: "recovery_code" };
     }

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { recoveryCodes, userMfa } from "../../db/tables";
 
@@ -39,19 +39,21 @@ export async function acceptTotpCounter(db: Db, userId: string, counter: number)
   return Boolean(row);
 }
 
-/** Spends a recovery code (once); on success clears the failure state like a good TOTP code. */
+/**
+ * Spends a recovery code (once), found by any of its possible stored forms (`lookups`: under each configured
+ * key, and the earlier format); on success clears the failure state like a good TOTP code.
+ */
 export async function useRecoveryCode(
   db: Db,
-  userId: string,
-  codeHash: string,
-  now: number,
+  input: { userId: string; lookups: readonly string[]; now: number },
 ): Promise<boolean> {
+  const { userId, lookups, now } = input;
   const row = await db
     .update(recoveryCodes)
     .set({ usedAt: now })
     .where(
       and(
-        eq(recoveryCodes.codeHash, codeHash),
+        inArray(recoveryCodes.codeHash, [...lookups]),
         eq(recoveryCodes.userId, userId),
         isNull(recoveryCodes.usedAt),
       ),
