@@ -24,7 +24,11 @@ import { memberSession, ownerSession, roleId } from "../../support/teams";
 type App = ReturnType<typeof testWorker>;
 const NEW_YORK = { "cf-ipcountry": "US", "cf-ipcity": "New York", "cf-asn": "7922" };
 const BERLIN_CF = { country: "DE", city: "Berlin", asn: 3320, latitude: "52.52", longitude: "13.40" };
-const ACCEPTS = [{ accept: "text/html,application/xhtml+xml,*/*;q=0.8" }, { accept: "application/json" }, {}];
+const ACCEPTS: Record<string, string>[] = [
+  { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+  { accept: "application/json" },
+  {},
+];
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
