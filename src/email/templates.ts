@@ -1,3 +1,4 @@
+import { mailName } from "./link-like";
 import type { EmailData, EmailTemplate, RenderedEmail } from "./types";
 
 /** What the mails say about the sender: the product's name and its public origin (shown in the footer). */
@@ -44,6 +45,16 @@ class Fields {
     const text = this.optText(key);
     if (text === undefined) throw new TypeError(`Email data is missing "${key}"`);
     return text;
+  }
+
+  /** A user-chosen name (display, team, role, inviter): quoted and defanged, see `mailName`. */
+  optName(key: string): string | undefined {
+    const text = this.optText(key);
+    return text === undefined ? undefined : mailName(text);
+  }
+
+  name(key: string): string {
+    return mailName(this.text(key));
   }
 
   count(key: string): number {
@@ -133,10 +144,16 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
       },
       { kind: "button", label: "Confirm email address", url: f.url("verifyUrl") },
       { kind: "p", text: `This link is valid for ${plural(f.count("expiresHours"), "hour")}.` },
+      {
+        kind: "p",
+        text:
+          "If you did not sign up, you can safely ignore this email: nothing is activated unless the address " +
+          "is confirmed, and the registration expires on its own.",
+      },
     ],
     footer: (_f, product) =>
       `You received this email because someone signed up for ${product} with this address. ` +
-      "If this wasn't you, you can ignore this email.",
+      "If this wasn't you, you can safely ignore this email.",
   },
 
   password_reset: {
@@ -251,13 +268,13 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
   invitation: {
     links: ["acceptUrl"],
     subject: (f, product) =>
-      `${f.optText("inviterName") ?? "Someone"} invited you to join ${f.text("teamName")} on ${product}`,
+      `${f.optName("inviterName") ?? "Someone"} invited you to join ${f.name("teamName")} on ${product}`,
     body: (f, product) => [
       {
         kind: "p",
         text:
-          `${f.optText("inviterName") ?? "Someone"} invited you to join the team ${f.text("teamName")} ` +
-          `on ${product} as ${f.text("roleName")}.`,
+          `${f.optName("inviterName") ?? "Someone"} invited you to join the team ${f.name("teamName")} ` +
+          `on ${product} as ${f.name("roleName")}.`,
       },
       { kind: "button", label: "Accept invitation", url: f.url("acceptUrl") },
       { kind: "p", text: `This invitation is valid for ${plural(f.count("expiresDays"), "day")}.` },
@@ -269,13 +286,13 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
 
   ownership_transfer: {
     links: ["acceptUrl", "declineUrl"],
-    subject: (f) => `Take over ownership of ${f.text("teamName")}?`,
+    subject: (f) => `Take over ownership of ${f.name("teamName")}?`,
     body: (f, product) => [
       {
         kind: "p",
         text:
-          `${f.optText("fromName") ?? "The owner"} wants to make you the owner of the team ` +
-          `${f.text("teamName")} on ${product}. As owner you will control its members and settings.`,
+          `${f.optName("fromName") ?? "The owner"} wants to make you the owner of the team ` +
+          `${f.name("teamName")} on ${product}. As owner you will control its members and settings.`,
       },
       { kind: "button", label: "Accept ownership", url: f.url("acceptUrl") },
       { kind: "button", label: "Decline", url: f.url("declineUrl"), secondary: true },
@@ -285,7 +302,7 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
       },
     ],
     footer: (f, product) =>
-      `You received this email because the owner of ${f.text("teamName")} on ${product} asked to transfer it ` +
+      `You received this email because the owner of ${f.name("teamName")} on ${product} asked to transfer it ` +
       "to you. If this wasn't expected, decline or ignore this email.",
   },
 };
@@ -358,7 +375,7 @@ export function renderEmail(template: EmailTemplate, data: EmailData, brand: Ema
 
   const f = new Fields(data);
   const subject = definition.subject(f, product).replace(/\s+/g, " ").trim();
-  const name = f.optText("name");
+  const name = f.optName("name");
   const blocks: Block[] = [{ kind: "p", text: name === undefined ? "Hi," : `Hi ${name},` }];
   blocks.push(...definition.body(f, product), { kind: "p", text: `— The ${product} team` });
   // Shown as a host name, not a link, so `links` stays exactly the URLs of the data.

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { containsLink } from "../email/link-like";
 import { problem } from "./router";
 
 /** Response and field schemas shared by several route modules (one definition, one OpenAPI component). */
@@ -16,6 +17,23 @@ export const UserSummary = z.object({
 });
 export const TeamSummary = z.object({ id: z.string(), slug: z.string(), name: z.string() });
 export const RoleSummary = z.object({ id: z.string(), name: z.string() });
+
+/**
+ * A name a person chooses and others read — display names, team names, role names: trimmed, not empty, and
+ * free of links (a URL, `www.`, a bare domain like `evil.com/login`), which mail clients would render as links
+ * in Gatehouse's mails (see email/link-like.ts).
+ */
+export function humanName(options: { max: number; empty?: string }) {
+  return z
+    .string()
+    .trim()
+    .min(1, options.empty === undefined ? undefined : { message: options.empty })
+    .max(options.max)
+    .refine((value) => !containsLink(value), { message: "Names cannot contain links." });
+}
+
+/** A display name (users' `name`). */
+export const HumanName = humanName({ max: 100 });
 
 export const TeamParams = z.object({ teamId: z.string().min(1).max(64) });
 

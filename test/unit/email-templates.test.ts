@@ -70,10 +70,34 @@ describe("renderEmail", () => {
     expect(mail.links).toEqual(usesReset ? [url("/reset")] : CASES[template].links);
   });
 
-  it("greets by name when one is given", () => {
+  it("greets by name, in quotes, when one is given", () => {
     const mail = renderEmail("lockout", { minutes: 5, name: "Alice" }, brand);
-    expect(mail.text).toMatch(/^Hi Alice,\n/);
-    expect(mail.html).toContain("Hi Alice,");
+    expect(mail.text).toMatch(/^Hi “Alice”,\n/);
+    expect(mail.html).toContain("Hi “Alice”,");
+  });
+
+  it("quotes user-chosen names and never lets them render as links", () => {
+    const mail = renderEmail(
+      "invitation",
+      {
+        ...CASES.invitation.data,
+        name: "www.evil",
+        inviterName: "https://evil.example",
+        teamName: "evil.com/login",
+      },
+      brand,
+    );
+    expect(mail.subject).toBe(
+      "“https[:]//evil[.]example” invited you to join “evil[.]com/login” on Gatehouse",
+    );
+    expect(mail.text).toMatch(/^Hi “www\[\.\]evil”,\n/);
+    expect(mail.text).toContain("join the team “evil[.]com/login” on Gatehouse as “Admin”.");
+    for (const body of [mail.text, mail.html]) {
+      expect(body).not.toContain("evil.com");
+      expect(body).not.toContain("https://evil");
+      expect(body).not.toContain("www.evil");
+    }
+    expect(mail.links).toEqual(CASES.invitation.links);
   });
 
   it("states how long links and codes are valid", () => {
@@ -120,10 +144,10 @@ describe("renderEmail", () => {
     );
     expect(mail.html).not.toContain("<script>");
     expect(mail.html).not.toContain("<b>Acme");
-    expect(mail.html).toContain("Hi &lt;script&gt;alert(1)&lt;/script&gt;,");
-    expect(mail.html).toContain("Bob &amp; &quot;Eve&quot;");
-    expect(mail.html).toContain("&lt;b&gt;Acme&lt;/b&gt;");
-    expect(mail.text).toContain(`Hi ${evil},`);
+    expect(mail.html).toContain("Hi “&lt;script&gt;alert(1)&lt;/script&gt;”,");
+    expect(mail.html).toContain("“Bob &amp; &quot;Eve&quot;”");
+    expect(mail.html).toContain("“&lt;b&gt;Acme&lt;/b&gt;”");
+    expect(mail.text).toContain(`Hi “${evil}”,`);
     const alert = renderEmail("security_alert", { event: "<img src=x onerror=alert(1)>" }, brand);
     expect(alert.html).not.toContain("<img");
   });
@@ -144,7 +168,7 @@ describe("renderEmail", () => {
       { ...CASES.invitation.data, teamName: "Acme\r\nBcc: x@evil" },
       brand,
     );
-    expect(mail.subject).toBe("Someone invited you to join Acme Bcc: x@evil on Gatehouse");
+    expect(mail.subject).toBe("Someone invited you to join “Acme Bcc: x@evil” on Gatehouse");
     expect(mail.text).not.toContain("Acme\r\n");
   });
 

@@ -2,7 +2,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { signedIn, teamRoute } from "../../auth/guards";
 import { PASSWORD_MAX_INPUT } from "../../crypto/password-policy";
 import { createRouter, json, problem } from "../../http/router";
-import { jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams, TeamSummary } from "../../http/schemas";
+import {
+  HumanName,
+  jsonBody,
+  ListQuery,
+  RoleSummary,
+  TEAM_PROBLEMS,
+  TeamParams,
+  TeamSummary,
+} from "../../http/schemas";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { paginate } from "../../platform/pagination";
 import {
@@ -43,7 +51,7 @@ const RegisterInviteRequest = z
       .string()
       .min(1, { message: "Enter a password." })
       .max(PASSWORD_MAX_INPUT, { message: "Use at most 128 characters." }),
-    name: z.string().trim().min(1).max(100).optional(),
+    name: HumanName.optional(),
   })
   .openapi("RegisterInviteRequest");
 

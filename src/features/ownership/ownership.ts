@@ -2,6 +2,7 @@ import type { Principal } from "../../auth/principal";
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import { findMember, findTeamById } from "../../db/teams";
 import { findUserById } from "../../db/users";
+import { mailName } from "../../email/link-like";
 import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
@@ -174,7 +175,7 @@ export async function acceptOwnership(
         data: {
           ...(user.name ? { name: user.name } : {}),
           event:
-            `Ownership of the team ${teamName} moved from ${from?.email ?? "its previous owner"} to ` +
+            `Ownership of the team ${mailName(teamName)} moved from ${from?.email ?? "its previous owner"} to ` +
             `${to?.email ?? "a new owner"}. The previous owner is now a Manager.`,
         },
       }),

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { teamRoute } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
-import { jsonBody, ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
+import { humanName, jsonBody, ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import { paginate } from "../../platform/pagination";
 import { createRole, deleteRole, listRoles, updateRole } from "./roles";
 
@@ -25,7 +25,7 @@ const Grants = z
     example: ["members:*", "team:read"],
     description: "Catalogue permissions; `*` and `resource:*` allowed",
   });
-const RoleName = z.string().trim().min(1, { message: "Enter a role name." }).max(64);
+const RoleName = humanName({ max: 64, empty: "Enter a role name." });
 const Inherits = z.string().min(1).max(64).nullable();
 
 const CreateRole = z

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { signedIn, teamRoute } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
-import { jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
+import { humanName, jsonBody, ListQuery, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import { paginate } from "../../platform/pagination";
 import {
   changeMemberRole,
@@ -38,7 +38,7 @@ export const Member = z
   })
   .openapi("Member");
 
-const TeamName = z.string().trim().min(1, { message: "Enter a team name." }).max(100);
+const TeamName = humanName({ max: 100, empty: "Enter a team name." });
 const CreateTeam = z
   .strictObject({ name: TeamName, slug: z.string().max(64).optional().openapi({ example: "acme" }) })
   .openapi("CreateTeamRequest");
