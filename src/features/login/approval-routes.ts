@@ -90,6 +90,7 @@ const previewRoute = (decision: Decision) =>
         },
       },
       400: problem("invalid_token (unknown link, or undecided and expired)"),
+      422: problem("validation_failed (no token)"),
     },
   });
 
