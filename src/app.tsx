@@ -26,8 +26,8 @@ import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
 import { clientIp } from "./http/middleware/client-ip";
 import { configMiddleware } from "./http/middleware/config";
-import { refuseUndeclaredBodies } from "./http/middleware/declared-body";
 import { requestContext } from "./http/middleware/context";
+import { refuseUndeclaredBodies } from "./http/middleware/declared-body";
 import { jsonBodyLimit, requireJsonContentType } from "./http/middleware/json-body";
 import { requestLog } from "./http/middleware/request-log";
 import { securityHeaders } from "./http/middleware/security-headers";
@@ -90,7 +90,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   }
 
   app.use("/api/*", jsonBodyLimit(), requireJsonContentType({ formPaths: LOGIN_DECISION_FORM_PATHS }));
-  app.use("/api/*", refuseUndeclaredBodies(() => app.openAPIRegistry.definitions));
+  app.use(
+    "/api/*",
+    refuseUndeclaredBodies(() => app.openAPIRegistry.definitions),
+  );
 
   app.route("/", healthRoutes());
   app.route("/", registrationRoutes());
