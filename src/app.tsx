@@ -17,7 +17,7 @@ import { loginRoutes } from "./features/login/routes";
 import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipRoutes } from "./features/ownership/routes";
 import { passwordRoutes } from "./features/passwords/routes";
-import { registrationRoutes } from "./features/registration/routes";
+import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registration/routes";
 import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
@@ -89,7 +89,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     });
   }
 
-  app.use("/api/*", jsonBodyLimit(), requireJsonContentType({ formPaths: LOGIN_DECISION_FORM_PATHS }));
+  app.use(
+    "/api/*",
+    jsonBodyLimit(),
+    requireJsonContentType({ formPaths: [...LOGIN_DECISION_FORM_PATHS, ...VERIFY_EMAIL_FORM_PATHS] }),
+  );
   app.use(
     "/api/*",
     refuseUndeclaredBodies(() => app.openAPIRegistry.definitions),

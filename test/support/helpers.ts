@@ -115,7 +115,10 @@ export async function verifiedOwner(app: TestApp, email = uniqueEmail("owner"), 
   if (res.status !== 201) throw new Error(`register answered ${res.status}`);
   const ids = (await res.json()) as { userId: string; teamId: string };
   const [mail] = await waitForMail(app, email);
-  await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
+  const verified = await app.request("POST", "/api/v1/auth/verify-email", {
+    body: { token: tokenFromLink(mail?.links[0] ?? "") },
+  });
+  if (verified.status !== 200) throw new Error(`verify-email answered ${verified.status}`);
   return { ...ids, email, password };
 }
 

@@ -7,13 +7,18 @@ import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { newId } from "../../platform/ids";
 import { logger, maskEmail } from "../../platform/logger";
 import { commit } from "../../platform/unit-of-work";
+import { erasePendingRegistration } from "../registration/pending-registration";
 
-export type BootstrapOutcome = "created" | "exists" | "skipped";
+export type BootstrapOutcome = "created" | "replaced" | "exists" | "skipped";
 
 /**
  * Creates the platform admin named by the `ADMIN_EMAIL`/`ADMIN_PASSWORD` secrets: verified, with the
  * `admin` platform role and `passwordMustChange` (the first login must replace the bootstrap password).
- * Idempotent: an existing account keeps its password and only gains the role if it lacks it.
+ * Idempotent: an existing verified account keeps its password and only gains the role if it lacks it. An
+ * existing *unverified* account is never promoted as it is — whoever registered the address first may not be
+ * the operator (account pre-hijacking): that pending registration is erased (its password, links and team) in
+ * the same batch that creates the admin from the secrets, as a Door B registration would (the operator's choice
+ * of address proves it).
  */
 export async function bootstrapAdmin(ctx: RequestContext): Promise<BootstrapOutcome> {
   const { ADMIN_EMAIL, ADMIN_PASSWORD } = ctx.config;
@@ -25,7 +30,7 @@ export async function bootstrapAdmin(ctx: RequestContext): Promise<BootstrapOutc
   }
   const now = ctx.now();
   const existing = await findUserByEmail(ctx.db, email);
-  if (existing) {
+  if (existing && existing.emailVerifiedAt !== null) {
     await grantPlatformRole(ctx.db, existing.id, "admin", now);
     return "exists";
   }
@@ -38,9 +43,15 @@ export async function bootstrapAdmin(ctx: RequestContext): Promise<BootstrapOutc
     return "skipped";
   }
   const id = newId(ctx.random);
+  const pending = await erasePendingRegistration(ctx, {
+    pending: existing,
+    replacedBy: id,
+    door: "bootstrap",
+  });
   try {
     await commit(ctx, {
       writes: [
+        ...pending.writes,
         insertUser(ctx.db, {
           id,
           email,
@@ -53,11 +64,18 @@ export async function bootstrapAdmin(ctx: RequestContext): Promise<BootstrapOutc
         }),
         grantPlatformRole(ctx.db, id, "admin", now),
       ],
-      audit: { action: "admin.bootstrapped", target: { type: "user", id } },
+      audit: [...pending.audit, { action: "admin.bootstrapped", target: { type: "user", id } }],
     });
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) return "exists"; // another isolate won the race
     throw error;
+  }
+  if (existing) {
+    logger.warn("bootstrap admin replaced an unverified registration of ADMIN_EMAIL", {
+      email: maskEmail(email),
+      erasedUserId: existing.id,
+    });
+    return "replaced";
   }
   logger.info("bootstrap admin created", { email: maskEmail(email) });
   return "created";

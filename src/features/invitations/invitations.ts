@@ -3,13 +3,7 @@ import { hashPassword } from "../../crypto/password";
 import { generateToken, hashToken, isWellFormedToken } from "../../crypto/tokens";
 import { isUniqueViolation } from "../../db/client";
 import { findMember, findRole, findTeamById } from "../../db/teams";
-import {
-  findUserByEmail,
-  findUserById,
-  insertUser,
-  isRegistrationExpired,
-  purgeUnverifiedUserStatements,
-} from "../../db/users";
+import { findUserByEmail, findUserById, insertUser } from "../../db/users";
 import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
@@ -19,6 +13,7 @@ import { prepareEmail } from "../../platform/outbox";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { breachedOrPolicyRejection } from "../passwords/rules";
+import { erasePendingRegistration } from "../registration/pending-registration";
 import { actorAudit, assertCanGrant, effectiveOf, teamActor, viaKey } from "../teams/team-actor";
 import {
   consumeInvitationStatement,
@@ -166,7 +161,9 @@ async function pendingInvitation(ctx: RequestContext, token: string) {
  * Door B (POST /auth/register/invite): the invitation proves the address, so the new user is verified and
  * joins with the invited role. The invitation is consumed in the same batch as the user and the membership; a
  * concurrent use of the same link makes the batch fail as a whole. A verified account with the address → 409
- * `email_taken` (sign in and accept instead); so does a pending Door A registration that has not expired.
+ * `email_taken` (sign in and accept instead). A pending Door A registration of the address does not block the
+ * invitee (a squatter could otherwise lock them out): it is erased in the same batch — its password, its
+ * links and the team it created (registration/pending-registration.ts).
  */
 export async function registerWithInvitation(
   ctx: RequestContext,
@@ -177,20 +174,15 @@ export async function registerWithInvitation(
   const email = invitation.email;
   const now = ctx.now();
   const existing = await findUserByEmail(ctx.db, email);
-  let purge: ReturnType<typeof purgeUnverifiedUserStatements> | [] = [];
-  if (existing) {
-    if (existing.emailVerifiedAt !== null || !(await isRegistrationExpired(ctx.db, existing.id, now))) {
-      throw new AuthError("email_taken");
-    }
-    purge = purgeUnverifiedUserStatements(ctx.db, existing.id);
-  }
+  if (existing && existing.emailVerifiedAt !== null) throw new AuthError("email_taken");
   const password = await breachedOrPolicyRejection(ctx, { password: input.password, email });
   const passwordHash = hashPassword(password, argon2Params(ctx.config), ctx.random);
   const userId = newId(ctx.random);
+  const pending = await erasePendingRegistration(ctx, { pending: existing, replacedBy: userId, door: "B" });
   try {
     await commit(ctx, {
       writes: [
-        ...purge,
+        ...pending.writes,
         insertUser(ctx.db, {
           id: userId,
           email,
@@ -209,6 +201,7 @@ export async function registerWithInvitation(
         }),
       ],
       audit: [
+        ...pending.audit,
         {
           action: "user.registered",
           actorId: userId,

@@ -3,25 +3,22 @@ import { checkPasswordPolicy } from "../../crypto/password-policy";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import { insertActionToken } from "../../db/action-tokens";
 import { isUniqueViolation } from "../../db/client";
-import { firstTeamOf, insertMembership, insertRoles, insertTeam } from "../../db/teams";
-import {
-  findUserByEmail,
-  insertUser,
-  isRegistrationExpired,
-  purgeUnverifiedUserStatements,
-} from "../../db/users";
+import { insertMembership, insertRoles, insertTeam } from "../../db/teams";
+import { findUserByEmail, insertUser } from "../../db/users";
 import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { prepareEmail } from "../../platform/outbox";
-import { emailSubject, enforceRateLimits } from "../../platform/rate-limits";
+import { emailSubject, enforceRateLimits, hitRateLimit } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";
 import { checkBreachedPassword } from "../passwords/breached";
 import { passwordRejected } from "../passwords/rules";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "../teams/new-team";
-import { sendVerificationMail, verificationMessage } from "./verification";
+import { slugify } from "../teams/slug";
+import { erasePendingRegistration } from "./pending-registration";
+import { verificationMessage, verifyEmailUrl } from "./verification";
 
 /** Door A: a new user registers and creates their team, becoming its Owner. */
 export interface RegisterOwnerInput {
@@ -56,18 +53,11 @@ export async function registerOwner(
 
   const now = ctx.now();
   const existing = await findUserByEmail(ctx.db, email);
-  let purge: ReturnType<typeof purgeUnverifiedUserStatements> | [] = [];
-  if (existing) {
-    if (existing.emailVerifiedAt !== null) throw new AuthError("email_taken");
-    if (!(await isRegistrationExpired(ctx.db, existing.id, now))) {
-      // Still pending: answer as a fresh registration would, and send the link again (within the daily cap).
-      await sendVerificationMail(ctx, { user: existing, action: "user.registration_repeated" });
-      const teamId = (await firstTeamOf(ctx.db, existing.id)) ?? "";
-      return { userId: existing.id, teamId, message: verificationMessage(ctx.config) };
-    }
-    // An expired unverified registration frees the address: erase it in the same batch as the new one.
-    purge = purgeUnverifiedUserStatements(ctx.db, existing.id);
-  }
+  if (existing && existing.emailVerifiedAt !== null) throw new AuthError("email_taken");
+  const userId = newId(ctx.random);
+  // A pending (or expired) registration of the address holds nothing: this one erases it in its own batch —
+  // password, name, team, every earlier link (see pending-registration.ts). Answered like a fresh one (201).
+  const pending = await erasePendingRegistration(ctx, { pending: existing, replacedBy: userId, door: "A" });
 
   if (ctx.config.HIBP_ENABLED) {
     const breach = await checkBreachedPassword(
@@ -77,28 +67,33 @@ export async function registerOwner(
     if (breach.checked && breach.breached) throw passwordRejected("breached");
   }
 
-  const slugs = explicitSlug ? [explicitSlug] : await freeSlugCandidates(ctx, input.teamName);
+  const slugs = explicitSlug ? [explicitSlug] : await derivedSlugs(ctx, input.teamName, pending.teamSlug);
   const passwordHash = hashPassword(policy.value, argon2Params(ctx.config), ctx.random);
-  const userId = newId(ctx.random);
   const teamId = newId(ctx.random);
   const token = generateToken(ctx.random);
-  const verifyUrl = `${ctx.config.PUBLIC_ORIGIN}/api/v1/auth/verify-email?token=${token}`;
-  const mail = await prepareEmail(outboxDeps(ctx), {
-    template: "verify_email",
-    to: email,
-    data: {
-      ...(input.name ? { name: input.name } : {}),
-      verifyUrl,
-      expiresHours: Math.round(ctx.config.VERIFICATION_TOKEN_TTL / 3600),
-    },
-  });
+  // Replacing a live pending registration mails within the daily cap of verification mails (as resends do),
+  // so re-registering an address cannot flood its mailbox; the replacement itself always happens.
+  const mailAllowed = pending.live
+    ? (await hitRateLimit(rateLimitDeps(ctx), "verify-mail:email", await emailSubject(email))).allowed
+    : true;
+  const mail = mailAllowed
+    ? await prepareEmail(outboxDeps(ctx), {
+        template: "verify_email",
+        to: email,
+        data: {
+          ...(input.name ? { name: input.name } : {}),
+          verifyUrl: verifyEmailUrl(ctx.config, token),
+          expiresHours: Math.round(ctx.config.VERIFICATION_TOKEN_TTL / 3600),
+        },
+      })
+    : null;
   const roleIds = newRoleIds(ctx.random);
 
   for (const slug of slugs) {
     try {
       await commit(ctx, {
         writes: [
-          ...purge,
+          ...pending.writes,
           insertUser(ctx.db, {
             id: userId,
             email,
@@ -119,15 +114,15 @@ export async function registerOwner(
           }),
         ],
         audit: [
-          ...(existing
-            ? [
+          ...pending.audit,
+          ...(mailAllowed
+            ? []
+            : [
                 {
-                  action: "user.registration_expired" as const,
-                  target: { type: "user" as const, id: existing.id },
-                  metadata: { replacedBy: userId },
+                  action: "user.verification_suppressed" as const,
+                  target: { type: "user" as const, id: userId },
                 },
-              ]
-            : []),
+              ]),
           {
             action: "user.registered",
             actorId: userId,
@@ -149,6 +144,15 @@ export async function registerOwner(
     }
   }
   throw new AuthError("slug_taken", { internal: { reason: "no free derived slug" } });
+}
+
+/**
+ * Free slugs derived from the team name. The pending registration this one erases gives its slug up in the same
+ * batch, so registering the same team name again keeps its slug instead of moving to `-2`.
+ */
+async function derivedSlugs(ctx: RequestContext, teamName: string, pendingSlug?: string): Promise<string[]> {
+  const free = await freeSlugCandidates(ctx, teamName);
+  return pendingSlug !== undefined && slugify(teamName) === pendingSlug ? [pendingSlug, ...free] : free;
 }
 
 async function requireCaptcha(ctx: RequestContext, token: string | undefined): Promise<void> {

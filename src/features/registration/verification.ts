@@ -17,6 +17,15 @@ export function verificationMessage(config: Config): string {
 }
 
 /**
+ * The mailed link: the confirmation page (`GET /verify-email`), never the API. Opening it decides nothing — mail
+ * scanners open every link — the page's button POSTs the token (../shared/API.md "Mailed links decide nothing
+ * on GET").
+ */
+export function verifyEmailUrl(config: Config, token: string): string {
+  return `${config.PUBLIC_ORIGIN}/verify-email?token=${token}`;
+}
+
+/**
  * Issues a new verification link and mails it, unless the address already received its daily share
  * (3 a day): beyond that the request is answered the same way but nothing is sent, and it is audited.
  */
@@ -39,7 +48,7 @@ export async function sendVerificationMail(
     to: user.email,
     data: {
       ...(user.name ? { name: user.name } : {}),
-      verifyUrl: `${ctx.config.PUBLIC_ORIGIN}/api/v1/auth/verify-email?token=${token}`,
+      verifyUrl: verifyEmailUrl(ctx.config, token),
       expiresHours: Math.round(ctx.config.VERIFICATION_TOKEN_TTL / 3600),
     },
   });
@@ -79,7 +88,12 @@ export async function resendVerification(ctx: RequestContext, rawEmail: string):
   await sendVerificationMail(ctx, { user, action: "user.verification_resent" });
 }
 
-/** GET /auth/verify-email?token=: single use, 24 h; consuming the token and verifying are one batch. */
+/**
+ * POST /auth/verify-email `{ token }` (and a JSON client's GET): single use, 24 h. The token belongs to the user
+ * row of the registration it was mailed for; a later registration of the address is a new user row (the old one
+ * and its links are erased, see pending-registration.ts), so a link activates only its own registration's
+ * password. The first verification voids every other link of the address.
+ */
 export async function verifyEmail(ctx: RequestContext, token: string): Promise<{ userId: string }> {
   await enforceRateLimits(rateLimitDeps(ctx), [["verify:ip", ctx.client.ip ?? "unknown"]]);
   const now = ctx.now();

@@ -82,7 +82,7 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     const [mail] = await waitForMail(app, email, { template: "verify_email" });
     expect(mail?.subject).toBeTruthy();
     const link = mail?.links[0] ?? "";
-    expect(link.startsWith("http://localhost:8787/api/v1/auth/verify-email?token=")).toBe(true);
+    expect(link.startsWith("http://localhost:8787/verify-email?token=")).toBe(true);
     const token = tokenFromLink(link);
 
     // the token exists only as a hash at rest
@@ -92,13 +92,13 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     );
     expect(stored?.n).toBe(0);
 
-    const ok = await app.request("GET", `/api/v1/auth/verify-email?token=${token}`);
+    const ok = await app.request("POST", "/api/v1/auth/verify-email", { body: { token } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ verified: true });
     const user = await row<{ email_verified_at: number | null }>("SELECT * FROM users WHERE id = ?", userId);
     expect(user?.email_verified_at).toBeTypeOf("number");
 
-    const again = await app.request("GET", `/api/v1/auth/verify-email?token=${token}`);
+    const again = await app.request("POST", "/api/v1/auth/verify-email", { body: { token } });
     expect(again.status).toBe(400);
     expect(await again.json()).toMatchObject({ code: "invalid_token" });
     const audits = await env.DB.prepare("SELECT action FROM audit_logs WHERE target_id = ? ORDER BY at")
@@ -107,10 +107,12 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     expect(audits.results.map((a) => a.action)).toContain("user.email_verified");
   });
 
-  it("redirects browsers to /login?verified=1", async () => {
+  it("shows browsers the confirmation page instead of verifying on GET", async () => {
     const app = testWorker();
     const email = uniqueEmail("browser");
-    await app.request("POST", "/api/v1/auth/register", { body: registration(email) });
+    const { userId } = (await (
+      await app.request("POST", "/api/v1/auth/register", { body: registration(email) })
+    ).json()) as { userId: string };
     const [mail] = await waitForMail(app, email);
     const res = await app.request(
       "GET",
@@ -119,8 +121,10 @@ describe("POST /api/v1/auth/register (Door A)", () => {
         headers: { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
       },
     );
-    expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/login?verified=1");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Confirm your email address");
+    const user = await row<{ email_verified_at: number | null }>("SELECT * FROM users WHERE id = ?", userId);
+    expect(user?.email_verified_at).toBeNull();
   });
 
   it("refuses an expired verification link", async () => {
@@ -129,10 +133,9 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     await app.request("POST", "/api/v1/auth/register", { body: registration(email) });
     const [mail] = await waitForMail(app, email);
     app.clock.advance(24 * 3600_000 + 1000);
-    const res = await app.request(
-      "GET",
-      `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`,
-    );
+    const res = await app.request("POST", "/api/v1/auth/verify-email", {
+      body: { token: tokenFromLink(mail?.links[0] ?? "") },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       code: "invalid_token",
@@ -142,8 +145,8 @@ describe("POST /api/v1/auth/register (Door A)", () => {
 
   it("refuses unknown and malformed tokens alike", async () => {
     const app = testWorker();
-    for (const token of ["A".repeat(43), "short", "%00%27--"]) {
-      const res = await app.request("GET", `/api/v1/auth/verify-email?token=${token}`);
+    for (const token of ["A".repeat(43), "short", "\u0000'--"]) {
+      const res = await app.request("POST", "/api/v1/auth/verify-email", { body: { token } });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { code: string }).code).toBe("invalid_token");
     }
@@ -156,7 +159,9 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     const first = await app.request("POST", "/api/v1/auth/register", { body: registration(nfc) });
     expect(first.status).toBe(201);
     const [mail] = await waitForMail(app, nfc);
-    await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
+    await app.request("POST", "/api/v1/auth/verify-email", {
+      body: { token: tokenFromLink(mail?.links[0] ?? "") },
+    });
     const nfdUpper = `${local.toUpperCase()}@EXAMPLE.COM`.normalize("NFD");
     expect(nfdUpper).not.toBe(nfc);
     const second = await app.request("POST", "/api/v1/auth/register", { body: registration(nfdUpper) });
@@ -164,7 +169,7 @@ describe("POST /api/v1/auth/register (Door A)", () => {
     expect(await second.json()).toMatchObject({ code: "email_taken", status: 409 });
   });
 
-  it("resends the link (201, same user) when an unverified address registers again", async () => {
+  it("replaces a pending registration when the unverified address registers again (201, fresh link)", async () => {
     const app = testWorker();
     const email = uniqueEmail("again");
     const first = (await (
@@ -177,9 +182,52 @@ describe("POST /api/v1/auth/register (Door A)", () => {
       body: registration(email, { teamName: "Other" }),
     });
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ userId: first.userId, teamId: first.teamId, message: MESSAGE });
+    const second = (await res.json()) as { userId: string; teamId: string; message: string };
+    expect(second.message).toBe(MESSAGE);
+    expect(second.userId).not.toBe(first.userId);
+    expect(await row("SELECT id FROM users WHERE id = ?", first.userId)).toBeNull();
+    expect(await row("SELECT id FROM teams WHERE id = ?", first.teamId)).toBeNull();
+    expect(await row<{ name: string }>("SELECT name FROM teams WHERE id = ?", second.teamId)).toEqual({
+      name: "Other",
+    });
     const mails = await waitForMail(app, email, { count: 2 });
     expect(new Set(mails.map((m) => m.links[0])).size).toBe(2);
+  });
+
+  it("keeps the derived slug when the same team name registers again", async () => {
+    const app = testWorker();
+    const email = uniqueEmail("sameslug");
+    const teamName = `Same ${crypto.randomUUID().slice(0, 8)}`;
+    const first = (await (
+      await app.request("POST", "/api/v1/auth/register", { body: registration(email, { teamName }) })
+    ).json()) as { teamId: string };
+    const before = await row<{ slug: string }>("SELECT slug FROM teams WHERE id = ?", first.teamId);
+    const second = (await (
+      await app.request("POST", "/api/v1/auth/register", { body: registration(email, { teamName }) })
+    ).json()) as { teamId: string };
+    expect(await row<{ slug: string }>("SELECT slug FROM teams WHERE id = ?", second.teamId)).toEqual(before);
+  });
+
+  it("mails a replaced registration's link within the daily cap of verification mails", async () => {
+    const app = testWorker();
+    const email = uniqueEmail("capped");
+    for (let i = 0; i < 4; i++) {
+      const res = await app.request("POST", "/api/v1/auth/register", { body: registration(email) });
+      expect(res.status).toBe(201);
+    }
+    // the first registration plus 3 replacements a day: the 4th replacement is not mailed, and audited
+    const last = await app.request("POST", "/api/v1/auth/register", { body: registration(email) });
+    const { userId } = (await last.json()) as { userId: string };
+    await waitForMail(app, email, { count: 4 });
+    expect(
+      await row(
+        "SELECT id FROM audit_logs WHERE action = 'user.verification_suppressed' AND target_id = ?",
+        userId,
+      ),
+    ).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    const all = await waitForMail(app, email, { count: 4 });
+    expect(all).toHaveLength(4);
   });
 
   it("frees the address (and its team slug) once the unverified registration expired", async () => {

@@ -79,10 +79,9 @@ describe("POST /api/v1/auth/resend-verification", () => {
     const email = uniqueEmail("done");
     const { userId } = await register(app, email);
     const [mail] = await waitForMail(app, email);
-    await app.request(
-      "GET",
-      `/api/v1/auth/verify-email?token=${new URL(mail?.links[0] ?? "").searchParams.get("token")}`,
-    );
+    await app.request("POST", "/api/v1/auth/verify-email", {
+      body: { token: new URL(mail?.links[0] ?? "").searchParams.get("token") },
+    });
     await app.request("POST", "/api/v1/auth/resend-verification", { body: { email } });
     expect(await auditCount("user.verification_resent", userId)).toBe(0);
   });

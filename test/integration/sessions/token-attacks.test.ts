@@ -33,7 +33,9 @@ async function verifiedOwner(app: App, email = uniqueEmail("tokatk"), password =
   });
   const ids = (await res.json()) as { userId: string; teamId: string };
   const [mail] = await waitForMail(app, email);
-  await app.request("GET", `/api/v1/auth/verify-email?token=${tokenFromLink(mail?.links[0] ?? "")}`);
+  await app.request("POST", "/api/v1/auth/verify-email", {
+    body: { token: tokenFromLink(mail?.links[0] ?? "") },
+  });
   return { ...ids, email, password };
 }
 
