@@ -1,9 +1,14 @@
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, testWorker, uniqueEmail } from "../../support/helpers";
+import { totpCode, totpCounter } from "../../../src/crypto/otp";
+import { GOOD_PASSWORD, signIn, testWorker, uniqueEmail, verifiedOwner } from "../../support/helpers";
 
 const REAL_SECRET = "0x4AAAAAAAnot-a-test-secret";
 
-/** Outbound fetch whose siteverify says every token is valid, solved on `hostname` for `action`. */
+/**
+ * Outbound fetch whose siteverify says every token is valid, solved on `hostname` for `action` (read at each
+ * call: a test may change the answer).
+ */
 function siteverify(answer: { hostname?: string; action?: string }) {
   const calls: string[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
@@ -97,5 +102,54 @@ describe("Turnstile: the siteverify answer must be for this site and this action
     const right = await attempt({ hostname: "localhost", action: "login" });
     expect(right.status).toBe(401);
     expect(await right.json()).toMatchObject({ code: "invalid_credentials" });
+  });
+
+  it("the second factor, once Turnstile is required after a lock, wants a token solved for mfa", async () => {
+    const answer = { hostname: "localhost", action: "register" };
+    const app = testWorker({ env: { TURNSTILE_SECRET_KEY: REAL_SECRET }, fetch: siteverify(answer).fetch });
+    const owner = await verifiedOwner(app, uniqueEmail("captcha-mfa"));
+    const { accessToken } = await signIn(app, owner.email, owner.password, owner.teamId);
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const setup = (await (
+      await app.request("POST", "/api/v1/auth/2fa/enable-init", { headers: auth })
+    ).json()) as {
+      challengeId: string;
+      secret: string;
+    };
+    const secret = decodeBase32IgnorePadding(setup.secret);
+    const code = () => totpCode(secret, totpCounter(app.clock.now()));
+    const enabled = await app.request("POST", "/api/v1/auth/2fa/enable-complete", {
+      headers: auth,
+      body: { challengeId: setup.challengeId, code: code() },
+    });
+    expect(enabled.status).toBe(200);
+    app.clock.advance(30_000);
+
+    const passwordStep = async () =>
+      (await (
+        await app.request("POST", "/api/v1/auth/login", {
+          body: { email: owner.email, password: owner.password },
+        })
+      ).json()) as { preAuthToken: string; deviceId: string };
+    const mfaStep = (step: { preAuthToken: string; deviceId: string }, totp: string) =>
+      app.request("POST", "/api/v1/auth/login/mfa", {
+        body: {
+          preAuthToken: step.preAuthToken,
+          deviceId: step.deviceId,
+          code: totp,
+          turnstileToken: "widget-token",
+        },
+      });
+    const locking = await passwordStep();
+    for (let i = 0; i < 5; i++) expect((await mfaStep(locking, "111111")).status).toBe(401);
+    app.clock.advance(5 * 60_000 + 1000);
+
+    const step = await passwordStep();
+    answer.action = "login";
+    const wrongAction = await mfaStep(step, code());
+    expect(wrongAction.status).toBe(400);
+    expect(await wrongAction.json()).toMatchObject({ code: "captcha_required" });
+    answer.action = "mfa";
+    expect((await mfaStep(step, code())).status).toBe(200);
   });
 });
