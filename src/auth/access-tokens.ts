@@ -62,7 +62,9 @@ export async function verifyAccessToken(
     !(typeof c.team === "string" || c.team === null) ||
     !(typeof c.role === "string" || c.role === null) ||
     !Array.isArray(c.permissions) ||
-    !Array.isArray(c.platformRoles)
+    !Array.isArray(c.platformRoles) ||
+    !(c.sep === undefined || (typeof c.sep === "number" && Number.isSafeInteger(c.sep))) ||
+    !(c.mst === undefined || c.mst === null || (typeof c.mst === "number" && Number.isSafeInteger(c.mst)))
   ) {
     return null;
   }
@@ -75,5 +77,7 @@ export async function verifyAccessToken(
     role: c.role,
     permissions: c.permissions.filter((p): p is string => typeof p === "string"),
     platformRoles: c.platformRoles.filter((p): p is string => typeof p === "string"),
+    sep: typeof c.sep === "number" ? c.sep : 0,
+    mst: typeof c.mst === "number" ? c.mst : null,
   };
 }

@@ -39,6 +39,8 @@ export async function authenticateApiKey(
     role: null,
     permissions: JSON.parse(row.permissions) as string[],
     platformRoles: [],
+    sep: 0,
+    mst: null,
     via: "api_key",
     apiKeyId: row.id,
   };

@@ -66,8 +66,7 @@ export function requireAuth(options: RequireAuthOptions = {}) {
     }
     const access = await verifyAccessToken(config, presented.token, now);
     if (!access) throw unauthorized("invalid_token", "invalid access token");
-    if (await isRevokedAtEdge(ctx.kv, access.sid, now))
-      throw unauthorized("invalid_token", "revoked session");
+    if (await isRevokedAtEdge(ctx.kv, access, now)) throw unauthorized("invalid_token", "revoked token");
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
       const header = c.req.header("x-csrf-token");
       const cookie = readCookie(c, "csrf");

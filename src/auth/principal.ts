@@ -10,6 +10,13 @@ export interface AccessClaims {
   role: string | null;
   permissions: string[];
   platformRoles: string[];
+  /** The session's access epoch (sessions.access_epoch): a team switch retires the tokens of the old epoch. */
+  sep: number;
+  /**
+   * The membership's access stamp (memberships.access_stamp) for a team token, else null: removing the member,
+   * changing their role or withdrawing a permission of it retires every token with an older stamp.
+   */
+  mst: number | null;
 }
 
 export interface AccessContext extends AccessClaims {

@@ -13,8 +13,35 @@ export function insertRoles(db: Db, rows: (typeof roles.$inferInsert)[]) {
   return db.insert(roles).values(rows);
 }
 
+/**
+ * A membership's next access stamp: now, and always above the previous one (a frozen or skewed clock, or two
+ * changes within a millisecond, still retire the tokens minted under the old stamp).
+ */
+export function nextAccessStamp(now: number) {
+  return sql<number>`MAX(${now}, ${memberships.accessStamp} + 1)`;
+}
+
+/** A new membership; its access stamp starts at the join (newer than any cut-off of an earlier membership). */
 export function insertMembership(db: Db, row: typeof memberships.$inferInsert) {
-  return db.insert(memberships).values(row);
+  return db.insert(memberships).values({ ...row, accessStamp: row.accessStamp ?? row.joinedAt });
+}
+
+/**
+ * Re-stamps the memberships of `userIds` in a team (a permission of their role was withdrawn, ownership moved):
+ * tokens minted before `now` are then cut at the edge.
+ */
+export function restampMembershipsStatement(db: Db, teamId: string, userIds: readonly string[], now: number) {
+  return db
+    .update(memberships)
+    .set({ accessStamp: nextAccessStamp(now) })
+    .where(
+      and(
+        eq(memberships.teamId, teamId),
+        // No one to re-stamp: a statement that matches nothing keeps the caller's batch shape.
+        userIds.length === 0 ? sql`0` : inArray(memberships.userId, [...userIds]),
+      ),
+    )
+    .returning({ userId: memberships.userId, accessStamp: memberships.accessStamp });
 }
 
 export function findTeamById(db: Db, id: string): Promise<TeamRow | undefined> {
@@ -90,6 +117,7 @@ export function membershipOf(db: Db, userId: string, teamId: string) {
       roleName: roles.name,
       rolePermissions: roles.permissions,
       roleInherits: roles.inheritsRoleId,
+      accessStamp: memberships.accessStamp,
     })
     .from(memberships)
     .innerJoin(teams, eq(teams.id, memberships.teamId))
@@ -197,10 +225,14 @@ export function findMember(db: Db, teamId: string, userId: string) {
 }
 
 /** Changes a member's role, never the Owner's and never to the Owner role (ownership moves by transfer only). */
-export function setMemberRoleStatement(db: Db, teamId: string, userId: string, roleId: string) {
+export function setMemberRoleStatement(
+  db: Db,
+  change: { teamId: string; userId: string; roleId: string; now: number },
+) {
+  const { teamId, userId, roleId, now } = change;
   return db
     .update(memberships)
-    .set({ roleId })
+    .set({ roleId, accessStamp: nextAccessStamp(now) })
     .where(
       and(
         eq(memberships.teamId, teamId),
@@ -209,7 +241,7 @@ export function setMemberRoleStatement(db: Db, teamId: string, userId: string, r
         sql`NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = ${roleId} AND r.built_in = 'owner')`,
       ),
     )
-    .returning({ userId: memberships.userId });
+    .returning({ userId: memberships.userId, accessStamp: memberships.accessStamp });
 }
 
 /** Removes a member, never the Owner. */
@@ -223,5 +255,5 @@ export function removeMemberStatement(db: Db, teamId: string, userId: string) {
         sql`NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = memberships.role_id AND r.built_in = 'owner')`,
       ),
     )
-    .returning({ userId: memberships.userId });
+    .returning({ userId: memberships.userId, accessStamp: memberships.accessStamp });
 }

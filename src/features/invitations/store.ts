@@ -99,6 +99,7 @@ export function invitedMembershipStatement(
     userId,
     roleId: sql`(SELECT i.role_id FROM invitations i WHERE i.id = ${invitationId} AND i.accepted_by = ${userId} AND i.accepted_at = ${now})`,
     joinedAt: now,
+    accessStamp: now,
   });
 }
 

@@ -10,6 +10,7 @@ import { iso } from "../../platform/iso-time";
 import { type PreparedEmail, prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
+import { memberCuts, memberTokensEnded } from "../sessions/end";
 import { actorAudit, effectiveOf, teamActor } from "../teams/team-actor";
 import {
   acceptTransferStatements,
@@ -149,6 +150,15 @@ export async function acceptOwnership(
   const now = ctx.now();
   const swap = await commit(ctx, {
     writes: acceptTransferStatements(ctx.db, transfer, { owner: owner.id, manager: manager.id }, now),
+    // Both roles changed: every token either of them holds for the team dies now (their next refresh has the new role).
+    after: (results) =>
+      swapHappened(results)
+        ? memberTokensEnded(ctx, {
+            teamId: transfer.teamId,
+            cuts: memberCuts([...results[1], ...results[2]]),
+            reason: "ownership_transferred",
+          })
+        : [],
   });
   if (!swapHappened(swap)) {
     throw new AuthError("conflict", {

@@ -1,6 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { memberships, ownershipTransfers, teams } from "../../db/tables";
+import { nextAccessStamp } from "../../db/teams";
 
 export function insertOwnershipTransfer(db: Db, row: typeof ownershipTransfers.$inferInsert) {
   return db.insert(ownershipTransfers).values(row);
@@ -77,7 +78,7 @@ export function acceptTransferStatements(
       .returning({ id: ownershipTransfers.id }),
     db
       .update(memberships)
-      .set({ roleId: roleIds.manager })
+      .set({ roleId: roleIds.manager, accessStamp: nextAccessStamp(now) })
       .where(
         and(
           eq(memberships.teamId, t.teamId),
@@ -87,10 +88,10 @@ export function acceptTransferStatements(
           bothMembers,
         ),
       )
-      .returning({ userId: memberships.userId }),
+      .returning({ userId: memberships.userId, accessStamp: memberships.accessStamp }),
     db
       .update(memberships)
-      .set({ roleId: roleIds.owner })
+      .set({ roleId: roleIds.owner, accessStamp: nextAccessStamp(now) })
       .where(
         and(
           eq(memberships.teamId, t.teamId),
@@ -99,7 +100,7 @@ export function acceptTransferStatements(
           sql`NOT EXISTS (SELECT 1 FROM memberships w WHERE w.team_id = ${t.teamId} AND w.role_id = ${roleIds.owner})`,
         ),
       )
-      .returning({ userId: memberships.userId }),
+      .returning({ userId: memberships.userId, accessStamp: memberships.accessStamp }),
   ] as const;
 }
 

@@ -7,6 +7,7 @@ import {
   insertRole,
   membersOfTeam,
   type RoleRow,
+  restampMembershipsStatement,
   updateRoleStatement,
 } from "../../db/teams";
 import type { RequestContext } from "../../platform/context";
@@ -15,6 +16,7 @@ import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
+import { memberCuts, memberTokensEnded } from "../sessions/end";
 import {
   actorAudit,
   assertCanGrant,
@@ -143,6 +145,26 @@ async function customRole(ctx: RequestContext, { teamId, roleId }: { teamId: str
 }
 
 /** PATCH …/roles/:roleId: the members holding the role get the new permissions at their next refresh. */
+/** The members whose effective permissions lose anything from `before` to `after` (role edits). */
+function membersLosingPermissions(
+  before: ReturnType<typeof roleMap>,
+  after: ReturnType<typeof roleMap>,
+  members: readonly { userId: string; roleId: string }[],
+): string[] {
+  const lost = new Map<string, boolean>();
+  const losesSomething = (roleId: string): boolean => {
+    const known = lost.get(roleId);
+    if (known !== undefined) return known;
+    const was = resolveRole(before, roleId);
+    const now = resolveRole(after, roleId);
+    const kept = new Set(now.ok ? now.permissions : []);
+    const loses = was.ok ? was.permissions.some((p) => !kept.has(p)) : !now.ok;
+    lost.set(roleId, loses);
+    return loses;
+  };
+  return members.filter((m) => losesSomething(m.roleId)).map((m) => m.userId);
+}
+
 export async function updateRole(
   ctx: RequestContext,
   {
@@ -170,6 +192,7 @@ export async function updateRole(
   after.set(role.id, candidate);
   const members = await membersOfTeam(ctx.db, teamId);
   const roleOfMember = new Map(members.map((m) => [m.userId, m.roleId]));
+  const losers = membersLosingPermissions(roleMap(actor.roles), after, members);
   const keyRevocations = await revokeKeysBeyondCreators(ctx, {
     teamId,
     actorId: actor.userId,
@@ -188,6 +211,7 @@ export async function updateRole(
           patch: { name, permissions: JSON.stringify(permissions), inheritsRoleId: candidate.inheritsRoleId },
           now,
         }),
+        restampMembershipsStatement(ctx.db, teamId, losers, now),
         ...keyRevocations.writes,
       ],
       audit: [
@@ -203,6 +227,9 @@ export async function updateRole(
         },
         ...keyRevocations.audit,
       ],
+      // A withdrawn permission leaves every token that carries it, in whichever session, at once.
+      after: ([, restamped]) =>
+        memberTokensEnded(ctx, { teamId, cuts: memberCuts(restamped), reason: "permission_withdrawn" }),
     });
   } catch (error) {
     throw nameTaken(error) ?? error;

@@ -1,4 +1,4 @@
-import { revokeAtEdge } from "../../auth/revocation";
+import { cutMemberTokensAtEdge, type MemberCut, revokeAtEdge } from "../../auth/revocation";
 import type { RequestContext } from "../../platform/context";
 import { type AfterCommit, commit } from "../../platform/unit-of-work";
 import { releaseSlots } from "./single-session";
@@ -14,6 +14,8 @@ import { revokeSessionStatement } from "./store";
 export interface EndedSession {
   id: string;
   userId: string;
+  /** The session's access epoch when it ended: the edge record kills that epoch's tokens (revocation.ts). */
+  accessEpoch: number;
 }
 
 /** The after-commit effects of sessions the caller's batch revoked in D1. */
@@ -33,7 +35,7 @@ export function sessionsEnded(
       run: () =>
         revokeAtEdge(
           { kv: ctx.kv, now: ctx.now, accessTokenTtl: ctx.config.ACCESS_TOKEN_TTL },
-          sessions.map((s) => s.id),
+          sessions,
           reason,
         ),
     },
@@ -68,10 +70,44 @@ export async function endSessions(
       target: { type: "user" as const, id: userId },
       metadata: { sessionId: id },
     })),
-    after: sessionsEnded(
-      ctx,
-      sessionIds.map((id) => ({ id, userId })),
-      action,
-    ),
+    after: (revoked) => sessionsEnded(ctx, revoked.flat(), action),
   });
+}
+
+/**
+ * The after-commit effect of a membership change the caller's batch made (member removed, role changed, a
+ * permission of the role withdrawn, ownership moved): every access token of these members for the team with a
+ * membership stamp below their cut-off dies at the edge at once (critical), whichever team their sessions are in
+ * now. The batch re-stamped the remaining memberships (a strictly greater stamp, the cut-off: `memberCuts`) or
+ * deleted them (cut-off above the last stamp: `removedMemberCuts`), so tokens minted from now on live.
+ */
+export function memberTokensEnded(
+  ctx: RequestContext,
+  change: { teamId: string; cuts: readonly MemberCut[]; reason: string },
+): AfterCommit[] {
+  if (change.cuts.length === 0) return [];
+  return [
+    {
+      name: "members.cut_tokens_at_edge",
+      critical: true,
+      run: () =>
+        cutMemberTokensAtEdge(
+          { kv: ctx.kv, now: ctx.now, accessTokenTtl: ctx.config.ACCESS_TOKEN_TTL },
+          change,
+        ),
+    },
+  ];
+}
+
+/** Cut-offs of re-stamped memberships (the statements answer each member's new stamp). */
+export function memberCuts(rows: readonly { userId: string; accessStamp: number }[]): MemberCut[] {
+  return rows.map((r) => ({ userId: r.userId, before: r.accessStamp }));
+}
+
+/** Cut-offs of removed memberships: above their last stamp, and not in the future of a later re-join. */
+export function removedMemberCuts(
+  rows: readonly { userId: string; accessStamp: number }[],
+  now: number,
+): MemberCut[] {
+  return rows.map((r) => ({ userId: r.userId, before: Math.max(now, r.accessStamp + 1) }));
 }

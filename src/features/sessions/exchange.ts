@@ -8,7 +8,7 @@ import { commit, runAfterCommit } from "../../platform/unit-of-work";
 import { rememberSessionDevice } from "../devices/second-device-rule";
 import { assertStampCurrent } from "../login/pre-auth";
 import { loadLoginStep } from "../login/step-machine";
-import { sessionsEnded } from "./end";
+import { type EndedSession, sessionsEnded } from "./end";
 import { issueSessionTokens, type SessionTokens, type TeamGrant, teamGrant } from "./session-tokens";
 import {
   claimSlot,
@@ -143,8 +143,9 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
     const decisionToken = await openConcurrentDecision(ctx, { ...login, holder: claim.holder });
     throw new AuthError("concurrent_session", { extra: { decisionToken } });
   }
+  let replaced: EndedSession[] = [];
   try {
-    await commit(ctx, {
+    const results = await commit(ctx, {
       writes: [
         insertSession(ctx.db, {
           id: sessionId,
@@ -184,6 +185,7 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
         })),
       ],
     });
+    replaced = (results.slice(2) as EndedSession[][]).flat();
   } catch (error) {
     await releaseSlots(ctx, { userId: user.id, sessionIds: [sessionId] });
     // A pre-auth token is exchanged once.
@@ -193,15 +195,7 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
     throw error;
   }
   // The gate evicted the replaced sessions itself when it granted the claim: only the edge still has to know.
-  await runAfterCommit(
-    ctx,
-    sessionsEnded(
-      ctx,
-      claim.replaced.map((id) => ({ id, userId: user.id })),
-      "replaced",
-      { slotsAlreadyFree: true },
-    ),
-  );
+  await runAfterCommit(ctx, sessionsEnded(ctx, replaced, "replaced", { slotsAlreadyFree: true }));
   await rememberSessionDevice(ctx, { userId: user.id, deviceHash: login.device, firstSession });
   return issueSessionTokens(ctx, {
     user,
@@ -210,6 +204,7 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
     expiresAt,
     rememberMe: login.rememberMe,
     grant,
+    accessEpoch: 0,
     platformRoles: facts.platformRoles,
   });
 }

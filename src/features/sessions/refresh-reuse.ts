@@ -56,6 +56,6 @@ async function revokeForReuse(ctx: RequestContext, session: { id: string; userId
       metadata: { sessionId: session.id },
     },
     mails: [mail],
-    after: sessionsEnded(ctx, [session], "token_reuse"),
+    after: ([revoked]) => sessionsEnded(ctx, revoked, "token_reuse"),
   });
 }

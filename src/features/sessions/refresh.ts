@@ -4,7 +4,13 @@ import { AuthError } from "../../platform/errors";
 import { commit } from "../../platform/unit-of-work";
 import type { effectivePermissions } from "../roles/effective-permissions";
 import { refreshTokenReused } from "./refresh-reuse";
-import { grantFromRole, issueSessionTokens, type SessionTokens, type TeamGrant } from "./session-tokens";
+import {
+  grantFromRole,
+  issueSessionTokens,
+  NO_TEAM,
+  type SessionTokens,
+  type TeamGrant,
+} from "./session-tokens";
 import { revokeSessionStatement, rotateRefreshToken, sessionByRefreshToken } from "./store";
 
 /**
@@ -70,12 +76,13 @@ export async function refreshSession(
             roleName: row.roleName,
             rolePermissions: row.rolePermissions,
             roleInherits: row.roleInherits,
+            accessStamp: row.memberStamp ?? 0,
           },
           ...(row.teamRoles
             ? { teamRoles: JSON.parse(row.teamRoles) as Parameters<typeof effectivePermissions>[3] }
             : {}),
         })
-      : { team: null, role: null, permissions: [] };
+      : NO_TEAM;
   const next = generateToken(ctx.random);
   // Round trip 2: the rotation itself; losing it means a concurrent refresh of the same token won.
   const rotated = await rotateRefreshToken(ctx.db, {
@@ -94,6 +101,7 @@ export async function refreshSession(
     expiresAt: session.expiresAt,
     rememberMe: session.rememberMe,
     grant,
+    accessEpoch: session.accessEpoch,
     platformRoles: row.platformRoles ? row.platformRoles.split(",") : [],
   });
 }

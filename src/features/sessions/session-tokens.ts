@@ -30,14 +30,19 @@ export interface TeamGrant {
   team: { id: string; slug: string; name: string } | null;
   role: { id: string; name: string } | null;
   permissions: string[];
+  /** The membership's access stamp the grant was read with (null outside a team): the token's `mst`. */
+  memberStamp: number | null;
 }
+
+/** The grant of a session outside any team. */
+export const NO_TEAM: TeamGrant = { team: null, role: null, permissions: [], memberStamp: null };
 
 /** The grant of the user's membership in `teamId` (403 when not a member); no team → an empty grant. */
 export async function teamGrant(
   ctx: RequestContext,
   input: { userId: string; teamId: string | null },
 ): Promise<TeamGrant> {
-  if (input.teamId === null) return { team: null, role: null, permissions: [] };
+  if (input.teamId === null) return NO_TEAM;
   const m = await membershipOf(ctx.db, input.userId, input.teamId);
   if (!m) throw new AuthError("forbidden", { internal: { reason: "not a member of the team" } });
   return grantFromRole(ctx, { membership: m });
@@ -51,6 +56,7 @@ export interface MembershipRole {
   roleName: string;
   rolePermissions: string;
   roleInherits: string | null;
+  accessStamp: number;
 }
 
 /** The token grant of a membership; permissions are the role's effective ones (inheritance resolved). */
@@ -68,6 +74,7 @@ export async function grantFromRole(
       { id: m.roleId, permissions: m.rolePermissions, inheritsRoleId: m.roleInherits },
       input.teamRoles,
     ),
+    memberStamp: m.accessStamp,
   };
 }
 
@@ -84,6 +91,8 @@ export interface SessionTokenInput {
   expiresAt: number;
   rememberMe: boolean;
   grant: TeamGrant;
+  /** The session's access epoch (0 for a new session; bumped by each team switch). */
+  accessEpoch: number;
   /** The user's platform roles when the caller already read them (else one D1 read). */
   platformRoles?: string[];
 }
@@ -100,6 +109,8 @@ export async function issueSessionTokens(
     role: grant.role?.name ?? null,
     permissions: grant.permissions,
     platformRoles: input.platformRoles ?? (await platformRolesOf(ctx.db, user.id)),
+    sep: input.accessEpoch,
+    mst: grant.memberStamp,
   };
   const access = await issueAccessToken(ctx.config, ctx, user.id, claims);
   return {

@@ -71,6 +71,7 @@ export function sessionByRefreshToken(db: Db, tokenHash: string) {
       roleName: roles.name,
       rolePermissions: roles.permissions,
       roleInherits: roles.inheritsRoleId,
+      memberStamp: memberships.accessStamp,
       // Only when the role inherits: the team's roles, so inheritance resolves within this one round trip.
       teamRoles: sql<string | null>`CASE WHEN roles.inherits_role_id IS NULL THEN NULL ELSE (
         SELECT json_group_array(json_object('id', tr.id, 'permissions', tr.permissions,
@@ -94,7 +95,7 @@ export function revokeSessionStatement(db: Db, sessionId: string, now: number, r
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id, userId: sessions.userId });
+    .returning({ id: sessions.id, userId: sessions.userId, accessEpoch: sessions.accessEpoch });
 }
 
 /**
@@ -119,7 +120,7 @@ export function revokeSessionsStatement(
         isNull(sessions.revokedAt),
       ),
     )
-    .returning({ id: sessions.id, userId: sessions.userId });
+    .returning({ id: sessions.id, userId: sessions.userId, accessEpoch: sessions.accessEpoch });
 }
 
 export function liveSessionsOf(db: Db, userId: string, now: number): Promise<SessionRow[]> {
@@ -134,10 +135,32 @@ export function findSession(db: Db, id: string): Promise<SessionRow | undefined>
   return db.select().from(sessions).where(eq(sessions.id, id)).get();
 }
 
-/** Moves a session to another team; its unused refresh tokens are retired (a new one is issued). */
-export function switchSessionTeamStatements(db: Db, sessionId: string, teamId: string | null, now: number) {
+/**
+ * Moves a live session to another team in a new access epoch (the old epoch's tokens are then revoked at the
+ * edge), only while the user is a member of that team — checked in the same statement, so a removal racing the
+ * switch either comes first (nothing moves) or revokes the moved session. Its unused refresh tokens are retired
+ * (a new one is issued). The first statement answers the new epoch, or nothing.
+ */
+export function switchSessionTeamStatements(
+  db: Db,
+  move: { sessionId: string; userId: string; teamId: string | null; now: number },
+) {
+  const { sessionId, userId, teamId, now } = move;
   return [
-    db.update(sessions).set({ teamId, lastSeenAt: now }).where(eq(sessions.id, sessionId)),
+    db
+      .update(sessions)
+      .set({ teamId, lastSeenAt: now, accessEpoch: sql`${sessions.accessEpoch} + 1` })
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          teamId === null
+            ? undefined
+            : sql`EXISTS (SELECT 1 FROM memberships m WHERE m.team_id = ${teamId} AND m.user_id = ${userId})`,
+        ),
+      )
+      .returning({ accessEpoch: sessions.accessEpoch }),
     db.delete(refreshTokens).where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.usedAt))),
   ] as const;
 }

@@ -3,7 +3,8 @@ import { generateToken, hashToken } from "../../crypto/tokens";
 import { findUserById } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
-import { commit } from "../../platform/unit-of-work";
+import { commit, runAfterCommit } from "../../platform/unit-of-work";
+import { sessionsEnded } from "./end";
 import { issueSessionTokens, type SessionTokens, teamGrant } from "./session-tokens";
 import { findSession, insertRefreshToken, switchSessionTeamStatements } from "./store";
 
@@ -21,9 +22,14 @@ export async function switchTeam(
   if (!user) throw new AuthError("unauthorized");
   const grant = await teamGrant(ctx, { userId: user.id, teamId: input.teamId });
   const refreshToken = generateToken(ctx.random);
-  await commit(ctx, {
+  const [moved] = await commit(ctx, {
     writes: [
-      ...switchSessionTeamStatements(ctx.db, session.id, grant.team?.id ?? null, now),
+      ...switchSessionTeamStatements(ctx.db, {
+        sessionId: session.id,
+        userId: user.id,
+        teamId: grant.team?.id ?? null,
+        now,
+      }),
       insertRefreshToken(ctx.db, await hashToken(refreshToken), session.id, now),
     ],
     audit: {
@@ -34,6 +40,17 @@ export async function switchTeam(
       metadata: { sessionId: session.id, from: session.teamId },
     },
   });
+  const accessEpoch = moved[0]?.accessEpoch;
+  // Nothing moved: the session ended, or the membership went away, between the reads and the write.
+  if (accessEpoch === undefined)
+    throw new AuthError("forbidden", { internal: { reason: "switch lost a race" } });
+  // The token being replaced (the old epoch's) dies at once; the new one carries the new epoch.
+  await runAfterCommit(
+    ctx,
+    sessionsEnded(ctx, [{ id: session.id, userId: user.id, accessEpoch: accessEpoch - 1 }], "team_switched", {
+      slotsAlreadyFree: true,
+    }),
+  );
   return issueSessionTokens(ctx, {
     user,
     sessionId: session.id,
@@ -41,5 +58,6 @@ export async function switchTeam(
     expiresAt: session.expiresAt,
     rememberMe: session.rememberMe,
     grant,
+    accessEpoch,
   });
 }

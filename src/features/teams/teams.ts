@@ -21,7 +21,7 @@ import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
-import { sessionsEnded } from "../sessions/end";
+import { memberCuts, memberTokensEnded, removedMemberCuts, sessionsEnded } from "../sessions/end";
 import { revokeSessionsStatement } from "../sessions/store";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
 import { actorAudit, assertCanGrant, effectiveOf, type TeamActor, teamActor, viaKey } from "./team-actor";
@@ -173,7 +173,8 @@ async function memberOrNotFound(ctx: RequestContext, { teamId, userId }: { teamI
 /**
  * PATCH /teams/:teamId/members/:userId (`members:update`). The Owner's role and the Owner role move only by
  * ownership transfer; nobody assigns a role granting more than they hold, nor changes the role of a member who
- * holds more than they do. The member's next refresh (at most one access-token lifetime) carries the new role.
+ * holds more than they do. Every access token the member holds for the team dies at once (the edge cut-off of
+ * sessions/end.ts memberTokensEnded); their next refresh carries the new role.
  */
 export async function changeMemberRole(
   ctx: RequestContext,
@@ -194,8 +195,12 @@ export async function changeMemberRole(
     actorId: actor.userId,
     permissionsOf: (uid) => (uid === userId ? newPermissions : undefined),
   });
+  const now = ctx.now();
   const [changed] = await commit(ctx, {
-    writes: [setMemberRoleStatement(ctx.db, teamId, userId, role.id), ...keyRevocations.writes],
+    writes: [
+      setMemberRoleStatement(ctx.db, { teamId, userId, roleId: role.id, now }),
+      ...keyRevocations.writes,
+    ],
     audit: [
       {
         action: "member.role_changed",
@@ -209,6 +214,9 @@ export async function changeMemberRole(
       },
       ...keyRevocations.audit,
     ],
+    // Every token of the member for this team carries the old role: it dies now, in whichever session.
+    after: ([changed]) =>
+      memberTokensEnded(ctx, { teamId, cuts: memberCuts(changed), reason: "role_changed" }),
   });
   if (changed.length === 0) throw new AuthError("owner_transfer_required");
   return memberView({ ...member, roleId: role.id, roleName: role.name, roleBuiltIn: role.builtIn });
@@ -239,7 +247,11 @@ export async function removeMember(
       target: { type: "user", id: userId },
       metadata: { before: { roleId: member.roleId, roleName: member.roleName }, ...viaKey(actor) },
     },
-    after: ([, revoked]) => sessionsEnded(ctx, revoked, "member_removed"),
+    after: ([removed, revoked]) => [
+      ...sessionsEnded(ctx, revoked, "member_removed"),
+      // Tokens for this team minted by their other sessions (now in another team) die too.
+      ...memberTokensEnded(ctx, { teamId, cuts: removedMemberCuts(removed, now), reason: "member_removed" }),
+    ],
   });
   if (removed.length === 0) throw new AuthError("not_found");
 }

@@ -58,7 +58,9 @@ describe("ownership transfer", () => {
       .bind(owner.teamId)
       .first<{ n: number }>();
     expect(owners?.n).toBe(1);
-    expect((await manager.call("POST", "/api/v1/ownership-transfers/accept", { token })).status).toBe(400);
+    // both roles changed: both members' tokens for the team died at once (issue 14, item 7)
+    expect((await manager.call("POST", "/api/v1/ownership-transfers/accept", { token })).status).toBe(401);
+    expect((await owner.call("GET", `/api/v1/teams/${owner.teamId}`)).status).toBe(401);
     await waitForMail(app, owner.email, { template: "security_alert" });
     await waitForMail(app, manager.email, { template: "security_alert" });
     const audit = await app.bindings.DB.prepare(
