@@ -5,12 +5,3 @@ export function prefersHtml(accept: string | undefined): boolean {
   const jsonAt = accept.indexOf("application/json");
   return html !== -1 && (jsonAt === -1 || html < jsonAt);
 }
-
-/**
- * The client named JSON and does not prefer HTML: a programmatic client. A bare wildcard Accept (mail scanners,
- * link previews, curl) or no Accept header does not count, so a link that acts on GET for JSON clients never acts
- * for something that merely opens it.
- */
-export function asksForJson(accept: string | undefined): boolean {
-  return accept !== undefined && /application\/(?:[\w.+-]+\+)?json/i.test(accept) && !prefersHtml(accept);
-}

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { PASSWORD_MAX_INPUT } from "../../crypto/password-policy";
 import type { AppEnv } from "../../http/app-env";
-import { asksForJson, prefersHtml } from "../../http/negotiate";
+import { prefersHtml } from "../../http/negotiate";
 import { createRouter, json, problem } from "../../http/router";
 import { HumanName, humanName, jsonBody } from "../../http/schemas";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
@@ -92,9 +92,9 @@ const verifyPreview = createRoute({
   tags: ["Registration"],
   summary: "Confirm an email address (JSON clients) or show the confirmation page",
   description:
-    "Only a client that asks for JSON (`Accept: application/json`) verifies here: 200 `{ verified: true }`. " +
-    "Anything else — a browser, a mail scanner, `*/*`, and every HEAD — gets the confirmation page, whose one " +
-    "button POSTs the token; opening a link decides nothing. The mailed link is the page `/verify-email?token=`.",
+    "For API clients: a GET that does not prefer HTML verifies, 200 `{ verified: true }`. A browser " +
+    "(`Accept: text/html` first) and every HEAD get the confirmation page, whose one button POSTs the token. " +
+    "No mail carries this URL: the mailed link is the page `/verify-email?token=`, which decides nothing on GET.",
   request: { query: z.object({ token: VerifyToken }) },
   responses: {
     200: {
@@ -182,8 +182,10 @@ export function registrationRoutes() {
     })
     .openapi(verifyPreview, async (c) => {
       const { token } = c.req.valid("query");
-      // HEAD is answered by this handler too (Hono): it must decide nothing, whatever it asks for.
-      if (c.req.method === "HEAD" || !asksForJson(c.req.header("accept"))) {
+      // HEAD is answered by this handler too (Hono): it must decide nothing, whatever it asks for. A browser
+      // gets the confirmation page. Programmatic clients (the contract's `GET … → { verified: true }`) verify:
+      // no mail links here — mails link to the /verify-email page — so no mail scanner opens this URL.
+      if (c.req.method === "HEAD" || prefersHtml(c.req.header("accept"))) {
         return (await confirmPage(c, token)) as never;
       }
       await verifyEmail(c.var.ctx, token);
