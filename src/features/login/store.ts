@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import { toHex } from "../../crypto/encoding";
 import type { Db } from "../../db/client";
 import { insertLoginEvent, type LoginOutcome } from "../../db/login-events";
@@ -7,9 +7,18 @@ import type { RequestContext } from "../../platform/context";
 
 export type LoginApprovalRow = typeof loginApprovals.$inferSelect;
 
-export function insertLoginApproval(db: Db, row: typeof loginApprovals.$inferInsert) {
-  return db.insert(loginApprovals).values(row);
+/** An approval carries its user's security stamp of the moment: a reset, a password change… void its links. */
+export function insertLoginApproval(db: Db, row: Omit<typeof loginApprovals.$inferInsert, "securityStamp">) {
+  return db
+    .insert(loginApprovals)
+    .values({
+      ...row,
+      securityStamp: sql`(SELECT u.security_stamp FROM users u WHERE u.id = ${row.userId})`,
+    });
 }
+
+/** The approval's user still signs in under the stamp the login started with. */
+const stampCurrent = sql`${loginApprovals.securityStamp} = (SELECT u.security_stamp FROM users u WHERE u.id = ${loginApprovals.userId})`;
 
 export function findLoginApproval(db: Db, id: string): Promise<LoginApprovalRow | undefined> {
   return db.select().from(loginApprovals).where(eq(loginApprovals.id, id)).get();
@@ -22,7 +31,11 @@ export function findLoginApprovalByToken(
   tokenHash: string,
 ): Promise<LoginApprovalRow | undefined> {
   const column = decision === "approved" ? loginApprovals.approveHash : loginApprovals.denyHash;
-  return db.select().from(loginApprovals).where(eq(column, tokenHash)).get();
+  return db
+    .select()
+    .from(loginApprovals)
+    .where(and(eq(column, tokenHash), stampCurrent))
+    .get();
 }
 
 /**
@@ -40,7 +53,12 @@ export function decideLoginApproval(
     .update(loginApprovals)
     .set({ status: decision, decidedAt: now })
     .where(
-      and(eq(column, tokenHash), eq(loginApprovals.status, "pending"), gt(loginApprovals.expiresAt, now)),
+      and(
+        eq(column, tokenHash),
+        eq(loginApprovals.status, "pending"),
+        gt(loginApprovals.expiresAt, now),
+        stampCurrent,
+      ),
     )
     .returning()
     .get();

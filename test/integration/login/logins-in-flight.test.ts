@@ -99,6 +99,49 @@ describe("a password reset ends logins in flight (security stamp)", () => {
     );
   });
 
+  it("a suspicious-login approval link mailed before a reset decides nothing, and the login cannot finish", async () => {
+    const app = testWorker();
+    const owner = await verifiedOwner(app);
+    // the baseline: a login from Berlin; then a login from New York needs the owner's approval
+    const berlin = { country: "DE", city: "Berlin", asn: 3320, latitude: "52.52", longitude: "13.40" };
+    const first = (await (
+      await app.request("POST", "/api/v1/auth/login", {
+        body: { email: owner.email, password: owner.password },
+        cf: berlin,
+      })
+    ).json()) as { preAuthToken: string };
+    const session = (await (
+      await app.request("POST", "/api/v1/auth/session-exchange", {
+        body: { preAuthToken: first.preAuthToken, teamId: owner.teamId },
+      })
+    ).json()) as { accessToken: string };
+    await app.request("POST", "/api/v1/auth/logout", { headers: bearer(session.accessToken) });
+    const risky = await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: owner.password },
+      headers: { "cf-ipcountry": "US", "cf-ipcity": "New York", "cf-asn": "7922" },
+    });
+    const step = (await risky.json()) as { step: string; preAuthToken: string };
+    expect(step.step).toBe("login_approval");
+    const [mail] = await waitForMail(app, owner.email, { template: "login_approval" });
+    const approveToken = tokenFromLink(mail?.links[0] ?? "");
+
+    await resetPassword(app, owner.email, "tangerine-harbor-quiet-77");
+
+    const preview = await app.request("GET", `/api/v1/auth/login/approve?token=${approveToken}`, {
+      headers: { accept: "application/json" },
+    });
+    expect(preview.status).toBe(400);
+    const approve = await app.request("POST", "/api/v1/auth/login/approve", {
+      body: { token: approveToken },
+    });
+    expect(approve.status).toBe(400);
+    expect(await approve.json()).toMatchObject({ code: "invalid_token" });
+    const poll = await app.request("GET", "/api/v1/auth/login/status", {
+      headers: bearer(step.preAuthToken),
+    });
+    expect(poll.status).toBe(401);
+  });
+
   it("turning 2FA off ends a login waiting at its mfa step", async () => {
     const app = testWorker();
     const owner = await verifiedOwner(app);
