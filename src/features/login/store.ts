@@ -9,12 +9,10 @@ export type LoginApprovalRow = typeof loginApprovals.$inferSelect;
 
 /** An approval carries its user's security stamp of the moment: a reset, a password change… void its links. */
 export function insertLoginApproval(db: Db, row: Omit<typeof loginApprovals.$inferInsert, "securityStamp">) {
-  return db
-    .insert(loginApprovals)
-    .values({
-      ...row,
-      securityStamp: sql`(SELECT u.security_stamp FROM users u WHERE u.id = ${row.userId})`,
-    });
+  return db.insert(loginApprovals).values({
+    ...row,
+    securityStamp: sql`(SELECT u.security_stamp FROM users u WHERE u.id = ${row.userId})`,
+  });
 }
 
 /** The approval's user still signs in under the stamp the login started with. */
