@@ -152,8 +152,7 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
       },
     ],
     footer: (_f, product) =>
-      `You received this email because someone signed up for ${product} with this address. ` +
-      "If this wasn't you, you can safely ignore this email.",
+      `You received this email because someone signed up for ${product} with this address.`,
   },
 
   password_reset: {
