@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ipRateKey } from "../../src/platform/ip-rate-key";
+import { ipRateKey } from "../../src/platform/rate-limits";
 
 describe("ipRateKey: per-IP limits count an IPv4 address, or an IPv6 /64", () => {
   it.each([
