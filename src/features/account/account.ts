@@ -1,35 +1,28 @@
 import type { Principal } from "../../auth/principal";
 import { loginEventsOf } from "../../db/login-events";
-import { findTeamById, rolesOfTeam } from "../../db/teams";
-import { findUserById } from "../../db/users";
 import { deviceLabel, locationLabel } from "../../platform/client";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
-import { mfaEnabled } from "../mfa/mfa";
 import { endSessions } from "../sessions/end";
 import { findSession, liveSessionsOf } from "../sessions/store";
+import { meOf } from "./store";
 
-/** GET /auth/me: who the caller is, in which team, with what permissions. */
+/**
+ * GET /auth/me: who the caller is, in which team, with what permissions. One D1 round trip (store.ts); the
+ * permissions and platform roles are the token's.
+ */
 export async function me(ctx: RequestContext, auth: Principal) {
-  const [user, team] = await Promise.all([
-    findUserById(ctx.db, auth.userId),
-    auth.team ? findTeamById(ctx.db, auth.team) : Promise.resolve(undefined),
-  ]);
-  if (!user) throw new AuthError("unauthorized");
-  const role = auth.team && auth.role ? await roleOf(ctx, { teamId: auth.team, roleName: auth.role }) : null;
+  const row = await meOf(ctx.db, { userId: auth.userId, teamId: auth.team, roleName: auth.role });
+  if (!row) throw new AuthError("unauthorized");
+  const { user } = row;
   return {
     user: { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null },
-    team: team ? { id: team.id, slug: team.slug, name: team.name } : null,
-    role,
+    team: row.teamId !== null ? { id: row.teamId, slug: row.teamSlug ?? "", name: row.teamName ?? "" } : null,
+    role: row.roleId !== null ? { id: row.roleId, name: row.roleName ?? "" } : null,
     permissions: auth.permissions,
-    mfaEnabled: await mfaEnabled(ctx, auth.userId),
+    mfaEnabled: Boolean(row.mfaEnabled),
     platformRoles: auth.platformRoles,
   };
-}
-
-async function roleOf(ctx: RequestContext, input: { teamId: string; roleName: string }) {
-  const role = (await rolesOfTeam(ctx.db, input.teamId)).find((r) => r.name === input.roleName);
-  return role ? { id: role.id, name: role.name } : null;
 }
 
 /** GET /auth/sessions: the caller's live sessions; the stored user agent becomes a device label people recognise. */
