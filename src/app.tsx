@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { SECURITY_SCHEMES } from "./auth/guards";
+import { accountPages } from "./features/account/pages";
 import { accountRoutes } from "./features/account/routes";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { adminUserRoutes } from "./features/admin/routes";
@@ -13,6 +14,7 @@ import { deviceRoutes } from "./features/devices/routes";
 import { healthRoutes } from "./features/health/routes";
 import { invitationRoutes } from "./features/invitations/routes";
 import { LOGIN_DECISION_FORM_PATHS, loginApprovalRoutes } from "./features/login/approval-routes";
+import { loginPages } from "./features/login/pages";
 import { loginRoutes } from "./features/login/routes";
 import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipRoutes } from "./features/ownership/routes";
@@ -36,6 +38,7 @@ import { createContext } from "./platform/context";
 import type { Deps } from "./platform/deps";
 import { AuthError, problemBody } from "./platform/errors";
 import { logger } from "./platform/logger";
+import { assetRoutes } from "./ui/assets";
 import { DocsPage } from "./ui/docs-page";
 import { renderPage } from "./ui/render";
 
@@ -117,6 +120,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", apiKeyRoutes());
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
+  // The pages people use (server-rendered, cookie mode) and their stylesheet.
+  app.route("/", assetRoutes());
+  app.route("/", loginPages());
+  app.route("/", accountPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",
@@ -143,7 +150,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     if (error.status >= 500) {
       logger.error("request failed", { requestId: c.var.requestId, error: err, ...error.internal });
     } else if (Object.keys(error.internal).length > 0) {
-      logger.info("request refused", { requestId: c.var.requestId, code: error.code, ...error.internal });
+      // A refused credential (401/403 with a reason) is a security event: always logged, whatever the sampling.
+      const refusal = { requestId: c.var.requestId, code: error.code, ...error.internal };
+      if (error.status === 401 || error.status === 403) logger.security("request refused", refusal);
+      else logger.info("request refused", refusal);
     }
     const headers = new Headers(c.res?.headers);
     headers.set("Content-Type", "application/problem+json");

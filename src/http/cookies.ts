@@ -11,6 +11,7 @@ export const COOKIES = {
   refresh: "__Host-refresh",
   csrf: "__Host-csrf",
   device: "__Host-device",
+  preAuth: "__Host-preauth",
 } as const;
 
 const DEVICE_MAX_AGE = 400 * 86400; // the longest browsers allow
@@ -51,4 +52,16 @@ export function clearSessionCookies(c: Context): void {
 
 export function setDeviceCookie(c: Context, deviceId: string): void {
   setCookie(c, COOKIES.device, deviceId, { ...base, httpOnly: true, maxAge: DEVICE_MAX_AGE });
+}
+
+/**
+ * The pages' login between two steps: the pre-auth token in an HttpOnly, SameSite=Strict cookie that dies with
+ * the token — never in a URL (history, logs) and never readable by a script.
+ */
+export function setPreAuthCookie(c: Context, token: string, maxAge: number): void {
+  setCookie(c, COOKIES.preAuth, token, { ...base, sameSite: "Strict", httpOnly: true, maxAge });
+}
+
+export function clearPreAuthCookie(c: Context): void {
+  deleteCookie(c, COOKIES.preAuth, { ...base, sameSite: "Strict" });
 }

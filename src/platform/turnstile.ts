@@ -18,6 +18,14 @@ const TEST_SECRETS: Record<string, boolean> = {
   "3x0000000000000000000000000000000AA": false,
 };
 
+/** A test secret that passes every token: pages then send Cloudflare's dummy token instead of a widget. */
+export function passesEveryToken(secret: string): boolean {
+  return TEST_SECRETS[secret] === true;
+}
+
+/** The dummy token of Cloudflare's docs, which a passing test secret accepts. */
+export const DUMMY_TURNSTILE_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
+
 export type TurnstileResult =
   | { ok: true }
   | { ok: false; reason: "missing" | "invalid" | "unavailable" | "wrong_hostname" | "wrong_action" };
@@ -65,16 +73,16 @@ export async function verifyTurnstile(
       action?: unknown;
     };
     if (outcome.success !== true) {
-      logger.info("turnstile token rejected", { errors: outcome["error-codes"] ?? [] });
+      logger.security("turnstile token rejected", { errors: outcome["error-codes"] ?? [] });
       return { ok: false, reason: "invalid" };
     }
     const hostname = typeof outcome.hostname === "string" ? outcome.hostname.toLowerCase() : null;
     if (!hostname || !ourHostnames(ctx.config).has(hostname)) {
-      logger.info("turnstile token solved on another site", { hostname });
+      logger.security("turnstile token solved on another site", { hostname });
       return { ok: false, reason: "wrong_hostname" };
     }
     if (outcome.action !== action) {
-      logger.info("turnstile token solved for another action", { expected: action, action: outcome.action });
+      logger.security("turnstile token solved for another action", { expected: action, action: outcome.action });
       return { ok: false, reason: "wrong_action" };
     }
     return { ok: true };

@@ -118,7 +118,8 @@ function sessionBody(tokens: SessionTokens) {
   return body;
 }
 
-function sendSession(c: Context<AppEnv>, tokens: SessionTokens) {
+/** A new session's cookies (cookie mode): the API's answer and the pages' sign-in set the same ones. */
+export function setSessionCookiesFor(c: Context, tokens: SessionTokens): void {
   setSessionCookies(c, {
     accessToken: tokens.accessToken,
     accessTtl: tokens.expiresIn,
@@ -126,6 +127,10 @@ function sendSession(c: Context<AppEnv>, tokens: SessionTokens) {
     refreshMaxAge: tokens.refreshMaxAge,
     csrfToken: tokens.csrfToken,
   });
+}
+
+function sendSession(c: Context<AppEnv>, tokens: SessionTokens) {
+  setSessionCookiesFor(c, tokens);
   c.header("Cache-Control", "no-store");
   c.header("Pragma", "no-cache");
   return c.json(sessionBody(tokens), 200);

@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { requireAuth } from "../../auth/authenticate";
+import type { AppEnv } from "../../http/app-env";
+import { AuthError } from "../../platform/errors";
+import { Layout } from "../../ui/layout";
+import { renderPage } from "../../ui/render";
+import { me } from "./account";
+import { ACCOUNT_TEXT } from "./pages.en";
+
+const T = ACCOUNT_TEXT.account;
+
+type Me = Awaited<ReturnType<typeof me>>;
+
+function AccountPage(props: { me: Me }) {
+  const { user, team, role } = props.me;
+  const facts: [string, string][] = [
+    [T.signedInAs, user.email],
+    [T.name, user.name ?? ""],
+    [T.team, team?.name ?? T.noTeam],
+    [T.role, role?.name ?? ""],
+    [T.twoFactor, props.me.mfaEnabled ? T.on : T.off],
+  ];
+  return (
+    <Layout title={T.title}>
+      <h1>{T.title}</h1>
+      <dl class="card">
+        {facts
+          .filter(([, value]) => value !== "")
+          .map(([label, value]) => (
+            <>
+              <dt class="muted">{label}</dt>
+              <dd>{value}</dd>
+            </>
+          ))}
+      </dl>
+    </Layout>
+  );
+}
+
+/** `/account`: who is signed in (cookie mode); without a live session, the login page. */
+export function accountPages() {
+  const auth = requireAuth();
+  return new Hono<AppEnv>().get("/account", async (c) => {
+    try {
+      await auth(c, async () => {});
+    } catch (error) {
+      if (error instanceof AuthError && error.status === 401) return c.redirect("/login", 303);
+      throw error;
+    }
+    return renderPage(c, <AccountPage me={await me(c.var.ctx, c.var.auth)} />);
+  });
+}

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { STYLESHEET } from "./styles";
+
+/** FNV-1a (32 bit) of a text, as 8 hex digits: a fingerprint that changes whenever the text does. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}
+
+/** The stylesheet's URL: its fingerprint in the name, so a changed sheet is a new URL and the old one can be cached forever. */
+export const STYLESHEET_PATH = `/assets/app.${fingerprint(STYLESHEET)}.css`;
+
+/**
+ * Static assets, served by the Worker itself (the same under `wrangler dev`, the vitest pool and production):
+ * fingerprinted names, `Cache-Control: public, max-age=31536000, immutable`. Any other name is a 404.
+ */
+export function assetRoutes() {
+  return new Hono().get(STYLESHEET_PATH, (c) => {
+    c.header("Content-Type", "text/css; charset=utf-8");
+    c.header("Cache-Control", "public, max-age=31536000, immutable");
+    return c.body(STYLESHEET);
+  });
+}
