@@ -18,7 +18,9 @@ import { loginPages } from "./features/login/pages";
 import { loginRoutes } from "./features/login/routes";
 import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipRoutes } from "./features/ownership/routes";
+import { passwordPages } from "./features/passwords/pages";
 import { passwordRoutes } from "./features/passwords/routes";
+import { registrationPages } from "./features/registration/pages";
 import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registration/routes";
 import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
@@ -123,6 +125,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // The pages people use (server-rendered, cookie mode) and their stylesheet.
   app.route("/", assetRoutes());
   app.route("/", loginPages());
+  app.route("/", registrationPages());
+  app.route("/", passwordPages());
   app.route("/", accountPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({

@@ -31,7 +31,8 @@ const Password = z
   .max(PASSWORD_MAX_INPUT, { message: "Use at most 128 characters." })
   .openapi({ format: "password" });
 
-const RegisterRequest = z
+/** Door A's fields (the API's body; the /register page checks its form with it too). */
+export const RegisterRequest = z
   .strictObject({
     email: Email,
     password: Password,
