@@ -137,6 +137,13 @@ const ConfigShape = z.object({
   RISK_FAILURE_WINDOW: intInRange(60, 86400, 3600),
   /** Lifetime of the approve/deny links of a suspicious login, seconds. */
   LOGIN_APPROVAL_TTL: intInRange(300, 3600, 900),
+  /** Log lines below this level are not written (security events and errors always are). */
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * The share of requests whose log lines are written (by request id), 0..1; errors, 4xx on /api/v1/auth/* and
+   * requests with a security event always are. Unset: 1, or 0.1 in production (logSampleRate below).
+   */
+  LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
 });
 
 const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
@@ -185,6 +192,11 @@ export function parseConfig(env: Env): ConfigResult {
   if (cache.size > 16) cache.clear();
   cache.set(key, result);
   return result;
+}
+
+/** The request-log sampling rate: LOG_SAMPLE_RATE, else every request in development and test, 10 % in production. */
+export function logSampleRate(config: Config): number {
+  return config.LOG_SAMPLE_RATE ?? (config.ENVIRONMENT === "production" ? 0.1 : 1);
 }
 
 export function isDevelopment(config: Config): boolean {

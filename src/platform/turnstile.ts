@@ -82,7 +82,10 @@ export async function verifyTurnstile(
       return { ok: false, reason: "wrong_hostname" };
     }
     if (outcome.action !== action) {
-      logger.security("turnstile token solved for another action", { expected: action, action: outcome.action });
+      logger.security("turnstile token solved for another action", {
+        expected: action,
+        action: outcome.action,
+      });
       return { ok: false, reason: "wrong_action" };
     }
     return { ok: true };

@@ -1,25 +1,50 @@
 import { createMiddleware } from "hono/factory";
-import { log } from "../../platform/logger";
+import { type Config, logSampleRate } from "../../platform/config";
+import { inLogScope, isSampled, LogScope } from "../../platform/logger";
 import type { AppEnv } from "../app-env";
 
 /**
- * One structured log line per request. The path is logged without its query string (one-time tokens travel
- * in query strings) and the client IP is truncated to its network part.
+ * One structured log line per request, at a cost the configuration chooses (LOG_LEVEL, LOG_SAMPLE_RATE). The
+ * request's lines wait for its end (platform/logger.ts LogScope), which keeps them all or drops them all:
+ * - always kept: 5xx, 4xx on /api/v1/auth/*, and requests that logged an error or a security event;
+ * - otherwise kept when the request id is sampled in (isSampled: deterministic, so all lines agree).
+ * The path is logged without its query string (one-time tokens travel in query strings) and the client IP is
+ * truncated to its network part.
  */
 export function requestLog(now: () => number) {
   return createMiddleware<AppEnv>(async function requestLogger(c, next) {
     const started = now();
-    await next();
+    const scope = new LogScope();
+    await inLogScope(scope, next);
     const status = c.res.status;
-    log(status >= 500 ? "error" : status >= 400 ? "warn" : "info", "request", {
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      status,
-      durationMs: now() - started,
-      ipNetwork: networkOf(c.var.clientIp),
+    const path = new URL(c.req.url).pathname;
+    const requestId = c.var.requestId;
+    // Unset when the configuration is invalid (a 503): then everything is written.
+    const config = c.get("config") as Config | undefined;
+    const alwaysLogged = mustLog(status, path);
+    scope.add({
+      level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
+      msg: "request",
+      fields: {
+        requestId,
+        method: c.req.method,
+        path,
+        status,
+        durationMs: now() - started,
+        ipNetwork: networkOf(c.var.clientIp),
+      },
+      forced: alwaysLogged,
+    });
+    scope.settle({
+      keep: !config || alwaysLogged || scope.mustKeep || isSampled(requestId, logSampleRate(config)),
+      minLevel: config?.LOG_LEVEL ?? "debug",
     });
   });
+}
+
+/** The requests whose line is written whatever the sampling and the level: server errors, refusals on auth routes. */
+function mustLog(status: number, path: string): boolean {
+  return status >= 500 || (status >= 400 && path.startsWith("/api/v1/auth/"));
 }
 
 /** 203.0.113.7 → 203.0.113.0; 2001:db8:1:2::7 → 2001:db8:1::. Enough to spot abuse, not to identify. */
