@@ -87,6 +87,18 @@ describe("pages: /login", () => {
     );
     expect(res.status).toBe(403);
     expect(res.headers.getSetCookie().join("\n")).not.toContain("__Host-access");
+    const crossSite = await pageBrowser(app).post(
+      "/login",
+      { email: owner.email, password: owner.password },
+      { origin: "null", "sec-fetch-site": "cross-site" },
+    );
+    expect(crossSite.status).toBe(403);
+    const sameOrigin = await pageBrowser(app).post(
+      "/login",
+      { email: owner.email, password: owner.password },
+      { origin: "null", "sec-fetch-site": "same-origin" },
+    );
+    expect(sameOrigin.status).toBe(303);
   });
 
   it("several teams: /login/team lists them (pre-auth token in an HttpOnly cookie) and the choice signs in", async () => {
