@@ -2,10 +2,10 @@
 import autocannon from "autocannon";
 import { median } from "./lib.mjs";
 
-const json = { "content-type": "application/json" };
+export const json = { "content-type": "application/json" };
 // A pool of client IPs, like real traffic: enough of them that no per-IP limit is reached at this rate.
 let ipCounter = 0;
-const nextIp = () => {
+export const nextIp = () => {
   ipCounter += 1;
   return `10.77.0.${ipCounter % 64}`;
 };
@@ -61,11 +61,11 @@ export async function signIn(origin, user, password) {
     teamId: user.teamId,
     deviceId: step.body.deviceId,
   });
-  if (ex.status !== 200) throw new Error(`exchange ${ex.status}`);
+  if (ex.status !== 200) throw new Error(`exchange ${ex.status} ${JSON.stringify(ex.body)}`);
   return { ...ex.body, deviceId: step.body.deviceId };
 }
 
-function cannon(options) {
+export function cannon(options) {
   return new Promise((resolve, reject) => {
     const instance = autocannon({ duration: 8, connections: 8, ...options }, (err, result) =>
       err ? reject(err) : resolve(result),
@@ -264,4 +264,5 @@ export async function authSuites(worker, report, hashMedianMs) {
   }
   report("refresh D1 round trips (max)", Math.max(...roundTrips), "", (v) => v <= 2, "target ≤ 2");
   report("refresh latency, median (sequential)", median(walls), "ms");
+  return { users, password, loginsPerSecond, loginConnections: 4 };
 }

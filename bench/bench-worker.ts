@@ -87,6 +87,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
         body: text.slice(0, 4000),
         bindingSync: meter.bindingSyncMs,
         calls: meter.calls,
+        methods: meter.methods,
       });
     }
     if (url.pathname === "/__bench/plain" || url.pathname === "/__bench/authed") {

@@ -11,6 +11,8 @@ export class IoMeter {
   bindingSyncMs = 0;
   /** Promise-returning calls per binding label (e.g. D1 round trips). */
   calls: Record<string, number> = {};
+  /** The same calls per `label.method` (e.g. `kv.get`, `kv.put`, `d1.batch`): reads told from writes. */
+  methods: Record<string, number> = {};
   #pending = 0;
   #since = 0;
   #raw = new WeakMap<object, object>();
@@ -50,6 +52,8 @@ export class IoMeter {
           if (meter.#pending === 0) meter.bindingSyncMs += performance.now() - before;
           if (result && typeof (result as Promise<unknown>).then === "function") {
             meter.calls[label] = (meter.calls[label] ?? 0) + 1;
+            const method = `${label}.${String(prop)}`;
+            meter.methods[method] = (meter.methods[method] ?? 0) + 1;
             return meter.track(result as Promise<unknown>);
           }
           if (result && typeof result === "object") return meter.wrap(result as object, label);

@@ -3,6 +3,7 @@
 // Prints a table and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { authSuites } from "./auth-suites.mjs";
+import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_N ?? 40);
@@ -13,6 +14,7 @@ const report = (name, value, unit, target, note = "") => {
 };
 
 const worker = await startBenchWorker();
+let devRatio = Number.NaN;
 try {
   const { origin } = worker;
   // warm up: JIT, wasm instantiation, D1 connections
@@ -72,12 +74,36 @@ try {
     "target ≤ 5 ms (in-Worker time − binding calls − the median hash)",
   );
 
-  await authSuites(worker, report, median(inWorker));
+  const measured = await authSuites(worker, report, median(inWorker));
+  await hotPaths(worker, report, measured);
+  devRatio = await healthVsPlain(worker, report, "development logging (LOG_SAMPLE_RATE=1)");
 } catch (error) {
   console.error(worker.log().slice(-3000));
   throw error;
 } finally {
   await worker.stop();
+}
+
+// The same comparison with the production request-log setting: a second worker, only LOG_SAMPLE_RATE changed.
+const productionLogging = await startBenchWorker({ port: 8798, vars: { LOG_SAMPLE_RATE: "0.1" } });
+try {
+  const prodRatio = await healthVsPlain(
+    productionLogging,
+    report,
+    "production logging (LOG_SAMPLE_RATE=0.1)",
+  );
+  report(
+    "/health / plain: production logging against development logging",
+    prodRatio / devRatio,
+    "×",
+    undefined,
+    "what sampling the request log wins back",
+  );
+} catch (error) {
+  console.error(productionLogging.log().slice(-3000));
+  throw error;
+} finally {
+  await productionLogging.stop();
 }
 
 const width = Math.max(...results.map((r) => r.name.length));
