@@ -71,12 +71,12 @@ export async function bootstrapAdmin(ctx: RequestContext): Promise<BootstrapOutc
     throw error;
   }
   if (existing) {
-    logger.warn("bootstrap admin replaced an unverified registration of ADMIN_EMAIL", {
+    logger.security("bootstrap admin replaced an unverified registration of ADMIN_EMAIL", {
       email: maskEmail(email),
       erasedUserId: existing.id,
     });
     return "replaced";
   }
-  logger.info("bootstrap admin created", { email: maskEmail(email) });
+  logger.security("bootstrap admin created", { email: maskEmail(email) });
   return "created";
 }
