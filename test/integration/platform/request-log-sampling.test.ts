@@ -43,7 +43,7 @@ const brokenD1 = {
 } as unknown as D1Database;
 
 describe("request logs: level and sampling", () => {
-  it("LOG_SAMPLE_RATE=0: a successful request writes no line; a 401 on /auth/me and a 500 still do", async () => {
+  it("LOG_SAMPLE_RATE=0: a successful request writes no line; a 401 on /auth/me, a 404 and a 500 still do", async () => {
     const owner = await verifiedOwner(testWorker());
     const session = await signIn(testWorker(), owner.email, owner.password, owner.teamId);
 
@@ -61,6 +61,14 @@ describe("request logs: level and sampling", () => {
       expect((await app.request("GET", "/api/v1/auth/me")).status).toBe(401);
     });
     expect(requestLines(refused)).toMatchObject([{ level: "warn", path: "/api/v1/auth/me", status: 401 }]);
+
+    // every problem answer keeps its line, so the requestId in its body always finds it
+    const missing = await captured(async () => {
+      const res = await app.request("GET", "/api/v1/no-such-route");
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { requestId?: string }).requestId).toBeTruthy();
+    });
+    expect(requestLines(missing)).toMatchObject([{ level: "warn", path: "/api/v1/no-such-route", status: 404 }]);
 
     const broken = testWorker({ env: { LOG_SAMPLE_RATE: "0", DB: brokenD1 } });
     const failed = await captured(async () => {
