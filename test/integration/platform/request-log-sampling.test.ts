@@ -68,7 +68,9 @@ describe("request logs: level and sampling", () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as { requestId?: string }).requestId).toBeTruthy();
     });
-    expect(requestLines(missing)).toMatchObject([{ level: "warn", path: "/api/v1/no-such-route", status: 404 }]);
+    expect(requestLines(missing)).toMatchObject([
+      { level: "warn", path: "/api/v1/no-such-route", status: 404 },
+    ]);
 
     const broken = testWorker({ env: { LOG_SAMPLE_RATE: "0", DB: brokenD1 } });
     const failed = await captured(async () => {
