@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 const binDir = new URL("../../node_modules/.bin", import.meta.url).pathname;
 
-export async function startServer({ port = 8798 } = {}) {
+export async function startServer({ port = Number(process.env.E2E_PORT ?? 8798) } = {}) {
   if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
   const state = mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
   const env = {
