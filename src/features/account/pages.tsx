@@ -1,9 +1,8 @@
 import { Hono } from "hono";
-import { requireAuth } from "../../auth/authenticate";
 import type { AppEnv } from "../../http/app-env";
-import { AuthError } from "../../platform/errors";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
+import { pageSession } from "../sessions/page-session";
 import { me } from "./account";
 import { ACCOUNT_TEXT } from "./pages.en";
 
@@ -39,14 +38,9 @@ function AccountPage(props: { me: Me }) {
 
 /** `/account`: who is signed in (cookie mode); without a live session, the login page. */
 export function accountPages() {
-  const auth = requireAuth();
   return new Hono<AppEnv>().get("/account", async (c) => {
-    try {
-      await auth(c, async () => {});
-    } catch (error) {
-      if (error instanceof AuthError && error.status === 401) return c.redirect("/login", 303);
-      throw error;
-    }
-    return renderPage(c, <AccountPage me={await me(c.var.ctx, c.var.auth)} />);
+    const auth = await pageSession(c);
+    if (!auth) return c.redirect("/login", 303);
+    return renderPage(c, <AccountPage me={await me(c.var.ctx, auth)} />);
   });
 }
