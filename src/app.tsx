@@ -25,6 +25,7 @@ import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registra
 import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
+import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
@@ -128,6 +129,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", registrationPages());
   app.route("/", passwordPages());
   app.route("/", accountPages());
+  app.route("/", teamPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

@@ -52,5 +52,10 @@ button.secondary { background: transparent; color: var(--primary); }
 fieldset { border: 1px solid var(--line); border-radius: var(--radius); padding: var(--space); margin: 0; }
 legend { font-weight: 600; padding: 0 4px; }
 code.op { font-weight: 600; }
+ul.tabs { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0; margin: 0 0 var(--space); }
+ul.tabs a[aria-current="page"] { font-weight: 700; text-decoration: none; }
+ul.list { list-style: none; padding: 0; margin: 0 0 var(--space); }
+ul.list .card p { margin: 0 0 8px; }
+form.inline label { align-self: center; }
 @media (max-width: 480px) { form.inline input { min-width: 0; } h1 { font-size: 1.35rem; } }
 `;

@@ -39,13 +39,15 @@ export const Member = z
   .openapi("Member");
 
 const TeamName = humanName({ max: 100, empty: "Enter a team name." });
-const CreateTeam = z
+export const CreateTeam = z
   .strictObject({ name: TeamName, slug: z.string().max(64).optional().openapi({ example: "acme" }) })
   .openapi("CreateTeamRequest");
 const UpdateTeam = z
   .strictObject({ name: TeamName.optional(), slug: z.string().max(64).optional() })
   .openapi("UpdateTeamRequest");
-const ChangeRole = z.strictObject({ roleId: z.string().min(1).max(64) }).openapi("ChangeMemberRoleRequest");
+export const ChangeRole = z
+  .strictObject({ roleId: z.string().min(1).max(64) })
+  .openapi("ChangeMemberRoleRequest");
 
 export function teamRoutes() {
   const listTeams = createRoute({
