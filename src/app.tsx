@@ -16,6 +16,7 @@ import { invitationRoutes } from "./features/invitations/routes";
 import { LOGIN_DECISION_FORM_PATHS, loginApprovalRoutes } from "./features/login/approval-routes";
 import { loginPages } from "./features/login/pages";
 import { loginRoutes } from "./features/login/routes";
+import { loginStepPages } from "./features/login/step-pages";
 import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipRoutes } from "./features/ownership/routes";
 import { passwordPages } from "./features/passwords/pages";
@@ -126,6 +127,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // The pages people use (server-rendered, cookie mode) and their stylesheet.
   app.route("/", assetRoutes());
   app.route("/", loginPages());
+  app.route("/", loginStepPages());
   app.route("/", registrationPages());
   app.route("/", passwordPages());
   app.route("/", accountPages());

@@ -12,6 +12,7 @@ export const COOKIES = {
   csrf: "__Host-csrf",
   device: "__Host-device",
   preAuth: "__Host-preauth",
+  decision: "__Host-decision",
 } as const;
 
 const DEVICE_MAX_AGE = 400 * 86400; // the longest browsers allow
@@ -64,4 +65,16 @@ export function setPreAuthCookie(c: Context, token: string, maxAge: number): voi
 
 export function clearPreAuthCookie(c: Context): void {
   deleteCookie(c, COOKIES.preAuth, { ...base, sameSite: "Strict" });
+}
+
+/**
+ * The pages' concurrent-session decision (a login that met another live session): its decision token in an
+ * HttpOnly, SameSite=Strict cookie for the few minutes the decision lives.
+ */
+export function setDecisionCookie(c: Context, token: string, maxAge: number): void {
+  setCookie(c, COOKIES.decision, token, { ...base, sameSite: "Strict", httpOnly: true, maxAge });
+}
+
+export function clearDecisionCookie(c: Context): void {
+  deleteCookie(c, COOKIES.decision, { ...base, sameSite: "Strict" });
 }

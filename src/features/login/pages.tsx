@@ -1,29 +1,21 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
-import { clearPreAuthCookie, readCookie, setPreAuthCookie } from "../../http/cookies";
+import { readCookie } from "../../http/cookies";
 import { ensureDevice, presentedDevice } from "../../http/device";
 import { readForm } from "../../http/form";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
-import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../platform/turnstile";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
-import { exchangePreAuth } from "../sessions/exchange";
-import { setSessionCookiesFor } from "../sessions/routes";
+import { finishLogin, nextStep, restart, stepRefused, turnstileField } from "./page-flow";
 import { LOGIN_TEXT } from "./pages.en";
 import { passwordLogin } from "./password-step";
-import type { StepAnswer, TeamChoice } from "./step-machine";
+import type { TeamChoice } from "./step-machine";
 import { loginTeamChoices } from "./team-choices";
 
 const T = LOGIN_TEXT;
-
-/** Where a signed-in browser lands. */
-export const SIGNED_IN_PATH = "/account";
-
-/** The page of each login step these pages offer. */
-const STEP_PAGES: Partial<Record<StepAnswer["step"], string>> = { select_team: "/login/team" };
 
 function LoginPage(props: { email?: string; errors: FormErrors; notice?: string; turnstile?: string }) {
   return (
@@ -94,50 +86,11 @@ function TeamPage(props: { teams: TeamChoice[]; errors: FormErrors }) {
   );
 }
 
-/** Development with Turnstile's passing test secret: no widget, the dummy token in a hidden field. */
-function turnstileField(c: Context<AppEnv>): string | undefined {
-  return passesEveryToken(c.var.config.TURNSTILE_SECRET_KEY) ? DUMMY_TURNSTILE_TOKEN : undefined;
-}
-
 function loginNotice(c: Context<AppEnv>): string | undefined {
-  if (c.req.query("verified") === "1") return T.login.verified;
-  if (c.req.query("reset") === "1") return T.login.reset;
-  if (c.req.query("expired") === "1") return T.login.expired;
+  for (const key of ["verified", "reset", "expired", "denied", "kept", "joined"] as const) {
+    if (c.req.query(key) === "1") return T.login[key];
+  }
   return undefined;
-}
-
-/**
- * The next page of a login: its step's page (the pre-auth token travels in the `__Host-preauth` cookie), or —
- * at `select_team` with one team or none — the session at once (cookie mode) and the signed-in landing page.
- */
-async function nextStep(c: Context<AppEnv>, answer: StepAnswer, deviceHash: string) {
-  if (answer.step === "select_team" && (answer.teams?.length ?? 0) <= 1) {
-    const tokens = await exchangePreAuth(c.var.ctx, {
-      deviceHash,
-      preAuthToken: answer.preAuthToken,
-      teamId: answer.teams?.[0]?.id ?? null,
-    });
-    clearPreAuthCookie(c);
-    setSessionCookiesFor(c, tokens);
-    return c.redirect(SIGNED_IN_PATH, 303);
-  }
-  const page = STEP_PAGES[answer.step];
-  if (!page) {
-    clearPreAuthCookie(c);
-    return renderPage(
-      c,
-      <LoginPage errors={{ form: T.login.unsupportedStep(answer.step), fields: {} }} />,
-      409,
-    );
-  }
-  setPreAuthCookie(c, answer.preAuthToken, answer.expiresIn);
-  return c.redirect(page, 303);
-}
-
-/** A login whose pre-auth token is gone or expired starts again at /login. */
-function restart(c: Context<AppEnv>) {
-  clearPreAuthCookie(c);
-  return c.redirect("/login?expired=1", 303);
 }
 
 /** The login pages: `/login` (email, password, remember me) and `/login/team` (the team picker). */
@@ -180,8 +133,8 @@ export function loginPages() {
         });
         return await renderPage(c, <TeamPage teams={teams} errors={NO_ERRORS} />);
       } catch (error) {
-        if (error instanceof AuthError && error.status < 500) return restart(c);
-        throw error;
+        // A login at an earlier step goes to that step's page; an expired one starts again.
+        return stepRefused(c, error, () => restart(c));
       }
     })
     .post("/login/team", async (c) => {
@@ -191,14 +144,7 @@ export function loginPages() {
       if (!token) return restart(c);
       const deviceHash = device?.hash ?? null;
       try {
-        const tokens = await exchangePreAuth(c.var.ctx, {
-          deviceHash,
-          preAuthToken: token,
-          teamId: form.teamId || null,
-        });
-        clearPreAuthCookie(c);
-        setSessionCookiesFor(c, tokens);
-        return c.redirect(SIGNED_IN_PATH, 303);
+        return await finishLogin(c, { deviceHash, preAuthToken: token, teamId: form.teamId || null });
       } catch (error) {
         if (!(error instanceof AuthError) || error.status >= 500) throw error;
         if (error.code === "unauthorized") return restart(c);
