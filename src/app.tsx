@@ -13,6 +13,7 @@ import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
 import { healthRoutes } from "./features/health/routes";
 import { invitationRoutes } from "./features/invitations/routes";
+import { invitationTeamPages } from "./features/invitations/team-pages";
 import { LOGIN_DECISION_FORM_PATHS, loginApprovalRoutes } from "./features/login/approval-routes";
 import { loginPages } from "./features/login/pages";
 import { loginRoutes } from "./features/login/routes";
@@ -132,6 +133,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", passwordPages());
   app.route("/", accountPages());
   app.route("/", teamPages());
+  app.route("/", invitationTeamPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

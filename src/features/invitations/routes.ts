@@ -32,7 +32,7 @@ const Invitation = z
   })
   .openapi("Invitation");
 
-const InviteRequest = z
+export const InviteRequest = z
   .strictObject({
     email: z
       .string()

@@ -1,6 +1,13 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { GOOD_PASSWORD, testWorker } from "../../support/helpers";
+import {
+  GOOD_PASSWORD,
+  testWorker,
+  tokenFromLink,
+  uniqueEmail,
+  verifiedOwner,
+  waitForMail,
+} from "../../support/helpers";
 import { pageBrowser } from "../../support/pages";
 import { memberSession, ownerSession, roleId } from "../../support/teams";
 
@@ -142,5 +149,95 @@ describe("pages: /teams/:id members", () => {
     const after = await (await browser.get(`/teams/${owner.teamId}?done=removed`)).text();
     expect(after).toContain("Member removed.");
     expect(after).not.toContain(dev.email);
+  });
+});
+
+describe("pages: /teams/:id/invitations and /invite", () => {
+  it("the owner invites (errors next to the field), resends (the old link dies) and revokes", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const browser = await signedInBrowser(app, owner);
+    const base = `/teams/${owner.teamId}/invitations`;
+    const developer = await roleId(owner.teamId, "Developer");
+
+    const bad = await browser.post(base, {
+      csrf: csrfOf(browser),
+      email: "not-an-address",
+      roleId: developer,
+    });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toMatch(/id="f-email-error">Enter a valid email address\./);
+
+    const invitee = uniqueEmail("invitee");
+    const sent = await browser.post(base, { csrf: csrfOf(browser), email: invitee, roleId: developer });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`${base}?done=sent`);
+    const [first] = await waitForMail(app, invitee, { template: "invitation" });
+    const page = await (await browser.get(`${base}?done=sent`)).text();
+    expect(page).toContain("Invitation sent.");
+    expect(page).toContain(invitee);
+    const id = /action="[^"]*\/invitations\/([^/"]+)\/resend"/.exec(page)?.[1] ?? "";
+
+    const resent = await browser.post(`${base}/${id}/resend`, {
+      csrf: csrfOf(browser),
+      email: invitee,
+      roleId: developer,
+    });
+    expect(resent.status).toBe(303);
+    const mails = await waitForMail(app, invitee, { template: "invitation", count: 2 });
+    expect(mails.length).toBe(2);
+    const oldToken = tokenFromLink(first?.links[0] ?? "");
+    const old = await app.request("POST", "/api/v1/auth/register/invite", {
+      body: { inviteToken: oldToken, password: GOOD_PASSWORD },
+    });
+    expect(old.status).toBe(400);
+
+    const current = await (await browser.get(base)).text();
+    const newId = /action="[^"]*\/invitations\/([^/"]+)\/revoke"/.exec(current)?.[1] ?? "";
+    const revoked = await browser.post(`${base}/${newId}/revoke`, { csrf: csrfOf(browser) });
+    expect(revoked.status).toBe(303);
+    const after = await (await browser.get(`${base}?done=revoked`)).text();
+    expect(after).toContain("Invitation revoked.");
+    expect(after).toContain("No pending invitations.");
+  });
+
+  it("/invite?token= decides nothing when opened; a signed-in invitee accepts with its button", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const other = await verifiedOwner(app);
+    const invited = await owner.call("POST", `/api/v1/teams/${owner.teamId}/invitations`, {
+      email: other.email,
+      roleId: await roleId(owner.teamId, "Developer"),
+    });
+    expect(invited.status).toBe(201);
+    const [mail] = await waitForMail(app, other.email, { template: "invitation" });
+    const link = new URL(mail?.links[0] ?? "");
+    expect(link.pathname).toBe("/invite");
+    const token = tokenFromLink(link.href);
+
+    const anonymous = await pageBrowser(app).get(`/invite?token=${token}`);
+    expect(anonymous.status).toBe(200);
+    const offer = await anonymous.text();
+    expect(offer).toContain(`href="/register/invite?token=${token}"`);
+    expect(offer).toContain('href="/login"');
+
+    const browser = pageBrowser(app);
+    expect((await browser.post("/login", { email: other.email, password: GOOD_PASSWORD })).status).toBe(303);
+    const opened = await browser.get(`/invite?token=${token}`);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain("Accept invitation");
+    const member = () =>
+      env.DB.prepare("SELECT 1 AS one FROM memberships WHERE team_id = ? AND user_id = ?")
+        .bind(owner.teamId, other.userId)
+        .first();
+    expect(await member()).toBeNull();
+
+    const accepted = await browser.post("/invite", { csrf: csrfOf(browser), token });
+    expect(accepted.status).toBe(303);
+    expect(accepted.headers.get("location")).toBe("/invite?joined=1");
+    expect(await member()).not.toBeNull();
+    const again = await browser.post("/invite", { csrf: csrfOf(browser), token });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('role="alert"');
   });
 });
