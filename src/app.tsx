@@ -12,6 +12,7 @@ import { apiKeyRoutes } from "./features/api-keys/routes";
 import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
 import { healthRoutes } from "./features/health/routes";
+import { invitationPages } from "./features/invitations/pages";
 import { invitationRoutes } from "./features/invitations/routes";
 import { invitationTeamPages } from "./features/invitations/team-pages";
 import { LOGIN_DECISION_FORM_PATHS, loginApprovalRoutes } from "./features/login/approval-routes";
@@ -130,6 +131,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", loginPages());
   app.route("/", loginStepPages());
   app.route("/", registrationPages());
+  app.route("/", invitationPages());
   app.route("/", passwordPages());
   app.route("/", accountPages());
   app.route("/", teamPages());

@@ -157,6 +157,15 @@ async function pendingInvitation(ctx: RequestContext, token: string) {
   return invitation;
 }
 
+/** The Door B page's view of an invitation link: the address it fixes and the team it joins (nothing else). */
+export async function invitationForSignup(
+  ctx: RequestContext,
+  token: string,
+): Promise<{ email: string; teamName: string }> {
+  const invitation = await pendingInvitation(ctx, token);
+  return { email: invitation.email, teamName: invitation.teamName };
+}
+
 /**
  * Door B (POST /auth/register/invite): the invitation proves the address, so the new user is verified and
  * joins with the invited role. The invitation is consumed in the same batch as the user and the membership; a

@@ -11,7 +11,7 @@ import {
   waitForMail,
 } from "../../support/helpers";
 import { pageBrowser } from "../../support/pages";
-import { as } from "../../support/teams";
+import { as, roleId } from "../../support/teams";
 
 type App = ReturnType<typeof testWorker>;
 
@@ -205,5 +205,43 @@ describe("pages: login steps", () => {
     ]) {
       expect((await browser.get(path)).headers.get("location")).toBe("/login?expired=1");
     }
+  });
+});
+
+describe("pages: /register/invite (Door B)", () => {
+  it("shows the invited address, takes a password and a name, and signs the new member in to the team", async () => {
+    const app = testWorker({ env: { SINGLE_SESSION: "false" } });
+    const owner = await verifiedOwner(app);
+    const session = await signIn(app, owner.email, owner.password, owner.teamId);
+    const email = `invitee-${crypto.randomUUID()}@example.com`;
+    const invited = await as(app, session.accessToken)("POST", `/api/v1/teams/${owner.teamId}/invitations`, {
+      email,
+      roleId: await roleId(owner.teamId, "Developer"),
+    });
+    expect(invited.status).toBe(201);
+    const [mail] = await waitForMail(app, email, { template: "invitation" });
+    const token = tokenFromLink(mail?.links[0] ?? "");
+
+    const browser = pageBrowser(app);
+    const page = await browser.get(`/register/invite?token=${token}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(email);
+    expect(html).toContain("Login Team");
+    expect(html).not.toContain('name="email"');
+
+    const weak = await browser.post("/register/invite", { token, password: "short", name: "Ada" });
+    expect(weak.status).toBe(422);
+    expect(await weak.text()).toContain('id="f-password-error"');
+
+    const done = await browser.post("/register/invite", { token, password: GOOD_PASSWORD, name: "Ada" });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/account");
+    const account = await (await browser.get("/account")).text();
+    expect(account).toContain(email);
+    expect(account).toContain("Login Team");
+
+    // The link is spent.
+    expect((await browser.get(`/register/invite?token=${token}`)).status).toBe(400);
   });
 });
