@@ -5,6 +5,7 @@ import { renderPage } from "../../ui/render";
 import { pageSession } from "../sessions/page-session";
 import { me } from "./account";
 import { ACCOUNT_TEXT } from "./pages.en";
+import { securityPages } from "./security-pages";
 
 const T = ACCOUNT_TEXT.account;
 
@@ -32,13 +33,19 @@ function AccountPage(props: { me: Me }) {
             </>
           ))}
       </dl>
+      <p>
+        <a href="/account/security">{T.security}</a>
+      </p>
     </Layout>
   );
 }
 
-/** `/account`: who is signed in (cookie mode); without a live session, the login page. */
+/**
+ * `/account`: who is signed in (cookie mode), and `/account/security` (security-pages.tsx); without a live
+ * session (pageSession: the access cookie, else a refresh), the login page.
+ */
 export function accountPages() {
-  return new Hono<AppEnv>().get("/account", async (c) => {
+  return new Hono<AppEnv>().route("/", securityPages()).get("/account", async (c) => {
     const auth = await pageSession(c);
     if (!auth) return c.redirect("/login", 303);
     return renderPage(c, <AccountPage me={await me(c.var.ctx, auth)} />);

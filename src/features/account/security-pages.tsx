@@ -1,0 +1,501 @@
+import { type Context, Hono } from "hono";
+import { raw } from "hono/html";
+import type { Principal } from "../../auth/principal";
+import { qrSvg } from "../../crypto/otp";
+import type { AppEnv } from "../../http/app-env";
+import { readForm } from "../../http/form";
+import { AuthError } from "../../platform/errors";
+import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
+import { Layout } from "../../ui/layout";
+import { renderPage } from "../../ui/render";
+import { forgetTrustedDevice, trustedDevicesOf } from "../devices/trusted-devices";
+import { beginEnrolment, finishEnrolment } from "../mfa/enrolment";
+import { disableMfa, regenerateRecoveryCodes } from "../mfa/mfa";
+import { changePassword } from "../passwords/reset-and-change";
+import { pageSession } from "../sessions/page-session";
+import { listSessions, loginActivity, me, revokeOwnSession } from "./account";
+import { ACCOUNT_TEXT } from "./pages.en";
+
+/*
+ * `/account/security`. CSRF: these pages call the services directly (not the API, whose cookie-authenticated
+ * writes need X-CSRF-Token), so every POST reads its fields with readForm first: its same-origin check
+ * (Sec-Fetch-Site / Origin) is the pages' CSRF defence, with the SameSite=Lax session cookies on top.
+ * Writes follow PRG (POST → 303 → GET with a `done` notice); the two answers that cannot be fetched again — the
+ * new authenticator key and the recovery codes, shown once — are rendered by the POST itself (no-store).
+ */
+
+const T = ACCOUNT_TEXT.security;
+const PATH = "/account/security";
+
+type Done = keyof typeof T.done;
+type FormName = "password" | "disable" | "regenerate" | "session" | "device";
+
+interface SecurityData {
+  me: Awaited<ReturnType<typeof me>>;
+  sessions: Awaited<ReturnType<typeof listSessions>>;
+  devices: Awaited<ReturnType<typeof trustedDevicesOf>>;
+  activity: Awaited<ReturnType<typeof loginActivity>>["items"];
+}
+
+async function securityData(c: Context<AppEnv>, auth: Principal): Promise<SecurityData> {
+  const ctx = c.var.ctx;
+  const [account, sessions, devices, activity] = await Promise.all([
+    me(ctx, auth),
+    listSessions(ctx, auth),
+    trustedDevicesOf(ctx, auth.userId),
+    loginActivity(ctx, { auth, limit: 20 }),
+  ]);
+  return { me: account, sessions, devices, activity: activity.items };
+}
+
+function When(props: { iso: string }) {
+  return <time datetime={props.iso}>{`${props.iso.slice(0, 16).replace("T", " ")} UTC`}</time>;
+}
+
+function PasswordSection(props: { errors: FormErrors }) {
+  return (
+    <section class="card" aria-labelledby="h-password">
+      <h2 id="h-password">{T.password.title}</h2>
+      <FormAlert errors={props.errors} />
+      <PostForm action={`${PATH}/password`}>
+        <Field
+          name="currentPassword"
+          type="password"
+          label={T.password.current}
+          autocomplete="current-password"
+          required
+          errors={props.errors}
+        />
+        <Field
+          name="newPassword"
+          type="password"
+          label={T.password.next}
+          autocomplete="new-password"
+          required
+          errors={props.errors}
+        />
+        <button type="submit">{T.password.submit}</button>
+      </PostForm>
+    </section>
+  );
+}
+
+function TwoFactorSection(props: { on: boolean; failed?: FormName | undefined; errors: FormErrors }) {
+  const errorsOf = (form: FormName) => (props.failed === form ? props.errors : NO_ERRORS);
+  if (!props.on) {
+    return (
+      <section class="card" aria-labelledby="h-2fa">
+        <h2 id="h-2fa">{T.twoFactor.title}</h2>
+        <p>{T.twoFactor.off}</p>
+        <PostForm action={`${PATH}/2fa/setup`}>
+          <button type="submit">{T.twoFactor.setup}</button>
+        </PostForm>
+      </section>
+    );
+  }
+  return (
+    <section class="card" aria-labelledby="h-2fa">
+      <h2 id="h-2fa">{T.twoFactor.title}</h2>
+      <p>{T.twoFactor.on}</p>
+      <h3>{T.twoFactor.regenerateTitle}</h3>
+      <p class="muted">{T.twoFactor.regenerateLead}</p>
+      <FormAlert errors={errorsOf("regenerate")} />
+      <PostForm action={`${PATH}/2fa/recovery-codes`}>
+        <Field
+          name="regeneratePassword"
+          type="password"
+          label={T.twoFactor.password}
+          autocomplete="current-password"
+          required
+          errors={errorsOf("regenerate")}
+        />
+        <button type="submit" class="secondary">
+          {T.twoFactor.regenerate}
+        </button>
+      </PostForm>
+      <h3>{T.twoFactor.disableTitle}</h3>
+      <FormAlert errors={errorsOf("disable")} />
+      <PostForm action={`${PATH}/2fa/disable`}>
+        <Field
+          name="disablePassword"
+          type="password"
+          label={T.twoFactor.password}
+          autocomplete="current-password"
+          required
+          errors={errorsOf("disable")}
+        />
+        <Field
+          name="disableCode"
+          label={T.twoFactor.disableCode}
+          autocomplete="one-time-code"
+          required
+          errors={errorsOf("disable")}
+        />
+        <button type="submit" class="secondary">
+          {T.twoFactor.disable}
+        </button>
+      </PostForm>
+    </section>
+  );
+}
+
+function SessionsSection(props: { sessions: SecurityData["sessions"] }) {
+  return (
+    <section class="card" aria-labelledby="h-sessions">
+      <h2 id="h-sessions">{T.sessions.title}</h2>
+      <ul class="list">
+        {props.sessions.map((s) => (
+          <li>
+            <p>
+              <strong>{s.device}</strong>
+              {s.current ? ` · ${T.sessions.current}` : ""}
+              <br />
+              <span class="muted">
+                {[s.location, s.ip].filter(Boolean).join(" · ")} · {T.sessions.started}{" "}
+                <When iso={s.createdAt} /> · {T.sessions.lastSeen} <When iso={s.lastSeenAt} />
+              </span>
+            </p>
+            {s.current ? null : (
+              <form class="inline" method="post" action={`${PATH}/sessions/revoke`}>
+                <input type="hidden" name="sessionId" value={s.id} />
+                <button type="submit" class="secondary" aria-label={`${T.sessions.signOut}: ${s.device}`}>
+                  {T.sessions.signOut}
+                </button>
+              </form>
+            )}
+          </li>
+        ))}
+      </ul>
+      {props.sessions.length < 2 ? <p class="muted">{T.sessions.none}</p> : null}
+    </section>
+  );
+}
+
+function DevicesSection(props: { devices: SecurityData["devices"] }) {
+  return (
+    <section class="card" aria-labelledby="h-devices">
+      <h2 id="h-devices">{T.devices.title}</h2>
+      <p class="muted">{T.devices.lead}</p>
+      {props.devices.length === 0 ? <p>{T.devices.none}</p> : null}
+      <ul class="list">
+        {props.devices.map((d) => (
+          <li>
+            <p>
+              <strong>{d.name}</strong>
+              <br />
+              <span class="muted">
+                {T.devices.added} <When iso={d.createdAt} /> · {T.devices.lastUsed}{" "}
+                <When iso={d.lastUsedAt} />
+              </span>
+            </p>
+            <form class="inline" method="post" action={`${PATH}/devices/revoke`}>
+              <input type="hidden" name="deviceId" value={d.id} />
+              <button type="submit" class="secondary" aria-label={`${T.devices.revoke}: ${d.name}`}>
+                {T.devices.revoke}
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function ActivitySection(props: { activity: SecurityData["activity"] }) {
+  if (props.activity.length === 0) {
+    return (
+      <section class="card" aria-labelledby="h-activity">
+        <h2 id="h-activity">{T.activity.title}</h2>
+        <p>{T.activity.none}</p>
+      </section>
+    );
+  }
+  return (
+    <section class="card" aria-labelledby="h-activity">
+      <h2 id="h-activity">{T.activity.title}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{T.activity.time}</th>
+            <th scope="col">{T.activity.location}</th>
+            <th scope="col">{T.activity.device}</th>
+            <th scope="col">{T.activity.outcome}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.activity.map((a) => (
+            <tr>
+              <td>
+                <When iso={a.at} />
+              </td>
+              <td>{[a.location, a.ip].filter(Boolean).join(" · ") || T.activity.unknown}</td>
+              <td>{a.device ?? T.activity.unknown}</td>
+              <td>{a.reason ? `${a.outcome} (${a.reason})` : a.outcome}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function SecurityPage(props: {
+  data: SecurityData;
+  done?: Done | undefined;
+  failed?: FormName | undefined;
+  errors?: FormErrors;
+}) {
+  const errors = props.errors ?? NO_ERRORS;
+  const errorsOf = (form: FormName) => (props.failed === form ? errors : NO_ERRORS);
+  return (
+    <Layout title={T.title}>
+      <h1>{T.title}</h1>
+      <p>
+        <a href="/account">{T.back}</a>
+      </p>
+      {props.done ? (
+        <p class="notice" role="status">
+          {T.done[props.done]}
+        </p>
+      ) : null}
+      {props.failed === "session" || props.failed === "device" ? <FormAlert errors={errors} /> : null}
+      <PasswordSection errors={errorsOf("password")} />
+      <TwoFactorSection on={props.data.me.mfaEnabled} failed={props.failed} errors={errors} />
+      <SessionsSection sessions={props.data.sessions} />
+      <DevicesSection devices={props.data.devices} />
+      <ActivitySection activity={props.data.activity} />
+    </Layout>
+  );
+}
+
+/** The new authenticator's key: a QR code (an <img> data URL: the CSP allows `img-src data:`) and the key. */
+function SetupPage(props: {
+  setup: { challengeId: string; secret: string; otpauthUri: string };
+  errors: FormErrors;
+}) {
+  const { setup } = props;
+  const qr = `data:image/svg+xml;base64,${btoa(qrSvg(setup.otpauthUri))}`;
+  return (
+    <Layout title={T.twoFactor.setupTitle} narrow>
+      <h1>{T.twoFactor.setupTitle}</h1>
+      <p>{T.twoFactor.scan}</p>
+      <p>
+        <img class="qr" src={qr} alt={T.twoFactor.qrAlt} width="200" height="200" />
+      </p>
+      <p>
+        {T.twoFactor.manualKey}: <code id="manual-key">{setup.secret}</code>
+      </p>
+      <FormAlert errors={props.errors} />
+      <PostForm action={`${PATH}/2fa/confirm`}>
+        <input type="hidden" name="challengeId" value={setup.challengeId} />
+        <input type="hidden" name="secret" value={setup.secret} />
+        <input type="hidden" name="otpauthUri" value={setup.otpauthUri} />
+        <Field
+          name="code"
+          label={T.twoFactor.code}
+          autocomplete="one-time-code"
+          required
+          errors={props.errors}
+        />
+        <button type="submit">{T.twoFactor.confirm}</button>
+      </PostForm>
+      <p>
+        <a href={PATH}>{T.twoFactor.cancel}</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Copy to the clipboard: the only thing on these pages that needs a script (the download link does not). */
+const COPY_SCRIPT = `(() => {
+  const button = document.getElementById("copy-codes");
+  const codes = document.getElementById("recovery-codes");
+  if (!button || !codes || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.clipboard.writeText(codes.innerText.trim()).then(() => { button.textContent = button.dataset.copied; });
+  });
+})();`;
+
+function RecoveryCodesPage(props: { codes: string[]; nonce: string | undefined }) {
+  const file = `data:text/plain;charset=utf-8,${encodeURIComponent(`${props.codes.join("\n")}\n`)}`;
+  return (
+    <Layout title={T.codes.title} narrow>
+      <h1>{T.codes.title}</h1>
+      <p>{T.codes.lead}</p>
+      <pre id="recovery-codes" class="card">
+        {props.codes.join("\n")}
+      </pre>
+      <p class="actions">
+        <button type="button" id="copy-codes" class="secondary" data-copied={T.codes.copied} hidden>
+          {T.codes.copy}
+        </button>{" "}
+        <a href={file} download={T.codes.fileName}>
+          {T.codes.download}
+        </a>
+      </p>
+      <p>
+        <a href={PATH}>{T.codes.continue}</a>
+      </p>
+      <script nonce={props.nonce}>{raw(COPY_SCRIPT)}</script>
+    </Layout>
+  );
+}
+
+const DONE = new Set<string>(Object.keys(T.done));
+
+/** A refused service call becomes the page again, with the API's status and copy next to the right field. */
+function refused(error: unknown): AuthError {
+  if (!(error instanceof AuthError) || error.status >= 500) throw error;
+  return error;
+}
+
+export function securityPages() {
+  const app = new Hono<AppEnv>();
+
+  /** Runs a write of the security page: form first (the CSRF check), then the page session, then PRG. */
+  function write(
+    path: string,
+    action: {
+      form: FormName;
+      field: (error: AuthError) => string | undefined;
+      run: (c: Context<AppEnv>, input: { auth: Principal; form: Record<string, string> }) => Promise<Done>;
+    },
+  ) {
+    app.post(`${PATH}${path}`, async (c) => {
+      const form = await readForm(c);
+      const auth = await pageSession(c);
+      if (!auth) return c.redirect("/login", 303);
+      try {
+        return c.redirect(`${PATH}?done=${await action.run(c, { auth, form })}`, 303);
+      } catch (caught) {
+        const error = refused(caught);
+        for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+        const data = await securityData(c, auth);
+        const errors = formErrors(error, action.field(error));
+        return renderPage(c, <SecurityPage data={data} failed={action.form} errors={errors} />, error.status);
+      }
+    });
+  }
+
+  app.get(PATH, async (c) => {
+    const auth = await pageSession(c);
+    if (!auth) return c.redirect("/login", 303);
+    const done = c.req.query("done");
+    const data = await securityData(c, auth);
+    return renderPage(
+      c,
+      <SecurityPage data={data} done={done && DONE.has(done) ? (done as Done) : undefined} />,
+    );
+  });
+
+  write("/password", {
+    form: "password",
+    field: (e) => (e.code === "invalid_credentials" ? "currentPassword" : "newPassword"),
+    run: async (c, { auth, form }) => {
+      await changePassword(c.var.ctx, {
+        auth,
+        currentPassword: form.currentPassword ?? "",
+        newPassword: form.newPassword ?? "",
+      });
+      return "password";
+    },
+  });
+
+  write("/2fa/disable", {
+    form: "disable",
+    field: (e) => (e.code === "invalid_credentials" ? "disablePassword" : "disableCode"),
+    run: async (c, { auth, form }) => {
+      await disableMfa(c.var.ctx, {
+        userId: auth.userId,
+        password: form.disablePassword ?? "",
+        code: form.disableCode ?? "",
+      });
+      return "2fa-off";
+    },
+  });
+
+  write("/sessions/revoke", {
+    form: "session",
+    field: () => undefined,
+    run: async (c, { auth, form }) => {
+      await revokeOwnSession(c.var.ctx, { auth, sessionId: form.sessionId ?? "" });
+      return "session";
+    },
+  });
+
+  write("/devices/revoke", {
+    form: "device",
+    field: () => undefined,
+    run: async (c, { auth, form }) => {
+      await forgetTrustedDevice(c.var.ctx, { userId: auth.userId, deviceId: form.deviceId ?? "" });
+      return "device";
+    },
+  });
+
+  app.post(`${PATH}/2fa/setup`, async (c) => {
+    await readForm(c);
+    const auth = await pageSession(c);
+    if (!auth) return c.redirect("/login", 303);
+    try {
+      const setup = await beginEnrolment(c.var.ctx, { kind: "session", userId: auth.userId });
+      return renderPage(c, <SetupPage setup={setup} errors={NO_ERRORS} />);
+    } catch (caught) {
+      const error = refused(caught);
+      const data = await securityData(c, auth);
+      return renderPage(
+        c,
+        <SecurityPage data={data} failed="disable" errors={formErrors(error)} />,
+        error.status,
+      );
+    }
+  });
+
+  app.post(`${PATH}/2fa/confirm`, async (c) => {
+    const form = await readForm(c);
+    const auth = await pageSession(c);
+    if (!auth) return c.redirect("/login", 303);
+    const challengeId = form.challengeId ?? "";
+    try {
+      const { recoveryCodes } = await finishEnrolment(c.var.ctx, {
+        who: { kind: "session", userId: auth.userId },
+        challengeId,
+        code: form.code ?? "",
+      });
+      return renderPage(c, <RecoveryCodesPage codes={recoveryCodes} nonce={c.var.secureHeadersNonce} />);
+    } catch (caught) {
+      const error = refused(caught);
+      // The key the user is entering again: only redisplayed (the sealed enrolment in KV is what counts), and
+      // only in its own shape, so a forged form cannot put anything else on the page.
+      const secret = /^[A-Z2-7]{16,128}$/.test(form.secret ?? "") ? (form.secret ?? "") : "";
+      const uri = (form.otpauthUri ?? "").startsWith("otpauth://totp/") ? (form.otpauthUri ?? "") : "";
+      if (!secret || !uri) return c.redirect(PATH, 303);
+      const setup = { challengeId, secret, otpauthUri: uri };
+      return renderPage(c, <SetupPage setup={setup} errors={formErrors(error, "code")} />, error.status);
+    }
+  });
+
+  app.post(`${PATH}/2fa/recovery-codes`, async (c) => {
+    const form = await readForm(c);
+    const auth = await pageSession(c);
+    if (!auth) return c.redirect("/login", 303);
+    try {
+      const { recoveryCodes } = await regenerateRecoveryCodes(c.var.ctx, {
+        userId: auth.userId,
+        password: form.regeneratePassword ?? "",
+      });
+      return renderPage(c, <RecoveryCodesPage codes={recoveryCodes} nonce={c.var.secureHeadersNonce} />);
+    } catch (caught) {
+      const error = refused(caught);
+      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+      const data = await securityData(c, auth);
+      const errors = formErrors(
+        error,
+        error.code === "invalid_credentials" ? "regeneratePassword" : undefined,
+      );
+      return renderPage(c, <SecurityPage data={data} failed="regenerate" errors={errors} />, error.status);
+    }
+  });
+
+  return app;
+}
