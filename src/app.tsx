@@ -8,6 +8,7 @@ import { accountPages } from "./features/account/pages";
 import { accountRoutes } from "./features/account/routes";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { adminUserRoutes } from "./features/admin/routes";
+import { apiKeyPages } from "./features/api-keys/pages";
 import { apiKeyRoutes } from "./features/api-keys/routes";
 import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
@@ -136,6 +137,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", accountPages());
   app.route("/", teamPages());
   app.route("/", invitationTeamPages());
+  app.route("/", apiKeyPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

@@ -31,7 +31,7 @@ const ApiKey = z
   })
   .openapi("ApiKey");
 
-const CreateKey = z
+export const CreateKey = z
   .strictObject({
     name: z.string().trim().min(1, { message: "Enter a name." }).max(100),
     permissions: z.array(z.string().max(64)).min(1).max(64),

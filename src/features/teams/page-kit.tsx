@@ -160,7 +160,8 @@ export async function teamAction(
     permission: string;
     formName: string;
     field?: (error: AuthError) => string | undefined;
-    act: (principal: Principal, form: Record<string, string>) => Promise<string>;
+    /** The path to redirect to, or a page to answer with (e.g. a secret shown once, never put in a URL). */
+    act: (principal: Principal, form: Record<string, string>) => Promise<string | Response>;
     rerender: (view: TeamView, refusal: Refusal, status: ContentfulStatusCode) => Promise<Response>;
   },
 ): Promise<Response> {
@@ -169,7 +170,8 @@ export async function teamAction(
   const { principal, form } = posted;
   try {
     assertTeamPermission(principal, spec.teamId, spec.permission);
-    return c.redirect(await spec.act(principal, form), 303);
+    const done = await spec.act(principal, form);
+    return typeof done === "string" ? c.redirect(done, 303) : done;
   } catch (error) {
     if (!(error instanceof AuthError) || error.status >= 500) throw error;
     const view = await teamViewOf(c, spec.teamId);

@@ -241,3 +241,56 @@ describe("pages: /teams/:id/invitations and /invite", () => {
     expect(await again.text()).toContain('role="alert"');
   });
 });
+
+describe("pages: /teams/:id/api-keys", () => {
+  it("creates a key with scopes and expiry, shows it once (not on the next visit), rotates and revokes it", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const browser = await signedInBrowser(app, owner);
+    const base = `/teams/${owner.teamId}/api-keys`;
+    const form = await (await browser.get(base)).text();
+    expect(form).toContain('name="perm:members:read"');
+
+    const none = await browser.post(base, { csrf: csrfOf(browser), name: "CI" });
+    expect(none.status).toBe(422);
+    expect(await none.text()).toContain('id="f-permissions-error"');
+
+    const created = await browser.post(base, {
+      csrf: csrfOf(browser),
+      name: "CI",
+      "perm:members:read": "on",
+      expiresAt: "2099-12-31",
+    });
+    expect(created.status).toBe(200);
+    expect(created.headers.get("cache-control")).toBe("no-store");
+    const key = /<code id="new-api-key">(gh_[^<]+)<\/code>/.exec(await created.text())?.[1] ?? "";
+    expect(key).toMatch(/^gh_/);
+    const members = await app.request("GET", `/api/v1/teams/${owner.teamId}/members`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(members.status).toBe(200);
+    const row = await env.DB.prepare("SELECT id, expires_at FROM api_keys WHERE team_id = ?")
+      .bind(owner.teamId)
+      .first<{ id: string; expires_at: number }>();
+    expect(row?.expires_at).toBe(Date.parse("2099-12-31T23:59:59Z"));
+
+    const later = await (await browser.get(base)).text();
+    expect(later).toContain("CI");
+    expect(later).not.toContain(key);
+
+    const rotated = await browser.post(`${base}/${row?.id}/rotate`, { csrf: csrfOf(browser) });
+    expect(rotated.status).toBe(200);
+    const newKey = /<code id="new-api-key">(gh_[^<]+)<\/code>/.exec(await rotated.text())?.[1] ?? "";
+    expect(newKey).toMatch(/^gh_/);
+    expect(newKey).not.toBe(key);
+
+    const listed = await (await browser.get(base)).text();
+    const newId = /action="[^"]*\/api-keys\/([^/"]+)\/revoke"/.exec(listed)?.[1] ?? "";
+    const revoked = await browser.post(`${base}/${newId}/revoke`, { csrf: csrfOf(browser) });
+    expect(revoked.status).toBe(303);
+    const after = await app.request("GET", `/api/v1/teams/${owner.teamId}/members`, {
+      headers: { authorization: `Bearer ${newKey}` },
+    });
+    expect(after.status).toBe(401);
+  });
+});
