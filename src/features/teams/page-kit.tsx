@@ -72,9 +72,7 @@ export function ButtonForm(props: {
 const SECTIONS = [
   { path: "", label: T.members, permission: "members:read" },
   { path: "/invitations", label: T.invitations, permission: "members:invite" },
-  { path: "/roles", label: T.roles, permission: "roles:read" },
   { path: "/api-keys", label: T.apiKeys, permission: "api_keys:read" },
-  { path: "/ownership", label: T.ownership, owner: true },
 ] as const;
 
 /** Whether the signed-in user is the team's Owner (its built-in role; ownership moves only by transfer). */
@@ -85,9 +83,7 @@ export function isOwnerOf(view: TeamView): boolean {
 /** The frame of every team page: the team's name, its sections (those the role may open) and the page. */
 export function TeamShell(props: { view: TeamView; title: string; notice?: string; children: Child }) {
   const base = `/teams/${props.view.team.id}`;
-  const offered = SECTIONS.filter((s) =>
-    "owner" in s ? isOwnerOf(props.view) : mayDo(props.view.principal, props.view.team.id, s.permission),
-  );
+  const offered = SECTIONS.filter((s) => mayDo(props.view.principal, props.view.team.id, s.permission));
   return (
     <Layout title={`${props.title} · ${props.view.team.name}`}>
       <p>
