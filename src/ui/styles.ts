@@ -57,5 +57,14 @@ ul.tabs a[aria-current="page"] { font-weight: 700; text-decoration: none; }
 ul.list { list-style: none; padding: 0; margin: 0 0 var(--space); }
 ul.list .card p { margin: 0 0 8px; }
 form.inline label { align-self: center; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+ul.rows { list-style: none; padding: 0; margin: 0 0 var(--space); }
+ul.rows > li { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 8px;
+  border-bottom: 1px solid var(--line); padding: 8px 0; }
+ul.rows > li p, ul.rows > li form.inline { margin: 0; }
+img.qr { background: #fff; padding: 8px; border-radius: 6px; }
+#manual-key { word-break: break-all; }
 @media (max-width: 480px) { form.inline input { min-width: 0; } h1 { font-size: 1.35rem; } }
 `;

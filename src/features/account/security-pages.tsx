@@ -143,7 +143,7 @@ function SessionsSection(props: { sessions: SecurityData["sessions"] }) {
   return (
     <section class="card" aria-labelledby="h-sessions">
       <h2 id="h-sessions">{T.sessions.title}</h2>
-      <ul class="list">
+      <ul class="rows">
         {props.sessions.map((s) => (
           <li>
             <p>
@@ -177,7 +177,7 @@ function DevicesSection(props: { devices: SecurityData["devices"] }) {
       <h2 id="h-devices">{T.devices.title}</h2>
       <p class="muted">{T.devices.lead}</p>
       {props.devices.length === 0 ? <p>{T.devices.none}</p> : null}
-      <ul class="list">
+      <ul class="rows">
         {props.devices.map((d) => (
           <li>
             <p>
@@ -213,28 +213,30 @@ function ActivitySection(props: { activity: SecurityData["activity"] }) {
   return (
     <section class="card" aria-labelledby="h-activity">
       <h2 id="h-activity">{T.activity.title}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{T.activity.time}</th>
-            <th scope="col">{T.activity.location}</th>
-            <th scope="col">{T.activity.device}</th>
-            <th scope="col">{T.activity.outcome}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.activity.map((a) => (
+      <section class="scroll" tabindex={0} aria-labelledby="h-activity">
+        <table>
+          <thead>
             <tr>
-              <td>
-                <When iso={a.at} />
-              </td>
-              <td>{[a.location, a.ip].filter(Boolean).join(" · ") || T.activity.unknown}</td>
-              <td>{a.device ?? T.activity.unknown}</td>
-              <td>{a.reason ? `${a.outcome} (${a.reason})` : a.outcome}</td>
+              <th scope="col">{T.activity.time}</th>
+              <th scope="col">{T.activity.location}</th>
+              <th scope="col">{T.activity.device}</th>
+              <th scope="col">{T.activity.outcome}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.activity.map((a) => (
+              <tr>
+                <td>
+                  <When iso={a.at} />
+                </td>
+                <td>{[a.location, a.ip].filter(Boolean).join(" · ") || T.activity.unknown}</td>
+                <td>{a.device ?? T.activity.unknown}</td>
+                <td>{a.reason ? `${a.outcome} (${a.reason})` : a.outcome}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
     </section>
   );
 }
