@@ -1,9 +1,8 @@
 import type { Context } from "hono";
-import { verifyAccessToken } from "../auth/access-tokens";
 import { hasPermission } from "../auth/permission-match";
 import type { Principal } from "../auth/principal";
-import { isRevokedAtEdge } from "../auth/revocation";
 import { csrfKey, verifyCsrfToken } from "../crypto/csrf";
+import { pageSession } from "../features/sessions/page-session";
 import { AuthError } from "../platform/errors";
 import type { AppEnv } from "./app-env";
 import { readCookie } from "./cookies";
@@ -13,17 +12,11 @@ import { readForm } from "./form";
 export const CSRF_FIELD = "csrf";
 
 /**
- * The signed-in user of a page request, from the access cookie: the same checks as requireAuth (signature,
- * expiry, edge revocation); null without a live session (the page then sends the browser to /login).
+ * The signed-in user of a page request, from the access cookie (refreshed through the refresh cookie when it
+ * expired: sessions/page-session.ts); null without a live session (the page then sends the browser to /login).
  */
-export async function pagePrincipal(c: Context<AppEnv>): Promise<Principal | null> {
-  const token = readCookie(c, "access");
-  if (!token) return null;
-  const ctx = c.var.ctx;
-  const now = ctx.now();
-  const access = await verifyAccessToken(ctx.config, token, now);
-  if (!access || (await isRevokedAtEdge(ctx.kv, access, now))) return null;
-  return { ...access, via: "cookie", apiKeyId: null };
+export function pagePrincipal(c: Context<AppEnv>): Promise<Principal | null> {
+  return pageSession(c);
 }
 
 /**
