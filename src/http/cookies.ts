@@ -13,6 +13,7 @@ export const COOKIES = {
   device: "__Host-device",
   preAuth: "__Host-preauth",
   decision: "__Host-decision",
+  returnTo: "__Host-return",
 } as const;
 
 const DEVICE_MAX_AGE = 400 * 86400; // the longest browsers allow
@@ -77,4 +78,16 @@ export function setDecisionCookie(c: Context, token: string, maxAge: number): vo
 
 export function clearDecisionCookie(c: Context): void {
   deleteCookie(c, COOKIES.decision, { ...base, sameSite: "Strict" });
+}
+
+/**
+ * Where the pages send a browser once its login finishes (`return_to`, already checked against the allow-list by
+ * features/login/return-to.ts): HttpOnly, SameSite=Strict, for as long as a login may take.
+ */
+export function setReturnToCookie(c: Context, url: string, maxAge: number): void {
+  setCookie(c, COOKIES.returnTo, url, { ...base, sameSite: "Strict", httpOnly: true, maxAge });
+}
+
+export function clearReturnToCookie(c: Context): void {
+  deleteCookie(c, COOKIES.returnTo, { ...base, sameSite: "Strict" });
 }

@@ -3,8 +3,11 @@ import type { AppEnv } from "../../http/app-env";
 import {
   clearDecisionCookie,
   clearPreAuthCookie,
+  clearReturnToCookie,
+  readCookie,
   setDecisionCookie,
   setPreAuthCookie,
+  setReturnToCookie,
 } from "../../http/cookies";
 import { AuthError } from "../../platform/errors";
 import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../platform/turnstile";
@@ -15,6 +18,8 @@ import { exchangePreAuth } from "../sessions/exchange";
 import { setSessionCookiesFor } from "../sessions/routes";
 import type { SessionTokens } from "../sessions/session-tokens";
 import { LOGIN_TEXT } from "./pages.en";
+import { LOGIN_MAX_STEPS } from "./pre-auth";
+import { safeReturnTo } from "./return-to";
 import type { StepAnswer } from "./step-machine";
 
 const T = LOGIN_TEXT;
@@ -57,12 +62,34 @@ function UnsupportedStepPage(props: { step: string }) {
   );
 }
 
-/** The session of a finished login in cookie mode, then the signed-in landing page. */
+/** The origins a `return_to` may lead to: this one and the SaaS front ends of CORS_ORIGINS. */
+export function returnOrigins(c: Context<AppEnv>): string[] {
+  return [c.var.config.PUBLIC_ORIGIN, ...c.var.config.CORS_ORIGINS];
+}
+
+/** A `return_to` remembered by this very request (its cookie only reaches the browser with the answer). */
+const returnToOfRequest = new WeakMap<Request, string>();
+
+/** Remembers a checked `return_to` for the end of this login (dropped when it is not allowed). */
+export function rememberReturnTo(c: Context<AppEnv>, value: string | undefined): void {
+  const target = safeReturnTo(value, returnOrigins(c));
+  if (!target) return;
+  returnToOfRequest.set(c.req.raw, target);
+  setReturnToCookie(c, target, LOGIN_MAX_STEPS * c.var.config.PRE_AUTH_TTL);
+}
+
+/**
+ * The session of a finished login in cookie mode, then the `return_to` the login started with (checked again),
+ * or the signed-in landing page.
+ */
 export function signedIn(c: Context<AppEnv>, tokens: SessionTokens) {
   clearPreAuthCookie(c);
   clearDecisionCookie(c);
   setSessionCookiesFor(c, tokens);
-  return c.redirect(SIGNED_IN_PATH, 303);
+  const remembered = returnToOfRequest.get(c.req.raw) ?? readCookie(c, "returnTo");
+  const target = safeReturnTo(remembered, returnOrigins(c));
+  clearReturnToCookie(c);
+  return c.redirect(target ?? SIGNED_IN_PATH, 303);
 }
 
 /**

@@ -9,15 +9,30 @@ import { AuthError } from "../../platform/errors";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
-import { finishLogin, nextStep, restart, stepRefused, turnstileField } from "./page-flow";
+import {
+  finishLogin,
+  nextStep,
+  rememberReturnTo,
+  restart,
+  returnOrigins,
+  stepRefused,
+  turnstileField,
+} from "./page-flow";
 import { LOGIN_TEXT } from "./pages.en";
 import { passwordLogin } from "./password-step";
+import { safeReturnTo } from "./return-to";
 import type { TeamChoice } from "./step-machine";
 import { loginTeamChoices } from "./team-choices";
 
 const T = LOGIN_TEXT;
 
-function LoginPage(props: { email?: string; errors: FormErrors; notice?: string; turnstile?: string }) {
+function LoginPage(props: {
+  email?: string;
+  errors: FormErrors;
+  notice?: string;
+  turnstile?: string;
+  returnTo?: string | null;
+}) {
   return (
     <Layout title={T.login.title} narrow>
       <h1>{T.login.title}</h1>
@@ -50,6 +65,7 @@ function LoginPage(props: { email?: string; errors: FormErrors; notice?: string;
           <label for="f-rememberMe">{T.login.rememberMe}</label>
         </div>
         {props.turnstile ? <input type="hidden" name="turnstileToken" value={props.turnstile} /> : null}
+        {props.returnTo ? <input type="hidden" name="return_to" value={props.returnTo} /> : null}
         <button type="submit">{T.login.submit}</button>
       </PostForm>
       <p>
@@ -97,13 +113,26 @@ function loginNotice(c: Context<AppEnv>): string | undefined {
 export function loginPages() {
   return new Hono<AppEnv>()
     .get("/login", (c) =>
-      renderPage(c, <LoginPage errors={NO_ERRORS} notice={loginNotice(c)} turnstile={turnstileField(c)} />),
+      renderPage(
+        c,
+        <LoginPage
+          errors={NO_ERRORS}
+          notice={loginNotice(c)}
+          turnstile={turnstileField(c)}
+          returnTo={safeReturnTo(c.req.query("return_to"), returnOrigins(c))}
+        />,
+      ),
     )
     .post("/login", async (c) => {
       const form = await readForm(c);
       const email = form.email ?? "";
+      const returnTo = safeReturnTo(form.return_to, returnOrigins(c));
       const show = (errors: FormErrors, status: 400 | 401 | 403 | 429) =>
-        renderPage(c, <LoginPage email={email} errors={errors} turnstile={turnstileField(c)} />, status);
+        renderPage(
+          c,
+          <LoginPage email={email} errors={errors} turnstile={turnstileField(c)} returnTo={returnTo} />,
+          status,
+        );
       try {
         // A malformed address cannot be an account: answered like one that does not exist (as the API does).
         if (!isValidEmail(normalizeEmail(email))) throw new AuthError("invalid_credentials");
@@ -115,6 +144,7 @@ export function loginPages() {
           turnstileToken: form.turnstileToken || undefined,
           deviceHash: device.hash,
         });
+        rememberReturnTo(c, returnTo ?? undefined);
         return await nextStep(c, answer, device.hash);
       } catch (error) {
         if (!(error instanceof AuthError) || error.status >= 500) throw error;
