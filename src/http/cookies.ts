@@ -82,7 +82,7 @@ export function clearDecisionCookie(c: Context): void {
 
 /**
  * Where the pages send a browser once its login finishes (`return_to`, already checked against the allow-list by
- * features/login/return-to.ts): HttpOnly, SameSite=Strict, for as long as a login may take.
+ * features/login/pages/return-to.ts): HttpOnly, SameSite=Strict, for as long as a login may take.
  */
 export function setReturnToCookie(c: Context, url: string, maxAge: number): void {
   setCookie(c, COOKIES.returnTo, url, { ...base, sameSite: "Strict", httpOnly: true, maxAge });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeReturnTo } from "../../src/features/login/return-to";
+import { safeReturnTo } from "../../src/features/login/pages/return-to";
 
 const ALLOWED = ["https://auth.example.com", "https://app.example.com"];
 

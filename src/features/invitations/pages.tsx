@@ -8,8 +8,8 @@ import { AuthError } from "../../platform/errors";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
-import { nextStep, turnstileField } from "../login/page-flow";
-import { LOGIN_TEXT } from "../login/pages.en";
+import { nextStep, turnstileField } from "../login/pages/page-flow";
+import { LOGIN_TEXT } from "../login/pages/pages.en";
 import { passwordLogin } from "../login/password-step";
 import { invitationForSignup, registerWithInvitation } from "./invitations";
 

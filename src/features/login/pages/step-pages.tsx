@@ -2,23 +2,23 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { raw } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../../http/app-env";
-import { clearDecisionCookie, readCookie, setDecisionCookie } from "../../http/cookies";
-import { presentedDevice } from "../../http/device";
-import { readForm } from "../../http/form";
-import { AuthError } from "../../platform/errors";
-import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
-import { Layout } from "../../ui/layout";
-import { renderPage } from "../../ui/render";
-import { completeDeviceStep } from "../devices/login-step";
-import { completeMfaStep } from "../mfa/login-step";
-import { approveConcurrentLogin, denyConcurrentLogin } from "../sessions/exchange";
-import { loginStatus } from "./approval";
+import type { AppEnv } from "../../../http/app-env";
+import { clearDecisionCookie, readCookie, setDecisionCookie } from "../../../http/cookies";
+import { presentedDevice } from "../../../http/device";
+import { readForm } from "../../../http/form";
+import { AuthError } from "../../../platform/errors";
+import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../../ui/form";
+import { Layout } from "../../../ui/layout";
+import { renderPage } from "../../../ui/render";
+import { completeDeviceStep } from "../../devices/login-step";
+import { completeMfaStep } from "../../mfa/login-step";
+import { approveConcurrentLogin, denyConcurrentLogin } from "../../sessions/exchange";
+import { loginStatus } from "../approval";
+import { completePasswordChange } from "../password-change-step";
+import { loadLoginStep, type StepAnswer } from "../step-machine";
+import type { StepName } from "../steps";
 import { nextStep, restart, signedIn, stepRefused, turnstileField } from "./page-flow";
 import { LOGIN_TEXT } from "./pages.en";
-import { completePasswordChange } from "./password-change-step";
-import { loadLoginStep, type StepAnswer } from "./step-machine";
-import type { StepName } from "./steps";
 
 const T = LOGIN_TEXT;
 
@@ -182,7 +182,7 @@ function stepForm(
 /**
  * The pages of the login steps between the password and the team: `/login/password` (password_change),
  * `/login/device` (the mailed code), `/login/approval` (a suspicious login waiting for its owner), `/login/mfa`
- * and `/login/concurrent` (another live session). Each moves on to the next step's page (login/page-flow.tsx).
+ * and `/login/concurrent` (another live session). Each moves on to the next step's page (login/pages/page-flow.tsx).
  */
 export function loginStepPages() {
   return new Hono<AppEnv>()

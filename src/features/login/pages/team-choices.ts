@@ -1,7 +1,7 @@
-import { teamsOfUser } from "../../db/teams";
-import type { RequestContext } from "../../platform/context";
-import type { TeamChoice } from "./step-machine";
-import { loadLoginStep } from "./step-machine";
+import { teamsOfUser } from "../../../db/teams";
+import type { RequestContext } from "../../../platform/context";
+import type { TeamChoice } from "../step-machine";
+import { loadLoginStep } from "../step-machine";
 
 /**
  * The teams a login at its `select_team` step may enter (the team picker page reads them again after the

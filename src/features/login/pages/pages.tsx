@@ -1,14 +1,16 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { AppEnv } from "../../http/app-env";
-import { readCookie } from "../../http/cookies";
-import { ensureDevice, presentedDevice } from "../../http/device";
-import { readForm } from "../../http/form";
-import { isValidEmail, normalizeEmail } from "../../platform/email-address";
-import { AuthError } from "../../platform/errors";
-import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
-import { Layout } from "../../ui/layout";
-import { renderPage } from "../../ui/render";
+import type { AppEnv } from "../../../http/app-env";
+import { readCookie } from "../../../http/cookies";
+import { ensureDevice, presentedDevice } from "../../../http/device";
+import { readForm } from "../../../http/form";
+import { isValidEmail, normalizeEmail } from "../../../platform/email-address";
+import { AuthError } from "../../../platform/errors";
+import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../../ui/form";
+import { Layout } from "../../../ui/layout";
+import { renderPage } from "../../../ui/render";
+import { passwordLogin } from "../password-step";
+import type { TeamChoice } from "../step-machine";
 import {
   finishLogin,
   nextStep,
@@ -19,9 +21,7 @@ import {
   turnstileField,
 } from "./page-flow";
 import { LOGIN_TEXT } from "./pages.en";
-import { passwordLogin } from "./password-step";
 import { safeReturnTo } from "./return-to";
-import type { TeamChoice } from "./step-machine";
 import { loginTeamChoices } from "./team-choices";
 
 const T = LOGIN_TEXT;

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../http/app-env";
+import type { AppEnv } from "../../../http/app-env";
 import {
   clearDecisionCookie,
   clearPreAuthCookie,
@@ -8,19 +8,19 @@ import {
   setDecisionCookie,
   setPreAuthCookie,
   setReturnToCookie,
-} from "../../http/cookies";
-import { AuthError } from "../../platform/errors";
-import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../platform/turnstile";
-import { FormAlert } from "../../ui/form";
-import { Layout } from "../../ui/layout";
-import { renderPage } from "../../ui/render";
-import { exchangePreAuth } from "../sessions/exchange";
-import { setSessionCookiesFor } from "../sessions/routes";
-import type { SessionTokens } from "../sessions/session-tokens";
+} from "../../../http/cookies";
+import { AuthError } from "../../../platform/errors";
+import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../../platform/turnstile";
+import { FormAlert } from "../../../ui/form";
+import { Layout } from "../../../ui/layout";
+import { renderPage } from "../../../ui/render";
+import { exchangePreAuth } from "../../sessions/exchange";
+import { setSessionCookiesFor } from "../../sessions/routes";
+import type { SessionTokens } from "../../sessions/session-tokens";
+import { LOGIN_MAX_STEPS } from "../pre-auth";
+import type { StepAnswer } from "../step-machine";
 import { LOGIN_TEXT } from "./pages.en";
-import { LOGIN_MAX_STEPS } from "./pre-auth";
 import { safeReturnTo } from "./return-to";
-import type { StepAnswer } from "./step-machine";
 
 const T = LOGIN_TEXT;
 
