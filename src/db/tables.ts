@@ -10,5 +10,6 @@ export * from "./schema/login";
 export * from "./schema/mfa";
 export * from "./schema/sessions";
 export * from "./schema/team-access";
+export * from "./schema/team-services";
 export * from "./schema/teams";
 export * from "./schema/users";

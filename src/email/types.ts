@@ -9,6 +9,8 @@ export const EMAIL_TEMPLATES = [
   "lockout",
   "invitation",
   "ownership_transfer",
+  "virtuozzo_reauth",
+  "spend_warning",
 ] as const;
 
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];

@@ -41,6 +41,25 @@ const CASES: Record<EmailTemplate, { data: EmailData; links: string[]; codes: st
     links: [url("/transfer/accept"), url("/transfer/decline")],
     codes: [],
   },
+  virtuozzo_reauth: {
+    data: { teamName: "Acme", settingsUrl: "https://auth.example.com/teams/t1" },
+    links: ["https://auth.example.com/teams/t1"],
+    codes: [],
+  },
+  spend_warning: {
+    data: {
+      teamName: "Acme",
+      kind: "warn",
+      percent: 80,
+      spent: "$80.00",
+      cap: "$100.00",
+      month: "2026-12",
+      hardStop: "yes",
+      usageUrl: "https://auth.example.com/teams/t1",
+    },
+    links: ["https://auth.example.com/teams/t1"],
+    codes: [],
+  },
 };
 
 describe("renderEmail", () => {
@@ -203,5 +222,28 @@ describe("renderEmail", () => {
 
   it("rejects an unknown template", () => {
     expect(() => renderEmail("nope" as EmailTemplate, {}, brand)).toThrow(TypeError);
+  });
+});
+
+describe("spend_warning", () => {
+  const data = {
+    teamName: "Acme",
+    percent: 100,
+    spent: "$100.00",
+    cap: "$100.00",
+    month: "2026-12",
+    usageUrl: "https://auth.example.com/teams/t1",
+  };
+  it("says the cap was reached, and whether usage stops", () => {
+    const cap = renderEmail("spend_warning", { ...data, kind: "cap", hardStop: "yes" }, brand);
+    expect(cap.subject).toBe("“Acme” reached its monthly spending limit");
+    expect(cap.text).toContain("further usage is refused");
+    const soft = renderEmail("spend_warning", { ...data, kind: "cap", hardStop: "no" }, brand);
+    expect(soft.text).toContain("Usage is not stopped at the limit");
+  });
+  it("names the percentage at the warning threshold", () => {
+    const warn = renderEmail("spend_warning", { ...data, kind: "warn", percent: 80, hardStop: "no" }, brand);
+    expect(warn.subject).toBe("“Acme” has used 80% of its monthly spending limit");
+    expect(warn.text).toContain("Spent this month: $100.00");
   });
 });
