@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
+import type { TeamEvents } from "../../durable-objects/team-events";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
 import type { EmailQueueMessage } from "../email/types";
 import { publishedSettingsIn } from "./dev-settings";
@@ -10,6 +11,7 @@ export interface Bindings {
   KV: KVNamespace;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   USER_SESSION_GATE: DurableObjectNamespace<UserSessionGate>;
+  TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
 }
 
