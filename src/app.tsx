@@ -21,6 +21,7 @@ import { loginPages } from "./features/login/pages/pages";
 import { loginStepPages } from "./features/login/pages/step-pages";
 import { loginRoutes } from "./features/login/routes";
 import { mfaRoutes } from "./features/mfa/routes";
+import { ownershipPages } from "./features/ownership/pages";
 import { ownershipRoutes } from "./features/ownership/routes";
 import { passwordPages } from "./features/passwords/pages";
 import { passwordRoutes } from "./features/passwords/routes";
@@ -138,6 +139,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", teamPages());
   app.route("/", invitationTeamPages());
   app.route("/", apiKeyPages());
+  app.route("/", ownershipPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

@@ -108,3 +108,18 @@ export function acceptTransferStatements(
 export function swapHappened(results: readonly (readonly unknown[])[]): boolean {
   return results.length === 3 && results.every((rows) => rows.length === 1);
 }
+
+/** The team's pending, unexpired proposal (at most one: a new proposal cancels the previous one). */
+export function pendingTransferOf(db: Db, teamId: string, now: number) {
+  return db
+    .select()
+    .from(ownershipTransfers)
+    .where(
+      and(
+        eq(ownershipTransfers.teamId, teamId),
+        eq(ownershipTransfers.status, "pending"),
+        gt(ownershipTransfers.expiresAt, now),
+      ),
+    )
+    .get();
+}

@@ -73,6 +73,7 @@ const SECTIONS = [
   { path: "", label: T.members, permission: "members:read" },
   { path: "/invitations", label: T.invitations, permission: "members:invite" },
   { path: "/api-keys", label: T.apiKeys, permission: "api_keys:read" },
+  { path: "/ownership", label: T.ownership, permission: "team:delete" },
 ] as const;
 
 /** Whether the signed-in user is the team's Owner (its built-in role; ownership moves only by transfer). */
