@@ -27,6 +27,7 @@ import { passwordPages } from "./features/passwords/pages";
 import { passwordRoutes } from "./features/passwords/routes";
 import { registrationPages } from "./features/registration/pages";
 import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registration/routes";
+import { rolePages } from "./features/roles/pages";
 import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
@@ -140,6 +141,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", invitationTeamPages());
   app.route("/", apiKeyPages());
   app.route("/", ownershipPages());
+  app.route("/", rolePages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

@@ -44,8 +44,10 @@ export function Field(props: {
   required?: boolean;
   errors: FormErrors;
   hint?: string;
+  /** The input's id, where one page has several forms with the same field (ids are unique per page). */
+  id?: string;
 }) {
-  const id = `f-${props.name}`;
+  const id = props.id ?? `f-${props.name}`;
   const error = props.errors.fields[props.name];
   const described = [error ? `${id}-error` : "", props.hint ? `${id}-hint` : ""].filter(Boolean).join(" ");
   return (

@@ -28,10 +28,10 @@ const Grants = z
 const RoleName = humanName({ max: 64, empty: "Enter a role name." });
 const Inherits = z.string().min(1).max(64).nullable();
 
-const CreateRole = z
+export const CreateRole = z
   .strictObject({ name: RoleName, permissions: Grants, inherits: Inherits.optional() })
   .openapi("CreateRoleRequest");
-const UpdateRole = z
+export const UpdateRole = z
   .strictObject({ name: RoleName.optional(), permissions: Grants.optional(), inherits: Inherits.optional() })
   .openapi("UpdateRoleRequest");
 

@@ -72,6 +72,7 @@ export function ButtonForm(props: {
 const SECTIONS = [
   { path: "", label: T.members, permission: "members:read" },
   { path: "/invitations", label: T.invitations, permission: "members:invite" },
+  { path: "/roles", label: T.roles, permission: "roles:read" },
   { path: "/api-keys", label: T.apiKeys, permission: "api_keys:read" },
   { path: "/ownership", label: T.ownership, permission: "team:delete" },
 ] as const;
