@@ -262,6 +262,9 @@ export function SecurityPage(props: {
 export function SetupPage(props: {
   setup: { challengeId: string; secret: string; otpauthUri: string };
   errors: FormErrors;
+  /** Where the code goes and where "cancel" leads: the account page's, or a login's `mfa_setup` step's. */
+  confirmAction?: string;
+  cancelHref?: string;
 }) {
   const { setup } = props;
   const qr = `data:image/svg+xml;base64,${btoa(qrSvg(setup.otpauthUri))}`;
@@ -276,7 +279,7 @@ export function SetupPage(props: {
         {T.twoFactor.manualKey}: <code id="manual-key">{setup.secret}</code>
       </p>
       <FormAlert errors={props.errors} />
-      <PostForm action={`${PATH}/2fa/confirm`}>
+      <PostForm action={props.confirmAction ?? `${PATH}/2fa/confirm`}>
         <input type="hidden" name="challengeId" value={setup.challengeId} />
         <input type="hidden" name="secret" value={setup.secret} />
         <input type="hidden" name="otpauthUri" value={setup.otpauthUri} />
@@ -290,7 +293,7 @@ export function SetupPage(props: {
         <button type="submit">{T.twoFactor.confirm}</button>
       </PostForm>
       <p>
-        <a href={PATH}>{T.twoFactor.cancel}</a>
+        <a href={props.cancelHref ?? PATH}>{T.twoFactor.cancel}</a>
       </p>
     </Layout>
   );
@@ -307,7 +310,12 @@ const COPY_SCRIPT = `(() => {
   });
 })();`;
 
-export function RecoveryCodesPage(props: { codes: string[]; nonce: string | undefined }) {
+export function RecoveryCodesPage(props: {
+  codes: string[];
+  nonce: string | undefined;
+  /** Where "continue" leads: the account page, or a login's next step. */
+  continueHref?: string;
+}) {
   const file = `data:text/plain;charset=utf-8,${encodeURIComponent(`${props.codes.join("\n")}\n`)}`;
   return (
     <Layout title={T.codes.title} narrow>
@@ -325,7 +333,7 @@ export function RecoveryCodesPage(props: { codes: string[]; nonce: string | unde
         </a>
       </p>
       <p>
-        <a href={PATH}>{T.codes.continue}</a>
+        <a href={props.continueHref ?? PATH}>{T.codes.continue}</a>
       </p>
       <script nonce={props.nonce}>{raw(COPY_SCRIPT)}</script>
     </Layout>

@@ -30,9 +30,10 @@ export const SIGNED_IN_PATH = "/account";
 /** The concurrent-session decision lives 5 minutes (sessions/single-session.ts). */
 const DECISION_MAX_AGE = 300;
 
-/** The page of each login step these pages offer (mfa_setup is not offered yet: use an app). */
+/** The page of each login step. */
 export const STEP_PAGES: Partial<Record<string, string>> = {
   password_change: "/login/password",
+  mfa_setup: "/login/mfa-setup",
   device_approval: "/login/device",
   login_approval: "/login/approval",
   mfa: "/login/mfa",

@@ -25,6 +25,12 @@ export const LOGIN_TEXT = {
     submit: "Continue",
     none: "Continue without a team",
   },
+  mfaSetup: {
+    title: "Set up two-factor authentication",
+    lead: "Your account needs two-factor authentication before you can sign in. You will need an authenticator app on your phone.",
+    start: "Set up an authenticator",
+    restart: "Start again",
+  },
   passwordChange: {
     title: "Choose a new password",
     lead: "Your password must be changed before you can continue.",

@@ -133,7 +133,7 @@ function ConcurrentPage(props: { errors: FormErrors }) {
 }
 
 /** The login in progress of this browser: its pre-auth token (cookie) and device, or null when there is none. */
-async function loginInProgress(c: Context<AppEnv>) {
+export async function loginInProgress(c: Context<AppEnv>) {
   const token = readCookie(c, "preAuth");
   if (!token) return null;
   const device = await presentedDevice(c);
@@ -141,7 +141,7 @@ async function loginInProgress(c: Context<AppEnv>) {
 }
 
 /** GET of a step's page: shown only while the login is at that step (else its step's page, or /login). */
-function stepPage(step: StepName, page: (c: Context<AppEnv>) => Promise<Response>) {
+export function stepPage(step: StepName, page: (c: Context<AppEnv>) => Promise<Response>) {
   return async (c: Context<AppEnv>) => {
     const login = await loginInProgress(c);
     if (!login) return restart(c);
