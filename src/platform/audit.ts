@@ -77,6 +77,10 @@ export const AUDIT_ACTIONS = {
   "api_key.created": "An API key was created",
   "api_key.rotated": "An API key was replaced by a new one with the same name and scope",
   "api_key.revoked": "An API key was revoked",
+  "plan.changed": "A team's plan changed (metadata: before/after)",
+  "limits.changed": "A team's monthly spending limit changed (metadata: before/after)",
+  "usage.cap_reached": "Usage was refused by the team's hard spending limit (first refusal per month and cap)",
+  "usage.warning_sent": "A spend warning (warning threshold or limit reached) was mailed for the month",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

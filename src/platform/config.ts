@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
+import type { TeamLedger } from "../../durable-objects/team-ledger";
 import type { TeamEvents } from "../../durable-objects/team-events";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
 import type { EmailQueueMessage } from "../email/types";
@@ -11,6 +12,7 @@ export interface Bindings {
   KV: KVNamespace;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   USER_SESSION_GATE: DurableObjectNamespace<UserSessionGate>;
+  TEAM_LEDGER: DurableObjectNamespace<TeamLedger>;
   TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
 }
@@ -75,6 +77,44 @@ const originList = z
       }
     }
     return origins;
+  });
+
+/** The plans and the resources each one limits (features/plans). */
+export const PLAN_NAMES = ["FREE", "PRO"] as const;
+export type PlanName = (typeof PLAN_NAMES)[number];
+export const PLAN_RESOURCES = ["members", "apiKeys", "customRoles", "eventsPerSecond"] as const;
+export type PlanResource = (typeof PLAN_RESOURCES)[number];
+
+/**
+ * `PLAN_LIMITS`: `PLAN=members/apiKeys/customRoles/eventsPerSecond` for every plan exactly once, comma-separated,
+ * each an integer 1..1,000,000 (0 would refuse the Owner's own membership).
+ */
+export const planLimits = z
+  .string()
+  .default("FREE=5/3/3/10,PRO=100/50/50/100")
+  .transform((s, ctx) => {
+    const table: Partial<Record<PlanName, Record<PlanResource, number>>> = {};
+    for (const part of s.split(",").map((p) => p.trim())) {
+      const m = /^([A-Z]+)=(\d{1,7})\/(\d{1,7})\/(\d{1,7})\/(\d{1,7})$/.exec(part);
+      const plan = m?.[1] as PlanName;
+      const numbers = m?.slice(2).map(Number) ?? [];
+      if (!m || !PLAN_NAMES.includes(plan) || table[plan] || numbers.some((n) => n < 1 || n > 1_000_000)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected PLAN=members/apiKeys/customRoles/eventsPerSecond (1..1000000): ${part}`,
+        });
+        return z.NEVER;
+      }
+      table[plan] = Object.fromEntries(PLAN_RESOURCES.map((r, i) => [r, numbers[i]])) as Record<
+        PlanResource,
+        number
+      >;
+    }
+    if (PLAN_NAMES.some((p) => !table[p])) {
+      ctx.addIssue({ code: "custom", message: `every plan needs limits: ${PLAN_NAMES.join(", ")}` });
+      return z.NEVER;
+    }
+    return table as Record<PlanName, Record<PlanResource, number>>;
   });
 
 /** `id:base64key,id2:base64key2`; the first key is the current one (used to encrypt). */
@@ -146,6 +186,8 @@ const ConfigShape = z.object({
    * requests with a security event always are. Unset: 1, or 0.1 in production (logSampleRate below).
    */
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
+  /** Limits per plan (features/plans): members, API keys, custom roles, published events per second. */
+  PLAN_LIMITS: planLimits,
 });
 
 const ConfigSchema = ConfigShape.superRefine((c, ctx) => {

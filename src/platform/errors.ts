@@ -86,6 +86,31 @@ export const PROBLEMS = {
     title: "Already a member",
     detail: "This person is already a member of the team.",
   },
+  plan_limit_reached: {
+    status: 402,
+    title: "Plan limit reached",
+    detail: "Your plan does not allow more of this. Upgrade to add more.",
+  },
+  spend_cap_reached: {
+    status: 402,
+    title: "Spending limit reached",
+    detail: "Your monthly spending limit has been reached. Adjust your limit to continue.",
+  },
+  billing_account_required: {
+    status: 409,
+    title: "Billing account required",
+    detail: "The PRO plan needs a connected Virtuozzo account with billing (groupType billing).",
+  },
+  idempotency_key_required: {
+    status: 400,
+    title: "Idempotency-Key required",
+    detail: "Send an Idempotency-Key header (1 to 200 printable ASCII characters).",
+  },
+  idempotency_conflict: {
+    status: 422,
+    title: "Idempotency-Key reused",
+    detail: "This Idempotency-Key was already used with a different request body.",
+  },
   csrf_failed: {
     status: 403,
     title: "CSRF check failed",
