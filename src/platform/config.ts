@@ -202,6 +202,10 @@ const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
     if (!c.PUBLIC_ORIGIN.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["PUBLIC_ORIGIN"], message: "must be https in production" });
     }
+    if (!c.TURNSTILE_SITE_KEY) {
+      // The pages render the widget with it (ui/captcha.tsx): without it nobody could register.
+      ctx.addIssue({ code: "custom", path: ["TURNSTILE_SITE_KEY"], message: "required in production" });
+    }
   }
 });
 

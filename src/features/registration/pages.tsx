@@ -1,9 +1,10 @@
+import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { readForm } from "../../http/form";
 import { fieldErrors } from "../../http/router";
 import { AuthError } from "../../platform/errors";
-import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../platform/turnstile";
+import { type Captcha, CaptchaField, captchaFor } from "../../ui/captcha";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
@@ -15,7 +16,7 @@ const T = REGISTRATION_TEXT;
 
 type Values = Partial<Record<"email" | "name" | "teamName", string>>;
 
-function RegisterPage(props: { values: Values; errors: FormErrors; turnstile?: string }) {
+function RegisterPage(props: { values: Values; errors: FormErrors; captcha: Captcha | undefined }) {
   const { values, errors } = props;
   return (
     <Layout title={T.register.title} narrow>
@@ -50,7 +51,7 @@ function RegisterPage(props: { values: Values; errors: FormErrors; turnstile?: s
           required
           errors={errors}
         />
-        {props.turnstile ? <input type="hidden" name="turnstileToken" value={props.turnstile} /> : null}
+        <CaptchaField captcha={props.captcha} />
         <button type="submit">{T.register.submit}</button>
       </PostForm>
       <p>
@@ -74,15 +75,17 @@ function SentPage() {
   );
 }
 
+/** Registration always verifies Turnstile: the widget (or the development dummy token) is on every render. */
+function registerCaptcha(c: Context<AppEnv>) {
+  return captchaFor(c.var.config, { action: "register", required: true, nonce: c.var.secureHeadersNonce });
+}
+
 /** `/register` (Door A) and `/register/sent`. The API's copy shows next to each field it concerns. */
 export function registrationPages() {
   return new Hono<AppEnv>()
-    .get("/register", (c) => {
-      const turnstile = passesEveryToken(c.var.config.TURNSTILE_SECRET_KEY)
-        ? DUMMY_TURNSTILE_TOKEN
-        : undefined;
-      return renderPage(c, <RegisterPage values={{}} errors={NO_ERRORS} turnstile={turnstile} />);
-    })
+    .get("/register", (c) =>
+      renderPage(c, <RegisterPage values={{}} errors={NO_ERRORS} captcha={registerCaptcha(c)} />),
+    )
     .get("/register/sent", (c) => renderPage(c, <SentPage />))
     .post("/register", async (c) => {
       const form = await readForm(c);
@@ -106,7 +109,7 @@ export function registrationPages() {
           error.code === "email_taken" ? "email" : error.code === "slug_taken" ? "teamName" : undefined;
         return renderPage(
           c,
-          <RegisterPage values={values} errors={formErrors(error, field)} turnstile={turnstile} />,
+          <RegisterPage values={values} errors={formErrors(error, field)} captcha={registerCaptcha(c)} />,
           error.status,
         );
       }

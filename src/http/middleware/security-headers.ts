@@ -23,6 +23,8 @@ export function securityHeaders() {
       connectSrc: ["'self'"],
       formAction: ["'self'"],
       frameAncestors: ["'none'"],
+      // Only Turnstile's challenge may be framed here (ui/captcha.tsx); its script comes in by nonce.
+      frameSrc: ["https://challenges.cloudflare.com"],
       baseUri: ["'none'"],
       objectSrc: ["'none'"],
     },

@@ -137,4 +137,11 @@ describe("production refuses development settings", () => {
     expect(body).not.toContain("TURNSTILE_SECRET_KEY");
     expect(log).toContain("TURNSTILE_SECRET_KEY");
   });
+
+  it("production needs the Turnstile site key: without it the pages could render no widget", async () => {
+    const { login, body, log } = await refusal({ TURNSTILE_SITE_KEY: undefined });
+    expect(login.status).toBe(503);
+    expect(body).not.toContain("TURNSTILE_SITE_KEY");
+    expect(log).toContain("TURNSTILE_SITE_KEY");
+  });
 });

@@ -6,20 +6,13 @@ import { ensureDevice, presentedDevice } from "../../../http/device";
 import { readForm } from "../../../http/form";
 import { isValidEmail, normalizeEmail } from "../../../platform/email-address";
 import { AuthError } from "../../../platform/errors";
+import { type Captcha, CaptchaField, captchaFor } from "../../../ui/captcha";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../../ui/form";
 import { Layout } from "../../../ui/layout";
 import { renderPage } from "../../../ui/render";
 import { passwordLogin } from "../password-step";
 import type { TeamChoice } from "../step-machine";
-import {
-  finishLogin,
-  nextStep,
-  rememberReturnTo,
-  restart,
-  returnOrigins,
-  stepRefused,
-  turnstileField,
-} from "./page-flow";
+import { finishLogin, nextStep, rememberReturnTo, restart, returnOrigins, stepRefused } from "./page-flow";
 import { LOGIN_TEXT } from "./pages.en";
 import { safeReturnTo } from "./return-to";
 import { loginTeamChoices } from "./team-choices";
@@ -30,7 +23,7 @@ function LoginPage(props: {
   email?: string;
   errors: FormErrors;
   notice?: string;
-  turnstile?: string;
+  captcha: Captcha | undefined;
   returnTo?: string | null;
 }) {
   return (
@@ -64,7 +57,7 @@ function LoginPage(props: {
           <input id="f-rememberMe" type="checkbox" name="rememberMe" value="true" />
           <label for="f-rememberMe">{T.login.rememberMe}</label>
         </div>
-        {props.turnstile ? <input type="hidden" name="turnstileToken" value={props.turnstile} /> : null}
+        <CaptchaField captcha={props.captcha} />
         {props.returnTo ? <input type="hidden" name="return_to" value={props.returnTo} /> : null}
         <button type="submit">{T.login.submit}</button>
       </PostForm>
@@ -109,6 +102,11 @@ function loginNotice(c: Context<AppEnv>): string | undefined {
   return undefined;
 }
 
+/** The login form's Turnstile: the widget only once the API required it (adaptive CAPTCHA). */
+function loginCaptcha(c: Context<AppEnv>, required: boolean) {
+  return captchaFor(c.var.config, { action: "login", required, nonce: c.var.secureHeadersNonce });
+}
+
 /** The login pages: `/login` (email, password, remember me) and `/login/team` (the team picker). */
 export function loginPages() {
   return new Hono<AppEnv>()
@@ -118,7 +116,7 @@ export function loginPages() {
         <LoginPage
           errors={NO_ERRORS}
           notice={loginNotice(c)}
-          turnstile={turnstileField(c)}
+          captcha={loginCaptcha(c, false)}
           returnTo={safeReturnTo(c.req.query("return_to"), returnOrigins(c))}
         />,
       ),
@@ -127,10 +125,15 @@ export function loginPages() {
       const form = await readForm(c);
       const email = form.email ?? "";
       const returnTo = safeReturnTo(form.return_to, returnOrigins(c));
-      const show = (errors: FormErrors, status: 400 | 401 | 403 | 429) =>
+      const show = (errors: FormErrors, status: 400 | 401 | 403 | 429, captchaRequired: boolean) =>
         renderPage(
           c,
-          <LoginPage email={email} errors={errors} turnstile={turnstileField(c)} returnTo={returnTo} />,
+          <LoginPage
+            email={email}
+            errors={errors}
+            captcha={loginCaptcha(c, captchaRequired)}
+            returnTo={returnTo}
+          />,
           status,
         );
       try {
@@ -149,7 +152,9 @@ export function loginPages() {
       } catch (error) {
         if (!(error instanceof AuthError) || error.status >= 500) throw error;
         for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
-        return show(formErrors(error), error.status as 400 | 401 | 403 | 429);
+        // Once the API asks for Turnstile (failures from this IP or for this address), the form shows the widget.
+        const captchaRequired = error.code === "captcha_required" || Boolean(form.turnstileToken);
+        return show(formErrors(error), error.status as 400 | 401 | 403 | 429, captchaRequired);
       }
     })
     .get("/login/team", async (c) => {

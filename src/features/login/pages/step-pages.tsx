@@ -7,6 +7,7 @@ import { clearDecisionCookie, readCookie, setDecisionCookie } from "../../../htt
 import { presentedDevice } from "../../../http/device";
 import { readForm } from "../../../http/form";
 import { AuthError } from "../../../platform/errors";
+import { type Captcha, CaptchaField, captchaFor } from "../../../ui/captcha";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../../ui/form";
 import { Layout } from "../../../ui/layout";
 import { renderPage } from "../../../ui/render";
@@ -17,7 +18,7 @@ import { loginStatus } from "../approval";
 import { completePasswordChange } from "../password-change-step";
 import { loadLoginStep, type StepAnswer } from "../step-machine";
 import type { StepName } from "../steps";
-import { nextStep, restart, signedIn, stepRefused, turnstileField } from "./page-flow";
+import { nextStep, restart, signedIn, stepRefused } from "./page-flow";
 import { LOGIN_TEXT } from "./pages.en";
 
 const T = LOGIN_TEXT;
@@ -71,7 +72,7 @@ function DevicePage(props: { errors: FormErrors }) {
   );
 }
 
-function MfaPage(props: { errors: FormErrors; turnstile?: string }) {
+function MfaPage(props: { errors: FormErrors; captcha: Captcha | undefined }) {
   return (
     <Layout title={T.mfa.title} narrow>
       <h1>{T.mfa.title}</h1>
@@ -79,7 +80,7 @@ function MfaPage(props: { errors: FormErrors; turnstile?: string }) {
       <FormAlert errors={props.errors} />
       <PostForm action="/login/mfa">
         <Field name="code" label={T.mfa.code} autocomplete="one-time-code" required errors={props.errors} />
-        {props.turnstile ? <input type="hidden" name="turnstileToken" value={props.turnstile} /> : null}
+        <CaptchaField captcha={props.captcha} />
         <button type="submit">{T.mfa.submit}</button>
       </PostForm>
     </Layout>
@@ -132,6 +133,11 @@ function ConcurrentPage(props: { errors: FormErrors }) {
   );
 }
 
+/** The second-factor form's Turnstile: the widget only once the API required it. */
+function mfaCaptcha(c: Context<AppEnv>, required: boolean) {
+  return captchaFor(c.var.config, { action: "mfa", required, nonce: c.var.secureHeadersNonce });
+}
+
 /** The login in progress of this browser: its pre-auth token (cookie) and device, or null when there is none. */
 export async function loginInProgress(c: Context<AppEnv>) {
   const token = readCookie(c, "preAuth");
@@ -160,7 +166,7 @@ function stepForm(
     c: Context<AppEnv>,
     login: { preAuthToken: string; deviceHash: string | null },
   ) => Promise<StepAnswer>,
-  rerender: (c: Context<AppEnv>, errors: FormErrors) => Promise<Response>,
+  rerender: (c: Context<AppEnv>, errors: FormErrors, refused: AuthError) => Promise<Response>,
   field: string,
 ) {
   return async (c: Context<AppEnv>) => {
@@ -172,7 +178,7 @@ function stepForm(
       return stepRefused(c, error, async (refused) => {
         const errors =
           refused.code === "validation_failed" ? formErrors(refused) : formErrors(refused, field);
-        const response = await rerender(c, errors);
+        const response = await rerender(c, errors, refused);
         return new Response(response.body, { status: refused.status, headers: response.headers });
       });
     }
@@ -220,7 +226,7 @@ export function loginStepPages() {
     )
     .get(
       "/login/mfa",
-      stepPage("mfa", (c) => renderPage(c, <MfaPage errors={NO_ERRORS} turnstile={turnstileField(c)} />)),
+      stepPage("mfa", (c) => renderPage(c, <MfaPage errors={NO_ERRORS} captcha={mfaCaptcha(c, false)} />)),
     )
     .post(
       "/login/mfa",
@@ -233,7 +239,11 @@ export function loginStepPages() {
             turnstileToken: form.turnstileToken || undefined,
           });
         },
-        (c, errors) => renderPage(c, <MfaPage errors={errors} turnstile={turnstileField(c)} />),
+        async (c, errors, refused) => {
+          // Once the API asks for Turnstile (after a second-factor lock), the form keeps the widget.
+          const required = refused.code === "captcha_required" || Boolean((await readForm(c)).turnstileToken);
+          return renderPage(c, <MfaPage errors={errors} captcha={mfaCaptcha(c, required)} />);
+        },
         "code",
       ),
     )
