@@ -35,6 +35,7 @@ import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
+import { virtuozzoRoutes } from "./features/virtuozzo/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
 import { clientIp } from "./http/middleware/client-ip";
@@ -128,6 +129,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", invitationRoutes());
   app.route("/", roleRoutes());
   app.route("/", ownershipRoutes());
+  app.route("/", virtuozzoRoutes());
   app.route("/", apiKeyRoutes());
   app.route("/", planRoutes());
   app.route("/", wellKnownRoutes());

@@ -74,6 +74,14 @@ export const AUDIT_ACTIONS = {
   "ownership.transfer_cancelled": "The Owner cancelled a pending ownership transfer",
   "ownership.transfer_declined": "The proposed Owner declined",
   "ownership.transferred": "Ownership moved; the previous Owner became Manager",
+  "virtuozzo.connected": "The Owner connected or replaced the team's Virtuozzo account (signed in)",
+  "virtuozzo.disconnected":
+    "The Owner disconnected the team's Virtuozzo account (signed out, credential forgotten)",
+  "virtuozzo.refreshed": "Gatehouse renewed the team's Virtuozzo session (expiry, invalid key or forced)",
+  "virtuozzo.refresh_failed": "A Virtuozzo refresh failed (metadata: reason unavailable or rejected)",
+  "virtuozzo.reauth_required": "Virtuozzo rejected the stored credential; the Owner was mailed",
+  "virtuozzo.key_reported_invalid":
+    "A member or key reported the team's Virtuozzo session key invalid (metadata: outcome of the check)",
   "api_key.created": "An API key was created",
   "api_key.rotated": "An API key was replaced by a new one with the same name and scope",
   "api_key.revoked": "An API key was revoked",

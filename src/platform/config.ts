@@ -3,6 +3,7 @@ import type { RateLimiter } from "../../durable-objects/rate-limiter";
 import type { TeamLedger } from "../../durable-objects/team-ledger";
 import type { TeamEvents } from "../../durable-objects/team-events";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
+import type { VirtuozzoSession } from "../../durable-objects/virtuozzo-session";
 import type { EmailQueueMessage } from "../email/types";
 import { publishedSettingsIn } from "./dev-settings";
 
@@ -12,6 +13,7 @@ export interface Bindings {
   KV: KVNamespace;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   USER_SESSION_GATE: DurableObjectNamespace<UserSessionGate>;
+  VIRTUOZZO_SESSION: DurableObjectNamespace<VirtuozzoSession>;
   TEAM_LEDGER: DurableObjectNamespace<TeamLedger>;
   TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
@@ -158,6 +160,26 @@ const ConfigShape = z.object({
   ENCRYPTION_KEYS: encryptionKeys,
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
+  /**
+   * Host suffixes a team's Virtuozzo `apiUrl` may use (features/virtuozzo/api-url.ts): `.jelastic.com` matches
+   * its subdomains, `example.com` the host and its subdomains. Empty: every URL is refused (development and
+   * test still take http://127.0.0.1:* and http://localhost:*).
+   */
+  VIRTUOZZO_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const hosts = s
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean);
+      for (const host of hosts) {
+        if (!/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)) {
+          ctx.addIssue({ code: "custom", message: `not a host suffix: ${host}` });
+        }
+      }
+      return hosts;
+    }),
   /** A JWK set of private signing keys (validated when loaded, see crypto/jwt.ts). */
   JWT_SIGNING_KEYS: z.string().min(2),
   JWT_AUDIENCE: z.string().min(1).default("gatehouse"),

@@ -131,6 +131,21 @@ export const PROBLEMS = {
     detail: "The service is not configured correctly.",
   },
   unavailable: { status: 503, title: "Service unavailable", detail: "A dependency is unavailable." },
+  virtuozzo_unavailable: {
+    status: 502,
+    title: "Virtuozzo unavailable",
+    detail: "Virtuozzo could not be reached. Try again in a moment.",
+  },
+  virtuozzo_reauth_required: {
+    status: 409,
+    title: "Virtuozzo re-authentication required",
+    detail: "Virtuozzo rejected the team's credentials. The team owner must connect the account again.",
+  },
+  virtuozzo_not_connected: {
+    status: 404,
+    title: "Virtuozzo not connected",
+    detail: "This team has no Virtuozzo account connected.",
+  },
   internal_error: { status: 500, title: "Internal error", detail: "Something went wrong on our side." },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string; detail: string }>;
 

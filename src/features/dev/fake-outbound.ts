@@ -4,7 +4,7 @@ import { sha1Hex } from "../passwords/breached";
  * The local stand-in for the outside world in development (`wrangler dev` reaches no third party here).
  * It answers the HIBP range API from a small built-in list of breached passwords, in HIBP's exact format
  * (with padding entries), so the production code path runs unchanged against it. Everything else is
- * refused with 502, as an unreachable provider would be.
+ * refused with 502, as an unreachable provider would be, except this machine's own loopback (local fakes).
  */
 const DEV_BREACHED_PASSWORDS = [
   "correct horse battery staple",
@@ -29,6 +29,8 @@ export function fakeOutboundFetch(): typeof fetch {
       lines.push("0000000000000000000000000000000000A:0", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0");
       return new Response(lines.join("\r\n"), { headers: { "content-type": "text/plain" } });
     }
+    // Local stand-ins on this machine (scripts/fake-virtuozzo.mjs) are reached for real.
+    if (url.hostname === "127.0.0.1" || url.hostname === "localhost") return fetch(request);
     return new Response("outbound network unavailable in development", { status: 502 });
   };
 }
