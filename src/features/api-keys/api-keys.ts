@@ -18,6 +18,8 @@ import { AuthError, type FieldError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
+import { teamEventEffect } from "../events/publish";
+import { assertWithinPlan } from "../plans/within-plan";
 import { actorAudit, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
 import { assertWithinCreator } from "./creator-bound";
 
@@ -100,6 +102,15 @@ async function issueKey(
           ...viaKey(actor),
         },
       },
+      after: [
+        teamEventEffect(ctx, row.teamId, {
+          type: "api_key.created",
+          data: { keyId: row.id, name: row.name, prefix: row.prefix },
+        }),
+        ...(replaces
+          ? [teamEventEffect(ctx, row.teamId, { type: "api_key.revoked", data: { keyId: replaces.id } })]
+          : []),
+      ],
     });
   } catch (error) {
     // Two concurrent rotations (or a rotation and a revocation) of one key: one wins, the others mint nothing.
@@ -123,6 +134,7 @@ export async function createApiKey(
   const actor = await teamActor(ctx, { auth: input.auth, teamId: input.teamId });
   const permissions = checkGrants(input.permissions);
   assertWithinCreator(actor, permissions);
+  await assertWithinPlan(ctx, input.teamId, "apiKeys");
   let expiresAt: number | null = null;
   if (input.expiresAt) {
     expiresAt = Date.parse(input.expiresAt);
@@ -169,6 +181,10 @@ export async function revokeApiKey(
       target: { type: "api_key", id: row.id },
       metadata: { before: { name: row.name, prefix: row.prefix }, ...viaKey(actor) },
     },
+    after: ([done]) =>
+      done.length === 0
+        ? []
+        : [teamEventEffect(ctx, teamId, { type: "api_key.revoked", data: { keyId: row.id } })],
   });
   if (revoked.length === 0) throw new AuthError("not_found");
 }

@@ -13,6 +13,7 @@ import { prepareEmail } from "../../platform/outbox";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { breachedOrPolicyRejection } from "../passwords/rules";
+import { assertWithinPlan } from "../plans/within-plan";
 import { erasePendingRegistration } from "../registration/pending-registration";
 import { actorAudit, assertCanGrant, effectiveOf, teamActor, viaKey } from "../teams/team-actor";
 import {
@@ -69,6 +70,7 @@ export async function inviteMember(
   ]);
   if (!team) throw new AuthError("not_found");
   if (existing && (await findMember(ctx.db, teamId, existing.id))) throw new AuthError("already_member");
+  await assertWithinPlan(ctx, teamId, "members", { countInvitations: true, reinvitedEmail: email });
 
   const now = ctx.now();
   const id = newId(ctx.random);
@@ -184,6 +186,7 @@ export async function registerWithInvitation(
   const now = ctx.now();
   const existing = await findUserByEmail(ctx.db, email);
   if (existing && existing.emailVerifiedAt !== null) throw new AuthError("email_taken");
+  await assertWithinPlan(ctx, invitation.teamId, "members");
   const password = await breachedOrPolicyRejection(ctx, { password: input.password, email });
   const passwordHash = hashPassword(password, argon2Params(ctx.config), ctx.random);
   const userId = newId(ctx.random);
@@ -257,6 +260,7 @@ export async function acceptInvitation(
     throw new AuthError("forbidden", { internal: { reason: "invitation addressed to another email" } });
   }
   if (await findMember(ctx.db, invitation.teamId, user.id)) throw new AuthError("already_member");
+  await assertWithinPlan(ctx, invitation.teamId, "members");
   const now = ctx.now();
   try {
     await commit(ctx, {

@@ -16,6 +16,7 @@ import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
+import { assertWithinPlan } from "../plans/within-plan";
 import { memberCuts, memberTokensEnded } from "../sessions/end";
 import {
   actorAudit,
@@ -110,6 +111,7 @@ export async function createRole(
   const candidate = { id, permissions, inheritsRoleId: input.inherits ?? null };
   const effective = checkCandidate(actor, candidate);
   assertCanGrant(actor, effective.permissions);
+  await assertWithinPlan(ctx, teamId, "customRoles");
   const now = ctx.now();
   const row: RoleRow = {
     id,

@@ -164,7 +164,8 @@ describe("invitations and Door B", () => {
   });
 
   it("limits invitations to 50 an hour per inviter (429 with Retry-After)", async () => {
-    const app = testWorker();
+    // A plan large enough for 50 pending invitations (FREE allows 5 members: docs/plans.md).
+    const app = testWorker({ env: { PLAN_LIMITS: "FREE=100/3/3/10,PRO=100/50/50/100" } });
     const owner = await ownerSession(app);
     const developer = await roleId(owner.teamId, "Developer");
     const path = `/api/v1/teams/${owner.teamId}/invitations`;
