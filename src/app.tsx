@@ -12,6 +12,7 @@ import { apiKeyPages } from "./features/api-keys/pages";
 import { apiKeyRoutes } from "./features/api-keys/routes";
 import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
+import { eventRoutes } from "./features/events/routes";
 import { healthRoutes } from "./features/health/routes";
 import { invitationPages } from "./features/invitations/pages";
 import { invitationRoutes } from "./features/invitations/routes";
@@ -131,6 +132,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", ownershipRoutes());
   app.route("/", virtuozzoRoutes());
   app.route("/", apiKeyRoutes());
+  app.route("/", eventRoutes());
   app.route("/", planRoutes());
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());

@@ -1,6 +1,7 @@
 import { cutMemberTokensAtEdge, type MemberCut, revokeAtEdge } from "../../auth/revocation";
 import type { RequestContext } from "../../platform/context";
 import { type AfterCommit, commit } from "../../platform/unit-of-work";
+import { streamCutsForMembers, streamCutsForSessions } from "../events/cuts";
 import { releaseSlots } from "./single-session";
 import { revokeSessionStatement } from "./store";
 
@@ -16,6 +17,8 @@ export interface EndedSession {
   userId: string;
   /** The session's access epoch when it ended: the edge record kills that epoch's tokens (revocation.ts). */
   accessEpoch: number;
+  /** The team the ended epoch's tokens were for, when known: its event streams are cut at once (events/cuts.ts). */
+  teamId?: string | null;
 }
 
 /** The after-commit effects of sessions the caller's batch revoked in D1. */
@@ -39,6 +42,7 @@ export function sessionsEnded(
           reason,
         ),
     },
+    ...streamCutsForSessions(ctx, sessions),
     ...(options.slotsAlreadyFree
       ? []
       : [
@@ -96,6 +100,7 @@ export function memberTokensEnded(
           change,
         ),
     },
+    ...streamCutsForMembers(ctx, change),
   ];
 }
 

@@ -95,7 +95,12 @@ export function revokeSessionStatement(db: Db, sessionId: string, now: number, r
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id, userId: sessions.userId, accessEpoch: sessions.accessEpoch });
+    .returning({
+      id: sessions.id,
+      userId: sessions.userId,
+      accessEpoch: sessions.accessEpoch,
+      teamId: sessions.teamId,
+    });
 }
 
 /**
@@ -120,7 +125,12 @@ export function revokeSessionsStatement(
         isNull(sessions.revokedAt),
       ),
     )
-    .returning({ id: sessions.id, userId: sessions.userId, accessEpoch: sessions.accessEpoch });
+    .returning({
+      id: sessions.id,
+      userId: sessions.userId,
+      accessEpoch: sessions.accessEpoch,
+      teamId: sessions.teamId,
+    });
 }
 
 export function liveSessionsOf(db: Db, userId: string, now: number): Promise<SessionRow[]> {

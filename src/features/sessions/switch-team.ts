@@ -47,9 +47,12 @@ export async function switchTeam(
   // The token being replaced (the old epoch's) dies at once; the new one carries the new epoch.
   await runAfterCommit(
     ctx,
-    sessionsEnded(ctx, [{ id: session.id, userId: user.id, accessEpoch: accessEpoch - 1 }], "team_switched", {
-      slotsAlreadyFree: true,
-    }),
+    sessionsEnded(
+      ctx,
+      [{ id: session.id, userId: user.id, accessEpoch: accessEpoch - 1, teamId: session.teamId }],
+      "team_switched",
+      { slotsAlreadyFree: true },
+    ),
   );
   return issueSessionTokens(ctx, {
     user,
