@@ -30,8 +30,8 @@ const authBench = new Hono<AppEnv>()
   .get("/__bench/plain", (c) => c.json({ ok: true }))
   .get("/__bench/authed", requireAuth(), (c) => c.json({ ok: true, sub: c.var.auth.userId }));
 
-export { RateLimiter } from "../durable-objects/rate-limiter";
-export { UserSessionGate } from "../durable-objects/user-session-gate";
+// Every Durable Object class the Worker exports (wrangler.toml binds them all): a new one needs no edit here.
+export * from "../src/index";
 
 export default {
   fetch: handle,
@@ -66,6 +66,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
         KV: meter.wrap(env.KV, "kv"),
         RATE_LIMITER: meter.wrap(env.RATE_LIMITER, "do"),
         USER_SESSION_GATE: meter.wrap(env.USER_SESSION_GATE, "gate"),
+        VIRTUOZZO_SESSION: meter.wrap(env.VIRTUOZZO_SESSION, "vz"),
         EMAIL_QUEUE: meter.wrap(env.EMAIL_QUEUE, "queue"),
       };
       // Buffer the body first: its arrival over the local proxy is network time, not the Worker's CPU.

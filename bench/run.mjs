@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { authSuites } from "./auth-suites.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
+import { virtuozzoBench } from "./virtuozzo.mjs";
 
 const N = Number(process.env.BENCH_N ?? 40);
 const results = [];
@@ -76,6 +77,7 @@ try {
 
   const measured = await authSuites(worker, report, median(inWorker));
   await hotPaths(worker, report, measured);
+  await virtuozzoBench(worker, report);
   devRatio = await healthVsPlain(worker, report, "development logging (LOG_SAMPLE_RATE=1)");
 } catch (error) {
   console.error(worker.log().slice(-3000));

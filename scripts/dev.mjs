@@ -54,8 +54,21 @@ const wrangler = spawn(
     env,
   },
 );
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => wrangler.kill(signal));
-wrangler.on("exit", (code) => process.exit(code ?? 0));
+// The local fake Virtuozzo API (scripts/fake-virtuozzo.mjs): teams connect it as apiUrl http://127.0.0.1:8790.
+const fakeVirtuozzoPort = process.env.FAKE_VIRTUOZZO_PORT ?? "8790";
+const fakeVirtuozzo = spawn(process.execPath, [new URL("./fake-virtuozzo.mjs", import.meta.url).pathname], {
+  stdio: ["ignore", "ignore", "inherit"],
+  env: { ...env, FAKE_VIRTUOZZO_PORT: fakeVirtuozzoPort },
+});
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.on(signal, () => {
+    fakeVirtuozzo.kill(signal);
+    wrangler.kill(signal);
+  });
+wrangler.on("exit", (code) => {
+  fakeVirtuozzo.kill("SIGTERM");
+  process.exit(code ?? 0);
+});
 
 const origin = `http://127.0.0.1:${port}`;
 const deadline = Date.now() + 120_000;
@@ -70,6 +83,7 @@ while (Date.now() < deadline) {
           "Gatehouse is running",
           `  API          ${origin}/api/v1   (OpenAPI: ${origin}/api/v1/openapi.json, docs: ${origin}/docs)`,
           `  Dev mailbox  ${origin}/dev/mailbox`,
+          `  Virtuozzo    fake API at http://127.0.0.1:${fakeVirtuozzoPort} (dev@example.com / dev-virtuozzo-password)`,
           `  Admin        ${vars.ADMIN_EMAIL ?? "(set ADMIN_EMAIL)"} / ${vars.ADMIN_PASSWORD ? "password in .dev.vars" : "(set ADMIN_PASSWORD)"}`,
           "",
         ].join("\n"),
