@@ -72,6 +72,11 @@ describe("plans", () => {
       { before: { plan: "PRO" }, after: { plan: "FREE" } },
     ]);
     expect((await owner.call("POST", path, { plan: "GOLD" })).status).toBe(422);
+    const events = await env.TEAM_EVENTS.get(env.TEAM_EVENTS.idFromName(owner.teamId)).since(0);
+    expect(events.filter((e) => e.type === "plan.changed").map((e) => JSON.parse(e.data))).toEqual([
+      { plan: "PRO", previousPlan: "FREE" },
+      { plan: "FREE", previousPlan: "PRO" },
+    ]);
   });
 
   it("limits: read, change (audited with before/after), validated", async () => {
@@ -112,6 +117,13 @@ describe("plans", () => {
       {
         before: { monthlyCapUsd: null, hardStop: false, warnAtPercent: 80 },
         after: { monthlyCapUsd: 250.5, hardStop: true, warnAtPercent: 80 },
+      },
+    ]);
+    const events = await env.TEAM_EVENTS.get(env.TEAM_EVENTS.idFromName(owner.teamId)).since(0);
+    expect(events.filter((e) => e.type === "limits.changed").map((e) => JSON.parse(e.data))).toEqual([
+      {
+        limits: { monthlyCapUsd: 250.5, hardStop: true, warnAtPercent: 80 },
+        previousLimits: { monthlyCapUsd: null, hardStop: false, warnAtPercent: 80 },
       },
     ]);
   });

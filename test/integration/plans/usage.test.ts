@@ -82,6 +82,13 @@ describe("usage against a hard cap", () => {
       "“Login Team” reached its monthly spending limit",
     ]);
     expect((await report(owner)).warnings.map((w) => w.kind).sort()).toEqual(["cap", "warn"]);
+    const events = await env.TEAM_EVENTS.get(env.TEAM_EVENTS.idFromName(owner.teamId)).since(0);
+    expect(
+      events
+        .filter((e) => e.type === "spend.warning")
+        .map((e) => (JSON.parse(e.data) as { kind: string }).kind)
+        .sort(),
+    ).toEqual(["cap", "warn"]);
     const audits = await env.DB.prepare(
       "SELECT action, count(*) AS n FROM audit_logs WHERE team_id = ? AND action LIKE 'usage.%' GROUP BY action",
     )
