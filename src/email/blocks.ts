@@ -136,19 +136,24 @@ export function blockText(block: Block): string {
   }
 }
 
-export function blockHtml(block: Block): string {
+/** The mails' default accent: the pages' (ui/brand.ts DEFAULT_BRAND.color). */
+export const DEFAULT_ACCENT = "#0b5cad";
+
+/** A block as HTML; `accent` (a checked `#rrggbb`) colours buttons and links, as on the pages. */
+export function blockHtml(block: Block, accent: string = DEFAULT_ACCENT): string {
+  if (!/^#[0-9a-fA-F]{6}$/.test(accent)) throw new TypeError("accent must be a #rrggbb colour");
   switch (block.kind) {
     case "p":
       return `<p style="${P_STYLE}">${escapeHtml(block.text)}</p>`;
     case "button": {
       const colors = block.secondary
         ? "background:#ffffff;color:#b91c1c;border:1px solid #b91c1c;"
-        : "background:#1d4ed8;color:#ffffff;border:1px solid #1d4ed8;";
+        : `background:${accent};color:#ffffff;border:1px solid ${accent};`;
       const href = escapeHtml(block.url);
       return (
         `<p style="${P_STYLE}"><a href="${href}" style="${BUTTON_STYLE}${colors}">${escapeHtml(block.label)}</a></p>` +
         `<p style="margin:0 0 16px;font-size:13px;color:#52525b;word-break:break-all;">` +
-        `Or open this link: <a href="${href}" style="color:#1d4ed8;">${href}</a></p>`
+        `Or open this link: <a href="${href}" style="color:${accent};">${href}</a></p>`
       );
     }
     case "code":

@@ -16,6 +16,8 @@ import type { EmailData, EmailTemplate, RenderedEmail } from "./types";
 export interface EmailBrand {
   productName: string;
   publicOrigin: string;
+  /** Buttons and links (BRAND_COLOR, `#rrggbb`); the pages' default blue when absent. */
+  accentColor?: string;
 }
 function resetOffer(f: Fields, lead: string): Block[] {
   const resetUrl = f.optUrl("resetUrl");
@@ -234,7 +236,7 @@ export function renderEmail(template: EmailTemplate, data: EmailData, brand: Ema
     `<div style="max-width:560px;margin:0 auto;padding:32px 16px;font-family:${FONT};font-size:16px;` +
     `line-height:1.5;color:#18181b;">` +
     `<p style="margin:0 0 16px;font-size:18px;font-weight:700;">${escapeHtml(product)}</p>` +
-    `<div style="background:#ffffff;border-radius:8px;padding:24px;">${blocks.map(blockHtml).join("")}</div>` +
+    `<div style="background:#ffffff;border-radius:8px;padding:24px;">${blocks.map((b) => blockHtml(b, brand.accentColor)).join("")}</div>` +
     `<p style="margin:16px 0 0;font-size:12px;color:#71717a;">${footer.map(escapeHtml).join("<br>")}</p>` +
     "</div></body></html>";
 

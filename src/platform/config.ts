@@ -139,6 +139,36 @@ const encryptionKeys = z.string().transform((s, ctx) => {
   return keys;
 });
 
+/** WCAG 2.x relative luminance of a `#rrggbb` colour. */
+function luminance(hex: string): number {
+  const channel = (i: number) => {
+    const v = Number.parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+/** WCAG 2.x contrast ratio of two `#rrggbb` colours (1..21). */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/**
+ * A brand colour `#rrggbb` that keeps the pages readable: text in it on `background`, and `background`-coloured
+ * text on buttons filled with it, reach WCAG AA's 4.5:1.
+ */
+const brandColour = (fallback: string, background: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => /^#[0-9a-f]{6}$/.test(s), "must be a #rrggbb colour")
+    .refine(
+      (s) => !/^#[0-9a-f]{6}$/.test(s) || contrastRatio(s, background) >= 4.5,
+      `must contrast 4.5:1 with ${background} (WCAG AA)`,
+    );
+
 const ConfigShape = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]),
   PUBLIC_ORIGIN: z.url().transform((u) => new URL(u).origin),
@@ -154,6 +184,14 @@ const ConfigShape = z.object({
   ARGON2_PARALLELISM: intInRange(1, 4, 1),
   HIBP_ENABLED: booleanString(true),
   HIBP_API_URL: z.url().default("https://api.pwnedpasswords.com"),
+  /** The product's name on the pages and in the mails. */
+  PRODUCT_NAME: z.string().trim().min(1).max(60).default("Gatehouse"),
+  /** The help address in the pages' footer; none: no footer link. */
+  SUPPORT_EMAIL: z.email().optional(),
+  /** Links and buttons in light mode, and in the mails. */
+  BRAND_COLOR: brandColour("#0b5cad", "#ffffff"),
+  /** Links and buttons in dark mode. */
+  BRAND_COLOR_DARK: brandColour("#4493f8", "#0d1117"),
   TURNSTILE_SECRET_KEY: z.string().min(1),
   TURNSTILE_SITE_KEY: z.string().optional(),
   TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),

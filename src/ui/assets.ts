@@ -1,8 +1,10 @@
 import { Hono } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { type Brand, brandOf, brandStylesheet } from "./brand";
 import { STYLESHEET } from "./styles";
 
 /** FNV-1a (32 bit) of a text, as 8 hex digits: a fingerprint that changes whenever the text does. */
-function fingerprint(text: string): string {
+export function fingerprint(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
@@ -19,9 +21,23 @@ export const STYLESHEET_PATH = `/assets/app.${fingerprint(STYLESHEET)}.css`;
  * fingerprinted names, `Cache-Control: public, max-age=31536000, immutable`. Any other name is a 404.
  */
 export function assetRoutes() {
-  return new Hono().get(STYLESHEET_PATH, (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=31536000, immutable");
-    return c.body(STYLESHEET);
-  });
+  return new Hono<AppEnv>()
+    .get(STYLESHEET_PATH, (c) => {
+      c.header("Content-Type", "text/css; charset=utf-8");
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+      return c.body(STYLESHEET);
+    })
+    .get("/assets/:name{brand\\.[0-9a-f]{8}\\.css}", (c) => {
+      // Only the current configuration's sheet exists; an old fingerprint is gone (404), never stale.
+      const brand = brandOf(c.var.config);
+      if (c.req.path !== brandStylesheetPath(brand)) return c.notFound();
+      c.header("Content-Type", "text/css; charset=utf-8");
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+      return c.body(brandStylesheet(brand));
+    });
+}
+
+/** The brand sheet's URL (its content's fingerprint in the name, like the stylesheet's). */
+export function brandStylesheetPath(brand: Brand): string {
+  return `/assets/brand.${fingerprint(brandStylesheet(brand))}.css`;
 }

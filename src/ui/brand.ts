@@ -1,8 +1,46 @@
+import { createContext } from "hono/jsx";
+import type { Config } from "../platform/config";
+
 /**
- * The branding every page shows: product name and support address. Gatehouse's own look is the default;
- * configuration variables for them come with the mails' branding (issue 16, item 6).
+ * The branding every page and mail shows: product name, support address and colours, from configuration
+ * (PRODUCT_NAME, SUPPORT_EMAIL, BRAND_COLOR, BRAND_COLOR_DARK; the colours are checked for WCAG AA contrast
+ * when the configuration is parsed). Gatehouse's own look is the default.
  */
-export const BRAND = {
+export interface Brand {
+  productName: string;
+  supportEmail: string | null;
+  color: string;
+  colorDark: string;
+}
+
+export const DEFAULT_BRAND: Brand = {
   productName: "Gatehouse",
-  supportEmail: "support@gatehouse.local",
-} as const;
+  supportEmail: null,
+  color: "#0b5cad",
+  colorDark: "#4493f8",
+};
+
+export function brandOf(config: Config): Brand {
+  return {
+    productName: config.PRODUCT_NAME,
+    supportEmail: config.SUPPORT_EMAIL ?? null,
+    color: config.BRAND_COLOR,
+    colorDark: config.BRAND_COLOR_DARK,
+  };
+}
+
+/** The request's brand, provided by renderPage to every component (Layout reads it). */
+export const BrandContext = createContext<Brand>(DEFAULT_BRAND);
+
+/** The colours differ from the stylesheet's own: the page links the brand sheet (ui/assets.ts). */
+export function customColours(brand: Brand): boolean {
+  return brand.color !== DEFAULT_BRAND.color || brand.colorDark !== DEFAULT_BRAND.colorDark;
+}
+
+/** The brand sheet: the stylesheet's colour properties, overridden (no inline style: the CSP allows none). */
+export function brandStylesheet(brand: Brand): string {
+  return (
+    `:root{--primary:${brand.color}}` +
+    `@media (prefers-color-scheme: dark){:root{--primary:${brand.colorDark}}}`
+  );
+}

@@ -1,6 +1,6 @@
-import type { Child } from "hono/jsx";
-import { STYLESHEET_PATH } from "./assets";
-import { BRAND } from "./brand";
+import { type Child, useContext } from "hono/jsx";
+import { brandStylesheetPath, STYLESHEET_PATH } from "./assets";
+import { BrandContext, customColours } from "./brand";
 
 /** The layout's own words (a second language is a second catalogue). */
 const TEXT = {
@@ -14,6 +14,7 @@ const TEXT = {
  * one with the response's CSP nonce (http/middleware/security-headers.ts).
  */
 export function Layout(props: { title: string; children: Child; narrow?: boolean }) {
+  const brand = useContext(BrandContext);
   return (
     <html lang="en">
       <head>
@@ -21,21 +22,24 @@ export function Layout(props: { title: string; children: Child; narrow?: boolean
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <meta name="color-scheme" content="light dark" />
-        <title>{`${props.title} · ${BRAND.productName}`}</title>
+        <title>{`${props.title} · ${brand.productName}`}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
+        {customColours(brand) ? <link rel="stylesheet" href={brandStylesheetPath(brand)} /> : null}
       </head>
       <body>
         <header>
           <a class="brand" href="/login">
-            {BRAND.productName}
+            {brand.productName}
           </a>
         </header>
         <main id="main" class={props.narrow ? "narrow" : undefined}>
           {props.children}
         </main>
-        <footer>
-          {TEXT.help} <a href={`mailto:${BRAND.supportEmail}`}>{BRAND.supportEmail}</a>
-        </footer>
+        {brand.supportEmail ? (
+          <footer>
+            {TEXT.help} <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>
+          </footer>
+        ) : null}
       </body>
     </html>
   );

@@ -1,13 +1,21 @@
 import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../http/app-env";
+import { BrandContext, brandOf, DEFAULT_BRAND } from "./brand";
 
-/** Renders a page with its doctype (hono/jsx renders elements only); pages are never cached. */
+/**
+ * Renders a page with its doctype (hono/jsx renders elements only) and the configured brand in context (the
+ * Layout reads it); pages are never cached.
+ */
 export async function renderPage(
-  c: Context,
+  c: Context<AppEnv>,
   element: JSX.Element,
   status: ContentfulStatusCode = 200,
 ): Promise<Response> {
   c.header("Cache-Control", "no-store");
-  return c.html(`<!doctype html>${await element.toString()}`, status);
+  const config = c.var.config as AppEnv["Variables"]["config"] | undefined;
+  const brand = config ? brandOf(config) : DEFAULT_BRAND;
+  const page = <BrandContext.Provider value={brand}>{element}</BrandContext.Provider>;
+  return c.html(`<!doctype html>${await page.toString()}`, status);
 }

@@ -83,8 +83,9 @@ async function deliver(
   }
   try {
     const rendered = renderEmail(template, data, {
-      productName: "Gatehouse",
+      productName: ctx.config.PRODUCT_NAME,
       publicOrigin: ctx.config.PUBLIC_ORIGIN,
+      accentColor: ctx.config.BRAND_COLOR,
     });
     const result = await provider.send({
       ...rendered,

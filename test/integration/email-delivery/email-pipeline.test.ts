@@ -92,6 +92,19 @@ describe("email queue consumer", () => {
     expect(row?.payload).toBe("");
   });
 
+  it("renders with the configured brand: product name and accent colour", async () => {
+    const provider = fakeResend(0);
+    const app = testWorker({
+      fetch: provider.fetch,
+      env: { ...resendEnv, PRODUCT_NAME: "Acme ID", BRAND_COLOR: "#7a1fa2" },
+    });
+    const mail = await outboxMail();
+    await runQueue(app, "gatehouse-email", [mail.message]);
+    const sent = provider.calls[0]?.body as unknown as { text: string; html: string };
+    expect(sent.text).toContain("Acme ID");
+    expect(sent.html).toContain("background:#7a1fa2;");
+  });
+
   it("retries a failing provider with backoff, then delivers once it recovers", async () => {
     const provider = fakeResend(2);
     const app = testWorker({ fetch: provider.fetch, env: resendEnv });
