@@ -2,6 +2,7 @@ import type { Principal } from "../../auth/principal";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { logger } from "../../platform/logger";
+import { enforceEventRate } from "../plans/event-rate";
 import { GATEHOUSE_EVENTS } from "./catalogue";
 import { teamEventsStub } from "./publish";
 
@@ -35,6 +36,7 @@ export interface BackendEvent {
  */
 export async function publishFromBackend(ctx: RequestContext, input: BackendEvent): Promise<{ id: string }> {
   const { teamId, type, data } = input;
+  await enforceEventRate(ctx, teamId);
   if (RESERVED_NAMESPACES.has(type.split(".")[0] as string)) {
     throw AuthError.validation(
       [{ path: "type", message: "This event type is reserved for Gatehouse. Use your own namespace." }],
