@@ -3,6 +3,8 @@ import { liveApiKeysOf, revokeApiKeyStatement } from "../../db/api-keys";
 import type { AuditEvent } from "../../platform/audit";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import type { AfterCommit } from "../../platform/unit-of-work";
+import { teamEventEffect } from "../events/publish";
 import type { TeamActor } from "../teams/team-actor";
 
 /**
@@ -30,6 +32,8 @@ export function assertWithinCreator(actor: TeamActor, scope: readonly string[]):
 export interface KeyRevocations {
   writes: ReturnType<typeof revokeApiKeyStatement>[];
   audit: AuditEvent[];
+  /** `api_key.revoked` on the team's event stream (it also ends those keys' streams): the caller's `after`. */
+  after: AfterCommit[];
 }
 
 /**
@@ -65,5 +69,6 @@ export async function revokeKeysBeyondCreators(
       reason: "creator_permissions_reduced",
       metadata: { before: { name: k.name, prefix: k.prefix, createdBy: k.createdBy } },
     })),
+    after: keys.map((k) => teamEventEffect(ctx, teamId, { type: "api_key.revoked", data: { keyId: k.id } })),
   };
 }

@@ -12,6 +12,7 @@ import { iso } from "../../platform/iso-time";
 import { prepareEmail } from "../../platform/outbox";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
+import { teamEventEffect } from "../events/publish";
 import { breachedOrPolicyRejection } from "../passwords/rules";
 import { assertWithinPlan } from "../plans/within-plan";
 import { erasePendingRegistration } from "../registration/pending-registration";
@@ -111,6 +112,12 @@ export async function inviteMember(
       },
     },
     mails: [mail],
+    after: [
+      teamEventEffect(ctx, teamId, {
+        type: "invitation.sent",
+        data: { invitationId: id, role: { id: role.id, name: role.name } },
+      }),
+    ],
   });
   return invitationView({
     id,
@@ -236,6 +243,7 @@ export async function registerWithInvitation(
           metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
         },
       ],
+      after: joinedEvents(ctx, invitation, { id: userId, name: input.name ?? null }),
     });
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) throw new AuthError("email_taken");
@@ -289,6 +297,7 @@ export async function acceptInvitation(
           metadata: { after: { roleId: invitation.roleId, roleName: invitation.roleName } },
         },
       ],
+      after: joinedEvents(ctx, invitation, user),
     });
   } catch (error) {
     if (isInvitationRace(error)) throw invalidToken("used concurrently");
@@ -299,4 +308,23 @@ export async function acceptInvitation(
     team: { id: invitation.teamId, slug: invitation.teamSlug, name: invitation.teamName },
     role: { id: invitation.roleId, name: invitation.roleName },
   };
+}
+
+/** The team events of an accepted invitation (Door B or a signed-in accept): ids, name and role, no email. */
+function joinedEvents(
+  ctx: RequestContext,
+  invitation: { id: string; teamId: string; roleId: string; roleName: string },
+  user: { id: string; name: string | null },
+) {
+  const role = { id: invitation.roleId, name: invitation.roleName };
+  return [
+    teamEventEffect(ctx, invitation.teamId, {
+      type: "invitation.accepted",
+      data: { invitationId: invitation.id, userId: user.id, role },
+    }),
+    teamEventEffect(ctx, invitation.teamId, {
+      type: "member.joined",
+      data: { userId: user.id, name: user.name, role },
+    }),
+  ];
 }

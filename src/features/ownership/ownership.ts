@@ -10,6 +10,7 @@ import { iso } from "../../platform/iso-time";
 import { type PreparedEmail, prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
+import { teamEventEffect } from "../events/publish";
 import { memberCuts, memberTokensEnded } from "../sessions/end";
 import { actorAudit, effectiveOf, teamActor } from "../teams/team-actor";
 import {
@@ -208,6 +209,13 @@ export async function acceptOwnership(
       ...keyRevocations.audit,
     ],
     mails,
+    after: [
+      teamEventEffect(ctx, transfer.teamId, {
+        type: "ownership.transferred",
+        data: { fromUserId: transfer.fromUserId, toUserId: transfer.toUserId },
+      }),
+      ...keyRevocations.after,
+    ],
   });
   return { team: { id: transfer.teamId, name: teamName }, role: { id: owner.id, name: owner.name } };
 }

@@ -230,8 +230,10 @@ export async function updateRole(
         ...keyRevocations.audit,
       ],
       // A withdrawn permission leaves every token that carries it, in whichever session, at once.
-      after: ([, restamped]) =>
-        memberTokensEnded(ctx, { teamId, cuts: memberCuts(restamped), reason: "permission_withdrawn" }),
+      after: ([, restamped]) => [
+        ...memberTokensEnded(ctx, { teamId, cuts: memberCuts(restamped), reason: "permission_withdrawn" }),
+        ...keyRevocations.after,
+      ],
     });
   } catch (error) {
     throw nameTaken(error) ?? error;

@@ -21,6 +21,7 @@ import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
+import { teamEventEffect } from "../events/publish";
 import { memberCuts, memberTokensEnded, removedMemberCuts, sessionsEnded } from "../sessions/end";
 import { revokeSessionsStatement } from "../sessions/store";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
@@ -215,8 +216,22 @@ export async function changeMemberRole(
       ...keyRevocations.audit,
     ],
     // Every token of the member for this team carries the old role: it dies now, in whichever session.
-    after: ([changed]) =>
-      memberTokensEnded(ctx, { teamId, cuts: memberCuts(changed), reason: "role_changed" }),
+    after: ([changed]) => [
+      ...memberTokensEnded(ctx, { teamId, cuts: memberCuts(changed), reason: "role_changed" }),
+      ...(changed.length === 0
+        ? []
+        : [
+            teamEventEffect(ctx, teamId, {
+              type: "member.role_changed",
+              data: {
+                userId,
+                role: { id: role.id, name: role.name },
+                previousRole: { id: member.roleId, name: member.roleName },
+              },
+            }),
+            ...keyRevocations.after,
+          ]),
+    ],
   });
   if (changed.length === 0) throw new AuthError("owner_transfer_required");
   return memberView({ ...member, roleId: role.id, roleName: role.name, roleBuiltIn: role.builtIn });
@@ -251,6 +266,9 @@ export async function removeMember(
       ...sessionsEnded(ctx, revoked, "member_removed"),
       // Tokens for this team minted by their other sessions (now in another team) die too.
       ...memberTokensEnded(ctx, { teamId, cuts: removedMemberCuts(removed, now), reason: "member_removed" }),
+      ...(removed.length === 0
+        ? []
+        : [teamEventEffect(ctx, teamId, { type: "member.removed", data: { userId } })]),
     ],
   });
   if (removed.length === 0) throw new AuthError("not_found");
