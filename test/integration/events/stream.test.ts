@@ -178,6 +178,27 @@ describe("GET /api/v1/events", () => {
     await ownerStream.client.close();
   });
 
+  it("ends the stream of a token whose session switched to another team", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const created = await owner.call("POST", "/api/v1/teams", { name: "Second team" });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const { client } = await subscribed(app, { token: owner.accessToken });
+    const switched = await owner.call("POST", "/api/v1/auth/session-exchange", { teamId: id });
+    expect(switched.status).toBe(200);
+    await expectEnd(client, "revoked");
+  });
+
+  it("ends at the access token's expiry", async () => {
+    const clock = testClock();
+    const app = testWorker({ clock });
+    const owner = await ownerSession(app);
+    clock.advance(600_000 - 1_500); // ACCESS_TOKEN_TTL is 600 s: 1.5 s left
+    const { client } = await subscribed(app, { token: owner.accessToken });
+    await expectEnd(client, "expired");
+  });
+
   it("ends an API key's stream when the key is revoked", async () => {
     const app = testWorker();
     const owner = await ownerSession(app);
