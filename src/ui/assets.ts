@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { type Brand, brandOf, brandStylesheet } from "./brand";
+import { STRENGTH_METER_JS, STRENGTH_METER_PATH } from "./strength";
 import { STYLESHEET } from "./styles";
 
 /** FNV-1a (32 bit) of a text, as 8 hex digits: a fingerprint that changes whenever the text does. */
@@ -26,6 +27,11 @@ export function assetRoutes() {
       c.header("Content-Type", "text/css; charset=utf-8");
       c.header("Cache-Control", "public, max-age=31536000, immutable");
       return c.body(STYLESHEET);
+    })
+    .get(STRENGTH_METER_PATH, (c) => {
+      c.header("Content-Type", "text/javascript; charset=utf-8");
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+      return c.body(STRENGTH_METER_JS);
     })
     .get("/assets/:name{brand\\.[0-9a-f]{8}\\.css}", (c) => {
       // Only the current configuration's sheet exists; an old fingerprint is gone (404), never stale.

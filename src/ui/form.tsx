@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { AuthError } from "../platform/errors";
+import { StrengthMeter } from "./strength";
 
 /** What a form page shows after a refused POST: the API's copy, per field and for the whole form. */
 export interface FormErrors {
@@ -46,9 +47,13 @@ export function Field(props: {
   hint?: string;
   /** The input's id, where one page has several forms with the same field (ids are unique per page). */
   id?: string;
+  /** For a new password: the form's fields whose values make it weak (the strength meter's user inputs). */
+  strengthInputs?: string[];
 }) {
   const id = props.id ?? `f-${props.name}`;
   const error = props.errors.fields[props.name];
+  // Every new-password field gets the strength meter (ui/strength.tsx).
+  const newPassword = props.autocomplete === "new-password";
   const described = [error ? `${id}-error` : "", props.hint ? `${id}-hint` : ""].filter(Boolean).join(" ");
   return (
     <div class="field">
@@ -67,7 +72,10 @@ export function Field(props: {
         required={props.required}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={described || undefined}
+        data-strength={newPassword ? `${id}-strength` : undefined}
+        data-strength-inputs={newPassword ? (props.strengthInputs ?? ["email", "name"]).join(",") : undefined}
       />
+      {newPassword ? <StrengthMeter id={`${id}-strength`} /> : null}
       {error ? (
         <p class="error" id={`${id}-error`}>
           {error}

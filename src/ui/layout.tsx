@@ -1,6 +1,7 @@
 import { type Child, useContext } from "hono/jsx";
 import { brandStylesheetPath, STYLESHEET_PATH } from "./assets";
-import { BrandContext, customColours } from "./brand";
+import { BrandContext, customColours, NonceContext } from "./brand";
+import { StrengthLoader } from "./strength";
 
 /** The layout's own words (a second language is a second catalogue). */
 const TEXT = {
@@ -15,6 +16,7 @@ const TEXT = {
  */
 export function Layout(props: { title: string; children: Child; narrow?: boolean }) {
   const brand = useContext(BrandContext);
+  const nonce = useContext(NonceContext);
   return (
     <html lang="en">
       <head>
@@ -40,6 +42,7 @@ export function Layout(props: { title: string; children: Child; narrow?: boolean
             {TEXT.help} <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>
           </footer>
         ) : null}
+        <StrengthLoader nonce={nonce} />
       </body>
     </html>
   );

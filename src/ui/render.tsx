@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../http/app-env";
-import { BrandContext, brandOf, DEFAULT_BRAND } from "./brand";
+import { BrandContext, brandOf, DEFAULT_BRAND, NonceContext } from "./brand";
 
 /**
  * Renders a page with its doctype (hono/jsx renders elements only) and the configured brand in context (the
@@ -16,6 +16,10 @@ export async function renderPage(
   c.header("Cache-Control", "no-store");
   const config = c.var.config as AppEnv["Variables"]["config"] | undefined;
   const brand = config ? brandOf(config) : DEFAULT_BRAND;
-  const page = <BrandContext.Provider value={brand}>{element}</BrandContext.Provider>;
+  const page = (
+    <BrandContext.Provider value={brand}>
+      <NonceContext.Provider value={c.var.secureHeadersNonce}>{element}</NonceContext.Provider>
+    </BrandContext.Provider>
+  );
   return c.html(`<!doctype html>${await page.toString()}`, status);
 }

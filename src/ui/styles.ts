@@ -39,6 +39,9 @@ form.inline { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: var(--spa
 .field { display: flex; flex-direction: column; gap: 4px; }
 .field label { font-weight: 600; }
 .field .error { color: var(--danger); font-size: 14px; margin: 0; }
+.strength { display: flex; align-items: center; gap: 8px; font-size: 14px; color: var(--muted); }
+.strength[hidden] { display: none; }
+.strength meter { flex: 1; height: 8px; }
 .check { display: flex; align-items: center; gap: 8px; }
 input, select { font: inherit; color: var(--fg); background: var(--bg); padding: 8px 10px;
   border: 1px solid var(--line); border-radius: 6px; width: 100%; }

@@ -43,7 +43,9 @@ export function makeKit({ browser, origin, shots }) {
     await page.goto(`${origin}/register`);
     await check(page, "register");
     await page.getByLabel("Email address").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    // The strength meter (loaded on focus) rates the chosen password.
+    await page.waitForFunction(() => document.querySelector("#f-password-strength meter")?.value >= 3);
     await page.getByLabel("Your name (optional)").fill("Edda");
     await page.getByLabel("Team name").fill("E2E Team");
     await page.getByRole("button", { name: "Create account" }).click();
