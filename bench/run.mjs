@@ -3,6 +3,7 @@
 // Prints a table and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { authSuites } from "./auth-suites.mjs";
+import { eventsBench } from "./events.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
 import { virtuozzoBench } from "./virtuozzo.mjs";
@@ -78,6 +79,7 @@ try {
   const measured = await authSuites(worker, report, median(inWorker));
   await hotPaths(worker, report, measured);
   await virtuozzoBench(worker, report);
+  await eventsBench(worker, report);
   devRatio = await healthVsPlain(worker, report, "development logging (LOG_SAMPLE_RATE=1)");
 } catch (error) {
   console.error(worker.log().slice(-3000));
