@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 
 // Team management: the owner invites an address; the invitee opens the mailed link (a page that decides
 // nothing), creates an account through Door B and lands signed in; the owner sees them in the member list;
-// an API key is created and shown once.
+// an API key is created and shown once; a custom role is created; ownership moves to the new member, who
+// accepts from the mailed link.
 
 async function inviteDoorBMembersAndKey({ newPage, register, signIn, check, mailFor, origin, PASSWORD }) {
   const owner = await newPage();
@@ -58,10 +59,40 @@ async function inviteDoorBMembersAndKey({ newPage, register, signIn, check, mail
   await page.goto(`${origin}${teamPath}/api-keys`);
   assert.doesNotMatch((await page.locator("main").textContent()) ?? "", new RegExp(key));
 
+  // a custom role inheriting Developer, from the catalogue
+  await page.goto(`${origin}${teamPath}/roles`);
+  await check(page, "team-roles");
+  await page.locator("#f-name").fill("Support");
+  await page.locator("#create-inherits").selectOption({ label: "Developer" });
+  await page.locator('form[action$="/roles"] input[name="perm:members:invite"]').check();
+  await page.getByRole("button", { name: "Create role" }).click();
+  await page.waitForURL("**/roles?done=created");
+  const roles = (await page.locator("main").textContent()) ?? "";
+  assert.match(roles, /Role created\./);
+  assert.match(roles, /Support/);
+
+  // ownership: proposed to the new member, who accepts from the mailed link (opening it decides nothing)
+  await page.goto(`${origin}${teamPath}/ownership`);
+  await check(page, "team-ownership");
+  await page.getByLabel("New owner").selectOption({ label: `${invitee} · Developer` });
+  await page.getByRole("button", { name: "Send the proposal" }).click();
+  await page.waitForURL("**/ownership?done=proposed");
+  const transfer = await mailFor(invitee, "ownership_transfer");
+  if (guest.page.url().endsWith("/login?joined=1"))
+    await signIn(guest.page, invitee, "harbor-violet-lantern-58");
+  await guest.page.goto(transfer.links[0]);
+  await check(guest.page, "ownership-link");
+  await guest.page.getByRole("button", { name: "Accept ownership" }).click();
+  await guest.page.waitForURL("**/ownership-transfer/accept?done=1");
+  assert.match((await guest.page.locator("main").textContent()) ?? "", /You are now the owner/);
+
   await guest.context.close();
   await owner.context.close();
 }
 
 export const flows = [
-  { name: "invite → mailed link → Door B → member list; API key shown once", run: inviteDoorBMembersAndKey },
+  {
+    name: "invite → mailed link → Door B → member list; API key shown once; custom role; ownership transfer",
+    run: inviteDoorBMembersAndKey,
+  },
 ];
