@@ -7,6 +7,7 @@ import {
   developerOf,
   LOGIN,
   rawRow,
+  TOKEN,
   virtuozzoWorld,
   type World,
 } from "./support";
@@ -200,5 +201,31 @@ describe("team session keys", () => {
       (a) => a.action === "virtuozzo.refreshed",
     );
     expect(refreshed.map((a) => JSON.parse(a.metadata).trigger)).toEqual(["forced"]);
+  });
+
+  it("a personal access token is re-validated with checksign (never a sign-in); a revoked one needs the Owner", async () => {
+    const world = virtuozzoWorld();
+    const { owner, base } = await connectedTeam(world, {
+      login: undefined,
+      password: undefined,
+      token: TOKEN,
+    });
+    const created = await owner.call("POST", `/api/v1/teams/${owner.teamId}/api-keys`, {
+      name: "backend",
+      permissions: ["virtuozzo:use"],
+    });
+    const backend = as(world.app, ((await created.json()) as { key: string }).key);
+    intoWindow(world);
+    const renewed = (await (await backend("GET", `${base}/session`)).json()) as Key;
+    expect(renewed.sessionKey).toBe(TOKEN);
+    expect(Date.parse(renewed.expiresAt)).toBe(world.clock.now() + 3600 * SECOND);
+    expect(world.fake.counts).toMatchObject({ signin: 0, checksign: 1 });
+
+    delete world.fake.tokens[TOKEN]; // revoked in Virtuozzo
+    intoWindow(world);
+    const refused = await backend("GET", `${base}/session`);
+    expect(refused.status).toBe(409);
+    await waitForMail(world.app, owner.email, { template: "virtuozzo_reauth" });
+    expect(world.fake.counts).toMatchObject({ signin: 0, checksign: 2 });
   });
 });
