@@ -37,6 +37,12 @@ export async function virtuozzoBench(worker, report, password = "violet-anchor-m
 
     const signinsBefore = vz.fake.counts.signin;
     const noop = await cannon({ url: `${origin}/__bench/noop`, connections: 8, duration: LOAD_SECONDS });
+    const authed = await cannon({
+      url: `${origin}/__bench/authed`,
+      connections: 8,
+      duration: LOAD_SECONDS,
+      headers,
+    });
     const keys = await cannon({
       url: `${origin}${base}/session`,
       connections: 8,
@@ -52,14 +58,22 @@ export async function virtuozzoBench(worker, report, password = "violet-anchor-m
       undefined,
       "GET …/virtuozzo/session, 8 conn",
     );
+    report("virtuozzo session key / no-op route", rate / noop.requests.average, "×", undefined, "same run");
     report(
-      "virtuozzo session key / no-op route",
-      rate / noop.requests.average,
+      "virtuozzo session key / authenticated no-op",
+      rate / authed.requests.average,
       "×",
       undefined,
-      "same run; auth (JWT + KV) + 1 D1 read + 1 DO call + AES-GCM open",
+      "the feature's own cost: 1 D1 read + 1 DO call + AES-GCM open",
     );
     report("virtuozzo session key: p99 latency", keys.latency.p99, "ms");
+    report(
+      "virtuozzo session key: Worker CPU (wall − binding waits)",
+      metered.wall - metered.io - metered.bindingSync,
+      "ms",
+      undefined,
+      "one metered request",
+    );
     report("virtuozzo session key: D1 round trips", count("d1."), "");
     report("virtuozzo session key: KV reads", count("kv.get"), "");
     report("virtuozzo session key: DO calls", count("vz.") + count("do."), "");
