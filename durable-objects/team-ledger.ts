@@ -82,6 +82,16 @@ function utcMonth(now: number): string {
   return new Date(now).toISOString().slice(0, 7);
 }
 
+/** An error's message with its causes' (drizzle wraps the D1 error). */
+function errorText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error, i = 0; e && i < 4; i++) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(" | ");
+}
+
 function toEntry(r: EntryRow): LedgerEntry {
   return {
     recordId: r.record_id,
@@ -256,8 +266,11 @@ export class TeamLedger extends DurableObject {
         const written = await writeLedgerRow(db, entry);
         if (written === "other_record") this.revert(entry);
         else this.settle({ confirmed: [entry.idempotencyKey], month: entry.month });
-      } catch {
-        failed = true;
+      } catch (error) {
+        // The team was deleted (its ledger rows cascade away): nothing is left to bill, forget the entry.
+        if (/FOREIGN KEY constraint failed/i.test(errorText(error))) {
+          this.ctx.storage.sql.exec("DELETE FROM entries WHERE idempotency_key = ?", entry.idempotencyKey);
+        } else failed = true;
       }
     }
     if (failed) await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS * 2);

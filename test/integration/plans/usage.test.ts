@@ -237,4 +237,29 @@ describe("the ledger keeps a charge until D1 has it", () => {
     expect((await report(owner)).monthToDateUsd).toBe(0.7);
     expect((await report(owner)).items.map((i) => i.id)).toEqual([recordId]);
   });
+
+  it("a pending record of a deleted team is dropped by the alarm, not retried forever", async () => {
+    const teamId = `gone-${crypto.randomUUID()}`;
+    const stub = env.TEAM_LEDGER.get(env.TEAM_LEDGER.idFromName(teamId));
+    await runInDurableObject(stub, (ledger: TeamLedger) =>
+      ledger.charge({
+        teamId,
+        idempotencyKey: "k",
+        fingerprint: "f",
+        amountMicros: 1,
+        description: "d",
+        capMicros: null,
+        hardStop: false,
+        warnAtPercent: 80,
+        recordId: crypto.randomUUID(),
+        actorId: null,
+        apiKeyId: null,
+        now: Date.now(),
+      }),
+    );
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (ledger: TeamLedger) => ledger.pendingEntries())).toEqual([]);
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    expect(await ledgerSumMicros(teamId)).toBe(0);
+  });
 });
