@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { testClock, testWorker } from "../../support/helpers";
-import { as, memberSession, ownerSession } from "../../support/teams";
+import { as, memberSession, ownerSession, roleId } from "../../support/teams";
 import { expectEnd, payload, publisherKey, subscribe, subscribed } from "./support";
 
 describe("GET /api/v1/events", () => {
@@ -197,6 +197,31 @@ describe("GET /api/v1/events", () => {
     clock.advance(600_000 - 1_500); // ACCESS_TOKEN_TTL is 600 s: 1.5 s left
     const { client } = await subscribed(app, { token: owner.accessToken });
     await expectEnd(client, "expired");
+  });
+
+  it("ends a member's stream when their role changes (the token's permissions are stale)", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const dev = await memberSession(app, owner.accessToken, owner.teamId, "Developer");
+    const { client } = await subscribed(app, { token: dev.accessToken });
+    const changed = await owner.call("PATCH", `/api/v1/teams/${owner.teamId}/members/${dev.userId}`, {
+      roleId: await roleId(owner.teamId, "Manager"),
+    });
+    expect(changed.status).toBe(200);
+    await expectEnd(client, "revoked");
+  });
+
+  it("lets go of the team object's socket when the client goes away", async () => {
+    const app = testWorker();
+    const owner = await ownerSession(app);
+    const stub = env.TEAM_EVENTS.get(env.TEAM_EVENTS.idFromName(owner.teamId));
+    const { client } = await subscribed(app, { token: owner.accessToken });
+    expect(await stub.subscribers()).toBe(1);
+    await client.close();
+    const deadline = Date.now() + 5_000;
+    while ((await stub.subscribers()) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await stub.subscribers()).toBe(0);
   });
 
   it("ends an API key's stream when the key is revoked", async () => {
