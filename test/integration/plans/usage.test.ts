@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { TeamLedger } from "../../../durable-objects/team-ledger";
 import { testClock, testWorker, waitForMail } from "../../support/helpers";
-import { ownerSession } from "../../support/teams";
+import { memberSession, ownerSession } from "../../support/teams";
 
 type App = ReturnType<typeof testWorker>;
 const CAP_COPY = "Your monthly spending limit has been reached. Adjust your limit to continue.";
@@ -71,6 +71,16 @@ describe("usage against a hard cap", () => {
     expect(r.capUsd).toBe(10);
     expect(r.remainingUsd).toBe(0.01);
     expect(r.items).toHaveLength(27);
+    // Keyset pages of 10: every item once, newest first.
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const page = await report(owner, `?limit=10${cursor ? `&cursor=${cursor}` : ""}`);
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(r.items.map((i) => i.id));
+    expect((await owner.call("GET", `/api/v1/teams/${owner.teamId}/usage?cursor=nope`)).status).toBe(422);
 
     // One warning at 50 % and one at the cap (the first hard-stop refusal), each mailed once to the Owner.
     const mails = await waitForMail(app, owner.email, { template: "spend_warning", count: 2 });
@@ -106,9 +116,16 @@ describe("usage against a hard cap", () => {
     expect(await more.json()).toMatchObject({ monthToDateUsd: 14.99, capUsd: 20, remainingUsd: 5.01 });
   });
 
-  it("without a hard stop, spend beyond the cap is recorded", async () => {
+  it("without a hard stop, spend beyond the cap is recorded; billing admins are told, developers not", async () => {
     const app = testWorker();
     const owner = await ownerSession(app);
+    const role = await owner.call("POST", `/api/v1/teams/${owner.teamId}/roles`, {
+      name: "Billing",
+      permissions: ["billing:manage", "billing:read"],
+    });
+    expect(role.status).toBe(201);
+    const billingAdmin = await memberSession(app, owner.accessToken, owner.teamId, "Billing");
+    const developer = await memberSession(app, owner.accessToken, owner.teamId, "Developer");
     await owner.call("POST", `/api/v1/teams/${owner.teamId}/limits`, { monthlyCapUsd: 1, hardStop: false });
     const post = usage(app, owner.accessToken, owner.teamId);
     expect((await post("a", { amountUsd: 0.9, description: "a" })).status).toBe(201);
@@ -117,6 +134,16 @@ describe("usage against a hard cap", () => {
     expect(await over.json()).toMatchObject({ monthToDateUsd: 1.4, capUsd: 1, remainingUsd: 0 });
     const mails = await waitForMail(app, owner.email, { template: "spend_warning", count: 2 });
     expect(mails).toHaveLength(2);
+    expect(await waitForMail(app, billingAdmin.email, { template: "spend_warning", count: 2 })).toHaveLength(
+      2,
+    );
+    const devMails = await app.request(
+      "GET",
+      `/api/v1/dev/mailbox?to=${encodeURIComponent(developer.email)}`,
+    );
+    expect(((await devMails.json()) as { template: string }[]).map((m) => m.template)).not.toContain(
+      "spend_warning",
+    );
   });
 });
 
