@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { GOOD_PASSWORD, testWorker, tokenFromLink, uniqueEmail, waitForMail } from "../../support/helpers";
 import { as, FORBIDDEN_COPY, memberSession, ownerSession, roleId } from "../../support/teams";
+import { FAKE_API, LOGIN, PASSWORD, virtuozzoWorld } from "../virtuozzo/support";
 
 type Owner = Awaited<ReturnType<typeof ownerSession>>;
 
@@ -77,6 +78,23 @@ describe("plans", () => {
       { plan: "PRO", previousPlan: "FREE" },
       { plan: "FREE", previousPlan: "PRO" },
     ]);
+  });
+
+  it("end to end with the fake Virtuozzo: a trial account is refused PRO, a billing account gets it", async () => {
+    const world = virtuozzoWorld();
+    const owner = await ownerSession(world.app);
+    const connect = (login: string, password: string) =>
+      owner.call("PUT", `/api/v1/teams/${owner.teamId}/virtuozzo`, { apiUrl: FAKE_API, login, password });
+    expect((await connect("trial@example.com", "trial-virtuozzo-password")).status).toBe(200);
+    const plan = `/api/v1/teams/${owner.teamId}/plan`;
+    expect(await (await owner.call("GET", plan)).json()).toMatchObject({ plan: "FREE", groupType: "trial" });
+    const refused = await owner.call("POST", plan, { plan: "PRO" });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: "billing_account_required" });
+    expect((await connect(LOGIN, PASSWORD)).status).toBe(200);
+    const pro = await owner.call("POST", plan, { plan: "PRO" });
+    expect(pro.status).toBe(200);
+    expect(await pro.json()).toMatchObject({ plan: "PRO", groupType: "billing" });
   });
 
   it("limits: read, change (audited with before/after), validated", async () => {
