@@ -1,11 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { waitForMail } from "../../support/helpers";
 import { as } from "../../support/teams";
 import {
   auditActions,
+  captureLogs,
   connectedTeam,
   developerOf,
   LOGIN,
+  PASSWORD,
   rawRow,
   TOKEN,
   virtuozzoWorld,
@@ -46,6 +48,8 @@ async function ownerNow(world: World, owner: { refreshToken: string; deviceId: s
 
 const intoWindow = (world: World) => world.clock.advance(3300 * SECOND); // 300 s left < 600 s
 
+afterEach(() => vi.restoreAllMocks());
+
 describe("team session keys", () => {
   it("outside the window every request is served from the cache, with no sign-in", async () => {
     const world = virtuozzoWorld();
@@ -62,6 +66,7 @@ describe("team session keys", () => {
     const world = virtuozzoWorld();
     const { owner, backend, base, first } = await setup(world);
     intoWindow(world);
+    const logs = captureLogs();
     world.fake.config.latencyMs = 150; // the sign-in is slow: the others pile up behind it
     const answers = await Promise.all(Array.from({ length: 100 }, () => backend("GET", `${base}/session`)));
     expect(answers.map((r) => r.status)).toEqual(Array(100).fill(200));
@@ -79,6 +84,10 @@ describe("team session keys", () => {
       trigger: "expiry",
       authKind: "password",
     });
+    expect(logs.join("\n")).toContain("/virtuozzo/session"); // the request lines, without a secret
+    for (const secret of [first.sessionKey, keys[0]?.sessionKey ?? "", PASSWORD]) {
+      expect(logs.join("\n")).not.toContain(secret);
+    }
   });
 
   it("a key reported invalid is checked and refreshed once, also under 20 concurrent reports", async () => {
@@ -163,6 +172,7 @@ describe("team session keys", () => {
     const { owner, backend, base } = await setup(world);
     const account = world.fake.accounts[LOGIN];
     if (account) account.password = "changed-at-virtuozzo";
+    const logs = captureLogs();
     intoWindow(world);
     world.fake.config.latencyMs = 50;
     const answers = await Promise.all(Array.from({ length: 10 }, () => backend("GET", `${base}/session`)));
@@ -186,6 +196,8 @@ describe("team session keys", () => {
     const actions = (await auditActions(world, owner.teamId)).map((a) => [a.action, a.reason]);
     expect(actions).toContainEqual(["virtuozzo.refresh_failed", "rejected"]);
     expect(actions).toContainEqual(["virtuozzo.reauth_required", "rejected"]);
+    expect(logs.join("\n")).toContain("virtuozzo refresh failed");
+    expect(logs.join("\n")).not.toContain(PASSWORD);
   });
 
   it("the Owner's refresh forces a new key at once", async () => {

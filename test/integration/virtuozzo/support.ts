@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { fakeOutboundFetch } from "../../../src/features/dev/fake-outbound";
 import { createFakeVirtuozzo, type FakeVirtuozzoOptions } from "../../../src/features/dev/fake-virtuozzo";
 import { testClock, testWorker } from "../../support/helpers";
@@ -58,4 +59,15 @@ export async function rawRow(world: World, teamId: string) {
   return world.app.bindings.DB.prepare("SELECT * FROM virtuozzo_connections WHERE team_id = ?")
     .bind(teamId)
     .first<Record<string, unknown>>();
+}
+
+/** Every line the Worker logs from now on (restore with vi.restoreAllMocks): to show no secret is written. */
+export function captureLogs(): string[] {
+  const lines: string[] = [];
+  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, level).mockImplementation(
+      (...args: unknown[]) => void lines.push(args.map(String).join(" ")),
+    );
+  }
+  return lines;
 }
