@@ -7,15 +7,24 @@ export interface SealedSessionKey {
   expiresAt: number;
 }
 
-export interface AcquireRequest {
-  /** The connection's credential generation, as the caller read it from D1. */
+/** What the caller read from D1 (the connection row). */
+export interface ConnectionFacts {
+  /** The connection's credential generation. */
   generation: number;
-  /** The caller's (injected) clock, epoch ms. */
-  now: number;
   /** Refresh once less than this remains (min(600 s, sessionTtlSeconds / 2)). */
   windowMs: number;
   /** D1's copy of the key for this generation: adopted when this object has none or an older one (eviction). */
   stored: SealedSessionKey | null;
+}
+
+export interface AcquireRequest {
+  /** The caller's (injected) clock, epoch ms. */
+  now: number;
+  /**
+   * The caller's D1 read of the connection; null: answer from the cache alone if it is fresh and the facts were
+   * checked against D1 less than ROW_TRUST_MS ago, else `need_row` (the hot path skips D1 this way).
+   */
+  row: ConnectionFacts | null;
   /**
    * `get`: the current key, refreshed if inside the window; `force`: a new key whatever the window (owner's
    * refresh); `invalid`: the caller holds `sealedKey` (as this object handed it out) and Virtuozzo refused it.
@@ -31,7 +40,9 @@ export type Acquired =
   | { kind: "unavailable"; fallback: SealedSessionKey | null }
   | { kind: "rejected" }
   /** The caller read an older generation than this object knows (a PUT happened): read D1 again. */
-  | { kind: "stale" };
+  | { kind: "stale" }
+  /** Asked without `row`, and the cache alone cannot answer: ask again with D1's facts. */
+  | { kind: "need_row" };
 
 export type Completion =
   | ({ kind: "fresh" } & SealedSessionKey)
@@ -49,6 +60,11 @@ interface Lease {
 export const LEASE_TIMEOUT_MS = 20_000;
 /** After a failed refresh, requests within this long get the old key (or 502) without another attempt. */
 export const FAILURE_BACKOFF_MS = 10_000;
+/**
+ * How long the facts of the last D1 read are trusted for a cache answer without D1. PUT, DELETE and a rejected
+ * credential reset this object at once (`reset`, `complete`); this bounds the damage if such a reset is lost.
+ */
+export const ROW_TRUST_MS = 30_000;
 
 /**
  * The per-team refresh LOCK and key CACHE of the team's Virtuozzo session (one object per team,
@@ -67,11 +83,18 @@ export class VirtuozzoSession extends DurableObject {
   #cache: SealedSessionKey | null = null;
   #lease: Lease | null = null;
   #backoffUntil = 0;
+  #windowMs = 0;
+  /** When a caller last handed over D1's facts (caller's clock); 0: never, or forgotten by a DELETE. */
+  #checkedAt = 0;
 
   acquire(request: AcquireRequest): Acquired | Promise<Acquired> {
-    const { generation, now, windowMs, stored, mode } = request;
+    const { now, mode, row } = request;
+    if (!row) return this.#fromCache(now, mode);
+    const { generation, windowMs, stored } = row;
     if (generation < this.#generation) return { kind: "stale" };
     if (generation > this.#generation) this.#newGeneration(generation);
+    this.#windowMs = windowMs;
+    this.#checkedAt = now;
     if (stored && (!this.#cache || stored.expiresAt > this.#cache.expiresAt)) this.#cache = stored;
     if (this.#lease) {
       const lease = this.#lease;
@@ -92,6 +115,16 @@ export class VirtuozzoSession extends DurableObject {
       timer: setTimeout(() => this.#expire(leaseId), LEASE_TIMEOUT_MS),
     };
     return { kind: "lead", leaseId, current: valid };
+  }
+
+  /** The hot path: a fresh key of recently checked facts, with no lease running, else `need_row`. */
+  #fromCache(now: number, mode: AcquireRequest["mode"]): Acquired {
+    const cache = this.#cache;
+    const trusted = this.#checkedAt > 0 && now >= this.#checkedAt && now - this.#checkedAt < ROW_TRUST_MS;
+    if (mode.kind === "get" && trusted && !this.#lease && cache && cache.expiresAt - now > this.#windowMs) {
+      return { kind: "fresh", ...cache };
+    }
+    return { kind: "need_row" };
   }
 
   /** The leader's outcome: every waiter gets it. False when the lease is gone (timed out, or a new credential). */
@@ -130,6 +163,7 @@ export class VirtuozzoSession extends DurableObject {
   #newGeneration(generation: number): void {
     this.#generation = generation;
     this.#cache = null;
+    this.#checkedAt = 0; // the next request reads D1 (and finds the new row, or none)
     this.#backoffUntil = 0;
     const lease = this.#lease;
     if (lease) {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { AcquireRequest } from "../../../durable-objects/virtuozzo-session";
+import type { AcquireRequest, SealedSessionKey } from "../../../durable-objects/virtuozzo-session";
 
 /** The VirtuozzoSession object's protocol, called directly (the routes' behaviour is in session.test.ts). */
 function object() {
@@ -10,14 +10,20 @@ function object() {
 const NOW = 1_800_000_000_000;
 const WINDOW = 600_000;
 const key = (name: string, expiresAt: number) => ({ sealedKey: `gh1.k.${name}`, expiresAt });
-const get = (over: Partial<AcquireRequest> = {}): AcquireRequest => ({
-  generation: 1,
-  now: NOW,
-  windowMs: WINDOW,
-  stored: null,
-  mode: { kind: "get" },
-  ...over,
+type Over = {
+  generation?: number;
+  now?: number;
+  stored?: SealedSessionKey | null;
+  mode?: AcquireRequest["mode"];
+};
+/** A request carrying D1's facts (as the Worker sends after reading the row). */
+const get = (over: Over = {}): AcquireRequest => ({
+  now: over.now ?? NOW,
+  mode: over.mode ?? { kind: "get" },
+  row: { generation: over.generation ?? 1, windowMs: WINDOW, stored: over.stored ?? null },
 });
+/** The hot path: the cache alone, no D1 facts. */
+const cacheOnly = (now = NOW): AcquireRequest => ({ now, mode: { kind: "get" }, row: null });
 
 describe("VirtuozzoSession (per-team lock and cache)", () => {
   it("an empty object (new, or evicted) adopts D1's copy: no refresh while it is outside the window", async () => {
@@ -97,5 +103,20 @@ describe("VirtuozzoSession (per-team lock and cache)", () => {
     });
     // force always leads (the Owner's refresh), even outside the window
     expect(await vz.acquire(get({ mode: { kind: "force" } }))).toMatchObject({ kind: "lead", current: next });
+  });
+
+  it("the hot path answers from the cache alone only with facts checked against D1 in the last 30 s", async () => {
+    const vz = object();
+    expect(await vz.acquire(cacheOnly())).toEqual({ kind: "need_row" }); // new (or evicted): nothing known
+    const stored = key("a", NOW + 3_600_000);
+    await vz.acquire(get({ stored }));
+    expect(await vz.acquire(cacheOnly(NOW + 29_000))).toEqual({ kind: "fresh", ...stored });
+    expect(await vz.acquire(cacheOnly(NOW + 30_000))).toEqual({ kind: "need_row" });
+    await vz.acquire(get({ now: NOW + 30_000 }));
+    // inside the window the cache never answers alone: the refresh needs the row
+    expect(await vz.acquire(cacheOnly(NOW + 3_000_001 - 2_000))).toEqual({ kind: "need_row" });
+    // a PUT or DELETE (reset) forgets the facts: the next request reads D1
+    await vz.reset(2, key("b", NOW + 3_600_000));
+    expect(await vz.acquire(cacheOnly(NOW + 31_000))).toEqual({ kind: "need_row" });
   });
 });
