@@ -64,7 +64,7 @@ export async function virtuozzoBench(worker, report, password = "violet-anchor-m
       rate / authed.requests.average,
       "×",
       undefined,
-      "the feature's own cost: 1 D1 read + 1 DO call + AES-GCM open",
+      "the feature's own cost: 1 DO call + AES-GCM open (D1 at most every 30 s)",
     );
     report("virtuozzo session key: p99 latency", keys.latency.p99, "ms");
     report(
