@@ -142,12 +142,15 @@ async function lead(
 ): Promise<CurrentKey> {
   const { row, leaseId, teamId } = input;
   const object = sessionObject(ctx, teamId);
-  const complete = (outcome: Parameters<typeof object.complete>[1]) =>
-    object.complete(leaseId, outcome, ctx.now()).catch((error: unknown) => {
+  let completed = false;
+  const complete = (outcome: Parameters<typeof object.complete>[1]) => {
+    completed = true;
+    return object.complete(leaseId, outcome, ctx.now()).catch((error: unknown) => {
       // The lease times out by itself; the waiters then get the old key or 502.
       logger.warn("virtuozzo lease not completed", { teamId, error });
       return false;
     });
+  };
   try {
     const current = input.current
       ? { ...input.current, sessionKey: await openSessionKey(ctx, teamId, input.current.sealedKey) }
@@ -194,7 +197,7 @@ async function lead(
     throw vzUnavailable(outcome.reason);
   } catch (error) {
     // Whatever went wrong, never leave the waiters hanging until the lease times out.
-    await complete({ kind: "unavailable" });
+    if (!completed) await complete({ kind: "unavailable" });
     throw error;
   }
 }
