@@ -26,8 +26,8 @@ import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipPages } from "./features/ownership/pages";
 import { ownershipRoutes } from "./features/ownership/routes";
 import { passwordPages } from "./features/passwords/pages";
-import { planRoutes } from "./features/plans/routes";
 import { passwordRoutes } from "./features/passwords/routes";
+import { planRoutes } from "./features/plans/routes";
 import { registrationPages } from "./features/registration/pages";
 import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registration/routes";
 import { rolePages } from "./features/roles/pages";
@@ -86,7 +86,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       credentials: true,
       allowHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "Idempotency-Key", "Last-Event-ID"],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["Retry-After", "X-Request-Id", "WWW-Authenticate"],
+      exposeHeaders: ["Retry-After", "X-Request-Id", "WWW-Authenticate", "Idempotent-Replayed"],
       maxAge: 600,
     }),
   );

@@ -87,7 +87,8 @@ export const AUDIT_ACTIONS = {
   "api_key.revoked": "An API key was revoked",
   "plan.changed": "A team's plan changed (metadata: before/after)",
   "limits.changed": "A team's monthly spending limit changed (metadata: before/after)",
-  "usage.cap_reached": "Usage was refused by the team's hard spending limit (first refusal per month and cap)",
+  "usage.cap_reached":
+    "Usage was refused by the team's hard spending limit (first refusal per month and cap)",
   "usage.warning_sent": "A spend warning (warning threshold or limit reached) was mailed for the month",
 } as const;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
-import type { TeamLedger } from "../../durable-objects/team-ledger";
 import type { TeamEvents } from "../../durable-objects/team-events";
+import type { TeamLedger } from "../../durable-objects/team-ledger";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
 import type { VirtuozzoSession } from "../../durable-objects/virtuozzo-session";
 import type { EmailQueueMessage } from "../email/types";
