@@ -1,3 +1,4 @@
+import { ADMIN_TEMPLATES } from "./admin-templates";
 import {
   type Block,
   blockHtml,
@@ -30,6 +31,7 @@ function resetOffer(f: Fields, lead: string): Block[] {
 
 const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
   ...TEAM_SERVICE_TEMPLATES,
+  ...ADMIN_TEMPLATES,
   verify_email: {
     links: ["verifyUrl"],
     subject: () => "Confirm your email address",

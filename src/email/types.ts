@@ -11,6 +11,10 @@ export const EMAIL_TEMPLATES = [
   "ownership_transfer",
   "virtuozzo_reauth",
   "spend_warning",
+  "admin_account_locked",
+  "admin_account_unlocked",
+  "admin_sessions_revoked",
+  "admin_mfa_reset",
 ] as const;
 
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];

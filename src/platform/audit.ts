@@ -42,6 +42,13 @@ export const AUDIT_ACTIONS = {
   "mfa.recovery_code_used": "A recovery code was used",
   "mfa.recovery_codes_regenerated": "New recovery codes were generated",
   "mfa.admin_reset": "An administrator reset a user's second factor",
+  "admin.user_locked": "A platform admin locked an account: sign-in refused, every session ended",
+  "admin.user_unlocked": "A platform admin or support unlocked an account (admin lock and login lockout cleared)",
+  "admin.sessions_revoked": "A platform admin or support ended every session of a user",
+  "admin.verification_resent": "A platform admin or support resent a user's verification link",
+  "admin.platform_roles_changed": "A platform admin set a user's platform roles (metadata: before/after)",
+  "admin.user_erased":
+    "A platform admin erased a user: personal data removed, audit entries about them pseudonymised",
   "login.mfa_passed": "The second factor was verified at login",
   "login.device_challenge": "A device-approval code was mailed for a login from an untrusted device",
   "login.device_approved": "A login's device was approved with the mailed code",

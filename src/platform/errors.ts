@@ -81,6 +81,11 @@ export const PROBLEMS = {
     title: "Role in use",
     detail: "This role is still held by members or inherited by another role.",
   },
+  last_admin: {
+    status: 409,
+    title: "Last admin",
+    detail: "The last platform admin cannot lose the admin role, be locked or be erased.",
+  },
   already_member: {
     status: 409,
     title: "Already a member",

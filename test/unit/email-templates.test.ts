@@ -60,6 +60,22 @@ const CASES: Record<EmailTemplate, { data: EmailData; links: string[]; codes: st
     links: ["https://auth.example.com/teams/t1"],
     codes: [],
   },
+  admin_account_locked: { data: {}, links: [], codes: [] },
+  admin_account_unlocked: {
+    data: { signInUrl: "https://auth.example.com/login" },
+    links: ["https://auth.example.com/login"],
+    codes: [],
+  },
+  admin_sessions_revoked: {
+    data: { signInUrl: "https://auth.example.com/login" },
+    links: ["https://auth.example.com/login"],
+    codes: [],
+  },
+  admin_mfa_reset: {
+    data: { signInUrl: "https://auth.example.com/login" },
+    links: ["https://auth.example.com/login"],
+    codes: [],
+  },
 };
 
 describe("renderEmail", () => {

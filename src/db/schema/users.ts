@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Accounts and platform roles.
@@ -27,7 +28,14 @@ export const users = sqliteTable(
      */
     securityStamp: text("security_stamp").notNull().default(""),
   },
-  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_created_at_idx").on(t.createdAt)],
+  (t) => [
+    uniqueIndex("users_email_unique").on(t.email),
+    index("users_created_at_idx").on(t.createdAt),
+    // The admin users search (features/admin, docs/admin.md): a case-insensitive name prefix is a range on
+    // lower(name) (the email is stored lower-cased, so its unique index serves the email prefix), and the sorts.
+    index("users_name_lower_idx").on(sql`lower(${t.name})`),
+    index("users_last_login_idx").on(t.lastLoginAt),
+  ],
 );
 
 // Platform roles (admin, support, billing_admin), separate from team roles.

@@ -10,7 +10,13 @@ import {
   totpUri,
 } from "../../crypto/otp";
 import { open, openJson, seal, sealJson } from "../../crypto/secretbox";
-import { findUserById, newSecurityStamp, rotateSecurityStampStatement, type UserRow } from "../../db/users";
+import {
+  findUserById,
+  newSecurityStamp,
+  platformRolesOf,
+  rotateSecurityStampStatement,
+  type UserRow,
+} from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { verifyTurnstile } from "../../platform/turnstile";
@@ -189,6 +195,14 @@ export async function disableMfa(
   const { userId } = input;
   const user = await findUserById(ctx.db, userId);
   if (!user) throw new AuthError("unauthorized");
+  // Every platform role signs in with two factors (the login's mfa_setup step): it cannot be turned off.
+  if ((await platformRolesOf(ctx.db, user.id)).length > 0) {
+    throw new AuthError("conflict", {
+      detail:
+        "Two-factor authentication is required for platform administrators and cannot be turned off. " +
+        "Ask an administrator to remove your platform role first.",
+    });
+  }
   await verifyCurrentPassword(ctx, { user, password: input.password });
   await verifySecondFactor(ctx, { user, code: input.code });
   const mail = await prepareSecurityAlert(ctx, {
@@ -232,28 +246,15 @@ export async function regenerateRecoveryCodes(
   return { recoveryCodes: codes };
 }
 
-/** Admin reset of a user's second factor (they enrol again): audited with the reason, and the user is mailed. */
-export async function adminResetMfa(
-  ctx: RequestContext,
-  input: { actorId: string; userId: string; reason: string },
-): Promise<void> {
-  const { actorId, userId, reason } = input;
-  const user = await findUserById(ctx.db, userId);
-  if (!user) throw new AuthError("not_found");
-  // Not the user's own request: the mail names no device or place.
-  const mail = await prepareSecurityAlert(ctx, {
-    user,
-    event:
-      "An administrator reset two-factor authentication on your account. Set it up again at your next sign-in.",
-    client: null,
-  });
-  await commit(ctx, {
-    writes: [
-      deleteUserMfa(ctx.db, user.id),
-      deleteRecoveryCodes(ctx.db, user.id),
-      rotateSecurityStampStatement(ctx.db, user.id, newSecurityStamp(ctx.random), ctx.now()),
-    ],
-    audit: { action: "mfa.admin_reset", actorId, target: { type: "user", id: user.id }, reason },
-    mails: [mail],
-  });
+/**
+ * The statements that remove a user's second factor on an administrator's request (features/admin runs them in
+ * its own unit of work, with its audit entry and mail): the user enrols again at their next sign-in, and the
+ * security stamp changes so logins in flight, which passed or skipped the old factor, start again.
+ */
+export function secondFactorResetStatements(ctx: RequestContext, userId: string) {
+  return [
+    deleteUserMfa(ctx.db, userId),
+    deleteRecoveryCodes(ctx.db, userId),
+    rotateSecurityStampStatement(ctx.db, userId, newSecurityStamp(ctx.random), ctx.now()),
+  ] as const;
 }
