@@ -27,6 +27,7 @@ import { ownershipPages } from "./features/ownership/pages";
 import { ownershipRoutes } from "./features/ownership/routes";
 import { passwordPages } from "./features/passwords/pages";
 import { passwordRoutes } from "./features/passwords/routes";
+import { billingPages } from "./features/plans/pages";
 import { planRoutes } from "./features/plans/routes";
 import { registrationPages } from "./features/registration/pages";
 import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registration/routes";
@@ -150,6 +151,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", apiKeyPages());
   app.route("/", ownershipPages());
   app.route("/", rolePages());
+  app.route("/", billingPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

@@ -74,6 +74,7 @@ const SECTIONS = [
   { path: "/invitations", label: T.invitations, permission: "members:invite" },
   { path: "/roles", label: T.roles, permission: "roles:read" },
   { path: "/api-keys", label: T.apiKeys, permission: "api_keys:read" },
+  { path: "/billing", label: T.billing, permission: "billing:read" },
   { path: "/ownership", label: T.ownership, permission: "team:delete" },
 ] as const;
 

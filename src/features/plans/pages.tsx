@@ -1,0 +1,214 @@
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../../http/app-env";
+import { mayDo } from "../../http/page-principal";
+import { AuthError } from "../../platform/errors";
+import { Field, FormAlert } from "../../ui/form";
+import { renderPage } from "../../ui/render";
+import {
+  ButtonForm,
+  Csrf,
+  errorsOf,
+  type Refusal,
+  TeamShell,
+  type TeamView,
+  teamAction,
+  teamViewOf,
+} from "../teams/page-kit";
+import { TEAM_TEXT } from "../teams/pages.en";
+import { changeLimits, changePlan, getLimits, getPlan, PRO_GROUP_TYPE } from "./billing";
+import { PLANS } from "./plans";
+import { usageReport } from "./usage";
+
+const T = TEAM_TEXT.billing;
+const RESOURCES = ["members", "apiKeys", "customRoles", "eventsPerSecond"] as const;
+
+const usd = (n: number | null) =>
+  n === null
+    ? T.noCap
+    : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
+
+interface BillingData {
+  plan: Awaited<ReturnType<typeof getPlan>>;
+  limits: Awaited<ReturnType<typeof getLimits>>;
+  usage: Awaited<ReturnType<typeof usageReport>>;
+}
+
+function BillingPage(props: { view: TeamView; data: BillingData; refusal?: Refusal; notice?: string }) {
+  const { view, data } = props;
+  const base = `/teams/${view.team.id}/billing`;
+  const manage = mayDo(view.principal, view.team.id, "billing:manage");
+  const limitErrors = errorsOf(props.refusal, "limits");
+  const values = props.refusal?.form === "limits" ? props.refusal.values : undefined;
+  const other = PLANS.find((p) => p !== data.plan.plan);
+  return (
+    <TeamShell view={view} title={TEAM_TEXT.team.billing} notice={props.notice}>
+      <h3>{T.planTitle}</h3>
+      <p>
+        {T.current}: <strong>{data.plan.plan}</strong> · {T.account}: {data.plan.groupType ?? T.noAccount}
+      </p>
+      <table>
+        <tbody>
+          {RESOURCES.map((r) => (
+            <tr>
+              <th scope="row">{T[r]}</th>
+              <td>{data.plan.limits[r]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <FormAlert errors={errorsOf(props.refusal, "plan")} />
+      {manage && other ? (
+        <>
+          {other === "PRO" && data.plan.groupType !== PRO_GROUP_TYPE ? (
+            <p class="muted">{T.proNeeds}</p>
+          ) : null}
+          <ButtonForm
+            action={`${base}/plan`}
+            csrf={view.csrf}
+            label={T.switchTo(other)}
+            fields={{ plan: other }}
+            secondary={other === "FREE"}
+          />
+        </>
+      ) : null}
+
+      <h3>{T.limitsTitle}</h3>
+      {manage ? (
+        <>
+          <FormAlert errors={limitErrors} />
+          <form class="stack" method="post" action={`${base}/limits`} novalidate>
+            <Csrf token={view.csrf} />
+            <Field
+              name="monthlyCapUsd"
+              label={T.cap}
+              value={values?.monthlyCapUsd ?? data.limits.monthlyCapUsd?.toString() ?? ""}
+              errors={limitErrors}
+            />
+            <div class="check">
+              <input
+                id="f-hardStop"
+                type="checkbox"
+                name="hardStop"
+                value="true"
+                checked={values ? values.hardStop === "true" : data.limits.hardStop}
+              />
+              <label for="f-hardStop">{T.hardStop}</label>
+            </div>
+            <Field
+              name="warnAtPercent"
+              type="number"
+              label={T.warnAt}
+              value={values?.warnAtPercent ?? String(data.limits.warnAtPercent)}
+              errors={limitErrors}
+            />
+            <button type="submit">{T.save}</button>
+          </form>
+        </>
+      ) : (
+        <p>
+          {usd(data.limits.monthlyCapUsd)} · {T.hardStop}: {data.limits.hardStop ? "✓" : "—"}
+        </p>
+      )}
+
+      <h3>{T.usageTitle}</h3>
+      <p>
+        {T.spent}: <strong>{usd(data.usage.monthToDateUsd)}</strong> · {T.remaining}:{" "}
+        {usd(data.usage.remainingUsd)}
+      </p>
+      {data.usage.warnings.length > 0 ? (
+        <p class="muted">
+          {T.warnings}:{" "}
+          {data.usage.warnings.map((w) => `${T.warnKind[w.kind]} (${w.sentAt.slice(0, 10)})`).join(", ")}
+        </p>
+      ) : null}
+      <h4>{T.items}</h4>
+      {data.usage.items.length === 0 ? <p>{T.none}</p> : null}
+      <ul class="rows">
+        {data.usage.items.map((item) => (
+          <li>
+            <span>{item.description}</span>
+            <span>
+              {usd(item.amountUsd)} ·{" "}
+              <span class="muted">{item.createdAt.slice(0, 16).replace("T", " ")}</span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </TeamShell>
+  );
+}
+
+async function billingPage(
+  c: Parameters<typeof teamViewOf>[0],
+  view: TeamView,
+  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
+) {
+  const ctx = c.var.ctx;
+  const teamId = view.team.id;
+  const [plan, limits, usage] = await Promise.all([
+    getPlan(ctx, teamId),
+    getLimits(ctx, teamId),
+    usageReport(ctx, { teamId, limit: 20 }),
+  ]);
+  return renderPage(c, <BillingPage view={view} data={{ plan, limits, usage }} {...opts} />, opts.status);
+}
+
+/** The limits form as the API's request: an empty cap is "no limit"; a cap that is not a number is refused. */
+function limitsRequest(form: Record<string, string>) {
+  const capText = (form.monthlyCapUsd ?? "").trim().replace(/^\$/, "");
+  const cap = capText === "" ? null : Number(capText);
+  const warn = Number((form.warnAtPercent ?? "").trim());
+  const errors = [];
+  if (cap !== null && !Number.isFinite(cap))
+    errors.push({ path: "monthlyCapUsd", message: "Enter an amount in USD." });
+  if (!Number.isInteger(warn) || warn < 1 || warn > 99) {
+    errors.push({ path: "warnAtPercent", message: "Enter a whole percentage from 1 to 99." });
+  }
+  if (errors.length > 0) throw AuthError.validation(errors);
+  return { monthlyCapUsd: cap, hardStop: form.hardStop === "true", warnAtPercent: warn };
+}
+
+const NOTICES: Record<string, string> = { plan: T.planChanged, limits: T.limitsSaved };
+
+/**
+ * `/teams/:teamId/billing` (`billing:read`): the plan and its limits, the monthly spending limit and this month's
+ * usage; with `billing:manage`, switch plan (PRO needs a billing Virtuozzo account) and set the limit.
+ */
+export function billingPages() {
+  return new Hono<AppEnv>()
+    .get("/teams/:teamId/billing", async (c) => {
+      const view = await teamViewOf(c, c.req.param("teamId"));
+      if (view instanceof Response) return view;
+      if (!mayDo(view.principal, view.team.id, "billing:read")) throw new AuthError("forbidden");
+      return billingPage(c, view, { notice: NOTICES[c.req.query("done") ?? ""] });
+    })
+    .post("/teams/:teamId/billing/plan", async (c) => {
+      const teamId = c.req.param("teamId");
+      return teamAction(c, {
+        teamId,
+        permission: "billing:manage",
+        formName: "plan",
+        act: async (principal, form) => {
+          const plan = PLANS.find((p) => p === form.plan);
+          if (!plan) throw AuthError.validation([{ path: "plan", message: "Choose FREE or PRO." }]);
+          await changePlan(c.var.ctx, { auth: principal, teamId, plan });
+          return `/teams/${teamId}/billing?done=plan`;
+        },
+        rerender: (view, refusal, status) => billingPage(c, view, { refusal, status }),
+      });
+    })
+    .post("/teams/:teamId/billing/limits", async (c) => {
+      const teamId = c.req.param("teamId");
+      return teamAction(c, {
+        teamId,
+        permission: "billing:manage",
+        formName: "limits",
+        act: async (principal, form) => {
+          await changeLimits(c.var.ctx, { auth: principal, teamId, ...limitsRequest(form) });
+          return `/teams/${teamId}/billing?done=limits`;
+        },
+        rerender: (view, refusal, status) => billingPage(c, view, { refusal, status }),
+      });
+    });
+}
