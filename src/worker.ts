@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { pruneDevMail } from "./email/providers/mailbox-store";
 import type { EmailQueueMessage } from "./email/types";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
+import { purgeExpiredAuditLogs } from "./features/audit/retention";
 import { fakeOutboundFetch } from "./features/dev/fake-outbound";
 import { consumeDeadLetters, consumeEmailBatch } from "./features/email-delivery/consumer";
 import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
@@ -59,9 +60,10 @@ export function createWorker(options: WorkerOptions = {}) {
           await bootstrapAdmin(ctx);
           const purged = await purgeExpiredRegistrations(ctx);
           const reencrypted = await reencryptMfaSecrets(ctx);
+          const retention = await purgeExpiredAuditLogs(ctx);
           const resent = await sweepOutbox(outboxDeps(ctx));
           if (isDevelopment(ctx.config)) await pruneDevMail(ctx.db, ctx.now() - 7 * 86400_000);
-          logger.info("maintenance done", { purged, resent, reencrypted });
+          logger.info("maintenance done", { purged, resent, reencrypted, retention });
         })(),
       );
     },

@@ -4,6 +4,7 @@
  * named in docs/storage.md. Times are epoch milliseconds.
  */
 export * from "./schema/action-tokens";
+export * from "./schema/analytics";
 export * from "./schema/audit";
 export * from "./schema/email";
 export * from "./schema/login";

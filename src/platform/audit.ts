@@ -1,7 +1,14 @@
 import { toHex } from "../crypto/encoding";
+import {
+  addSessionEndStatement,
+  bumpCountersStatement,
+  type RollupCounter,
+  utcDay,
+} from "../db/analytics-rollups";
 import { insertAuditLog } from "../db/audit-logs";
 import type { Db } from "../db/client";
 import type { RequestMeta } from "./client";
+import { logger } from "./logger";
 
 /**
  * The catalogue of audited security events (`action`). Every security event is recorded with actor, target,
@@ -97,6 +104,8 @@ export const AUDIT_ACTIONS = {
   "usage.cap_reached":
     "Usage was refused by the team's hard spending limit (first refusal per month and cap)",
   "usage.warning_sent": "A spend warning (warning threshold or limit reached) was mailed for the month",
+  "audit.exported": "An administrator exported audit entries (metadata: format and filters)",
+  "audit.purged": "The daily retention purge deleted old audit entries and login activity (metadata: counts)",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -139,4 +148,78 @@ export function auditStatement(ctx: AuditDeps, event: AuditEvent) {
     reason: event.reason ?? null,
     metadata: JSON.stringify(event.metadata ?? {}),
   });
+}
+
+/**
+ * Sign-in analytics (features/analytics, docs/analytics.md): the daily rollup's counters each audited action
+ * bumps. The attempt that starts a lockout is audited as `login.locked` alone, so it is a failure too.
+ */
+export const ROLLUP_COUNTERS: Partial<Record<AuditAction, readonly RollupCounter[]>> = {
+  "login.succeeded": ["loginSuccesses"],
+  "login.failed": ["loginFailures"],
+  "login.unverified": ["loginFailures"],
+  "login.locked": ["loginFailures", "lockouts"],
+  "mfa.locked": ["lockouts"],
+  "login.device_approval_locked": ["lockouts"],
+  "login.risk_detected": ["suspiciousLogins"],
+  "login.device_approved": ["deviceApprovals"],
+  "password.reset": ["passwordResets"],
+};
+
+/** Actions that end one session named by `metadata.sessionId`: its duration feeds `avgSessionSeconds`. */
+export const SESSION_END_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  "session.logout",
+  "session.revoked",
+  "session.expired",
+  "session.replaced",
+  "session.token_reused",
+]);
+
+/**
+ * The rollup UPSERTs of an audit entry (none for most actions), written by the unit of work in the entry's own
+ * batch: the analytics move exactly when the audited change commits.
+ */
+export function rollupStatements(ctx: Pick<AuditDeps, "db" | "now">, event: AuditEvent) {
+  const now = ctx.now();
+  const day = utcDay(now);
+  const counters = ROLLUP_COUNTERS[event.action];
+  const sessionId = event.metadata?.sessionId;
+  return [
+    ...(counters ? [bumpCountersStatement(ctx.db, day, counters)] : []),
+    ...(SESSION_END_ACTIONS.has(event.action) && typeof sessionId === "string"
+      ? [
+          addSessionEndStatement(ctx.db, {
+            day,
+            sessionId,
+            endedAt: now,
+            untilLastUse: event.action === "session.expired",
+          }),
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Writes a Workers Analytics Engine data point per counted event when the optional `ANALYTICS` binding exists
+ * (production dashboards; docs/analytics.md). Fire and forget: the runtime buffers the writes.
+ */
+export function writeAnalyticsPoints(
+  dataset: AnalyticsEngineDataset | undefined,
+  events: readonly AuditEvent[],
+): void {
+  if (!dataset) return;
+  for (const event of events) {
+    const counters = ROLLUP_COUNTERS[event.action];
+    if (!counters && !SESSION_END_ACTIONS.has(event.action)) continue;
+    try {
+      dataset.writeDataPoint({
+        indexes: [event.action],
+        blobs: [event.action, ...(counters ?? ["sessionEnds"])],
+        doubles: [1],
+      });
+    } catch (error) {
+      // The D1 rollup is the record; a dashboard point lost is logged, never the request's failure.
+      logger.warn("analytics engine write failed", { action: event.action, error });
+    }
+  }
 }

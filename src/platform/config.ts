@@ -17,6 +17,8 @@ export interface Bindings {
   TEAM_LEDGER: DurableObjectNamespace<TeamLedger>;
   TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
+  /** Optional Workers Analytics Engine dataset: a data point per sign-in event counted (docs/analytics.md). */
+  ANALYTICS?: AnalyticsEngineDataset | undefined;
 }
 
 /**
@@ -248,6 +250,8 @@ const ConfigShape = z.object({
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
   /** Limits per plan (features/plans): members, API keys, custom roles, published events per second. */
   PLAN_LIMITS: planLimits,
+  /** Days audit entries and login activity are kept; the daily cron deletes older ones (features/audit). */
+  AUDIT_RETENTION_DAYS: intInRange(30, 36500, 365),
 });
 
 const ConfigSchema = ConfigShape.superRefine((c, ctx) => {

@@ -1,5 +1,5 @@
 import type { BatchItem, BatchResponse } from "../db/client";
-import { type AuditEvent, auditStatement } from "./audit";
+import { type AuditEvent, auditStatement, rollupStatements, writeAnalyticsPoints } from "./audit";
 import { outboxDeps, type RequestContext } from "./context";
 import { logger } from "./logger";
 import { dispatchEmails, type PreparedEmail } from "./outbox";
@@ -45,11 +45,13 @@ export async function commit<const T extends readonly Statement[] = []>(
   const statements: Statement[] = [
     ...writes,
     ...audits.map((event: AuditEvent) => auditStatement(ctx, event)),
+    ...audits.flatMap((event: AuditEvent) => rollupStatements(ctx, event)),
     ...mails.map((m) => m.statement),
   ];
   const [first, ...rest] = statements;
   const all = first ? await ctx.db.batch([first, ...rest]) : [];
   const results = all.slice(0, writes.length) as BatchResponse<T>;
+  writeAnalyticsPoints(ctx.env.ANALYTICS, audits);
   const effects = typeof work.after === "function" ? work.after(results) : (work.after ?? []);
   await runAfterCommit(ctx, [
     ...effects,

@@ -55,7 +55,7 @@ export async function platformSession(app: App, roles: readonly PlatformRoleName
 
 /**
  * Makes `keep` the only active platform admins of this test's database (the others lose `admin`): tests of the
- * last-admin rule need to know every admin. Storage is isolated per test, so nothing leaks.
+ * last-admin rule need to know every admin. Storage is isolated per test file: other files are unaffected.
  */
 export async function onlyAdmins(keep: readonly string[]): Promise<void> {
   const placeholders = keep.map(() => "?").join(", ");

@@ -22,5 +22,8 @@ export const auditLogs = sqliteTable(
     index("audit_logs_actor_idx").on(t.actorId, t.at),
     index("audit_logs_target_idx").on(t.targetId, t.at),
     index("audit_logs_action_idx").on(t.action, t.at),
+    // The audit viewer's team and IP filters, newest first with the keyset's id tie-break (features/audit).
+    index("audit_logs_team_idx").on(t.teamId, t.at, t.id),
+    index("audit_logs_ip_idx").on(t.ip, t.at, t.id),
   ],
 );
