@@ -39,6 +39,8 @@ import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
+import { USER_IMPORT_PATH, userImportRoutes } from "./features/user-import/routes";
+import { virtuozzoPages } from "./features/virtuozzo/pages";
 import { virtuozzoRoutes } from "./features/virtuozzo/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
@@ -156,6 +158,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", ownershipPages());
   app.route("/", rolePages());
   app.route("/", billingPages());
+  app.route("/", virtuozzoPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",

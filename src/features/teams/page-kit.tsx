@@ -75,6 +75,7 @@ const SECTIONS = [
   { path: "/roles", label: T.roles, permission: "roles:read" },
   { path: "/api-keys", label: T.apiKeys, permission: "api_keys:read" },
   { path: "/billing", label: T.billing, permission: "billing:read" },
+  { path: "/virtuozzo", label: T.virtuozzo, permission: "virtuozzo:manage" },
   { path: "/ownership", label: T.ownership, permission: "team:delete" },
 ] as const;
 

@@ -33,7 +33,7 @@ const SessionKey = z.object({ sessionKey: z.string(), expiresAt: z.string() }).o
  * `sessionTtlSeconds`. One object with a refinement rather than a zod union: a union's failure is one opaque
  * issue at the root, this names the field at fault.
  */
-const Connect = z
+export const Connect = z
   .strictObject({
     apiUrl: z.string().trim().min(1, { message: "Enter the API URL." }).max(300),
     login: z.string().trim().min(1).max(200).optional(),
