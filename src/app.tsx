@@ -39,7 +39,6 @@ import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
-import { USER_IMPORT_PATH, userImportRoutes } from "./features/user-import/routes";
 import { virtuozzoPages } from "./features/virtuozzo/pages";
 import { virtuozzoRoutes } from "./features/virtuozzo/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
