@@ -34,7 +34,7 @@ export async function lockUser(ctx: RequestContext, input: AccountAction): Promi
   await withAdminGuard(ctx, { actorId, targetId: userId }, () =>
     commit(ctx, {
       writes: [
-        abortUnless(ctx.db, actorId, adminActionGuard(actorId, userId)),
+        abortUnless(ctx.db, { actorId, targetId: userId }, adminActionGuard(actorId, userId)),
         lockStatement(ctx.db, { userId, securityStamp: newSecurityStamp(ctx.random), now }),
         revokeSessionsStatement(ctx.db, { userId, now, reason: "admin_lock" }),
       ],

@@ -35,7 +35,7 @@ export async function eraseUser(
   await withAdminGuard(ctx, { actorId, targetId: userId, erasure: true }, () =>
     commit(ctx, {
       writes: [
-        abortUnless(ctx.db, actorId, erasureGuard(actorId, userId)),
+        abortUnless(ctx.db, { actorId, targetId: userId }, erasureGuard(actorId, userId)),
         revokeSessionsStatement(ctx.db, { userId, now, reason: "erased" }),
         ...erasureStatements(ctx.db, { userId, email: user.email, name: user.name, soloTeamIds }),
       ],

@@ -41,7 +41,7 @@ export async function setPlatformRoles(
     client: null,
   });
   const writes = [
-    abortUnless(ctx.db, actorId, adminActionGuard(actorId, userId)),
+    abortUnless(ctx.db, { actorId, targetId: userId }, adminActionGuard(actorId, userId)),
     ...setPlatformRolesStatements(ctx.db, { userId, roles: after, now }),
     revokeSessionsStatement(ctx.db, { userId, now, reason: "platform_roles_changed" }),
   ] as const;

@@ -223,15 +223,16 @@ export function erasureGuard(actorId: string, userId: string): SQL {
 }
 
 /**
- * D1 has no ASSERT and no interactive transaction: unless `guard` holds, this statement sets the actor's
- * (NOT NULL) email to NULL, which fails and rolls back the whole batch it is part of — the change, its audit
- * entry and its mails alike. When the guard holds it matches no row and changes nothing.
+ * D1 has no ASSERT and no interactive transaction: unless `guard` holds, this statement sets the (NOT NULL)
+ * email of the actor and the target to NULL, which fails and rolls back the whole batch it is part of — the
+ * change, its audit entry and its mails alike. When the guard holds it matches no row and changes nothing.
+ * Both rows are named because either may be gone (an admin erased by the other in a race), not both.
  */
-export function abortUnless(db: Db, actorId: string, guard: SQL) {
+export function abortUnless(db: Db, people: { actorId: string; targetId: string }, guard: SQL) {
   return db
     .update(users)
     .set({ email: sql`NULL` })
-    .where(and(eq(users.id, actorId), sql`NOT (${guard})`));
+    .where(and(inArray(users.id, [people.actorId, people.targetId]), sql`NOT (${guard})`));
 }
 
 /** Whether a failed batch was rolled back by `abortUnless`. */
