@@ -82,13 +82,9 @@ export function auditPageQuery(db: Db, input: { filters: AuditFilters; after?: A
  * returns how many went. Bounded so one statement stays well inside D1's per-query time limit.
  */
 export async function deleteAuditEntriesBefore(db: Db, before: number, batch: number): Promise<number> {
-  const oldest = db
-    .select({ id: auditLogs.id, actorEmail: users.email })
-    .from(auditLogs)
-    .where(lt(auditLogs.at, before))
-    .orderBy(auditLogs.at)
-    .limit(batch);
-  const result = await db.delete(auditLogs).where(inArray(auditLogs.id, oldest));
+  const result = await db.run(
+    sql`DELETE FROM ${auditLogs} WHERE rowid IN (SELECT rowid FROM ${auditLogs} WHERE ${auditLogs.at} < ${before} ORDER BY ${auditLogs.at} LIMIT ${batch})`,
+  );
   return result.meta.changes ?? 0;
 }
 
