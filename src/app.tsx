@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -39,6 +40,7 @@ import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
+import { USER_IMPORT_PATH, userImportRoutes } from "./features/user-import/routes";
 import { virtuozzoPages } from "./features/virtuozzo/pages";
 import { virtuozzoRoutes } from "./features/virtuozzo/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
@@ -111,8 +113,12 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   app.use(
     "/api/*",
-    jsonBodyLimit(),
-    requireJsonContentType({ formPaths: [...LOGIN_DECISION_FORM_PATHS, ...VERIFY_EMAIL_FORM_PATHS] }),
+    // The bulk import takes a CSV of up to 5 MB, limited and type-checked by its own route (features/user-import).
+    except(
+      (c) => c.req.method === "POST" && c.req.path === USER_IMPORT_PATH,
+      jsonBodyLimit(),
+      requireJsonContentType({ formPaths: [...LOGIN_DECISION_FORM_PATHS, ...VERIFY_EMAIL_FORM_PATHS] }),
+    ),
   );
   app.use(
     "/api/*",
@@ -129,6 +135,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", mfaRoutes());
   app.route("/", deviceRoutes());
   app.route("/", adminUserRoutes());
+  app.route("/", userImportRoutes());
   app.route("/", auditRoutes());
   app.route("/", analyticsRoutes());
   app.route("/", permissionRoutes());

@@ -6,6 +6,7 @@ import { purgeExpiredAuditLogs } from "./features/audit/retention";
 import { fakeOutboundFetch } from "./features/dev/fake-outbound";
 import { consumeDeadLetters, consumeEmailBatch } from "./features/email-delivery/consumer";
 import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
+import { consumeImportBatch, type ImportQueueMessage, isImportQueue } from "./features/user-import/queue";
 import { type Env, isDevelopment, parseConfig } from "./platform/config";
 import { createContext, outboxDeps } from "./platform/context";
 import { type Deps, defaultDeps } from "./platform/deps";
@@ -44,8 +45,11 @@ export function createWorker(options: WorkerOptions = {}) {
         return;
       }
       const ctx = createContext(deps, { env, config: parsed.config });
-      if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(ctx, batch);
-      else await consumeEmailBatch(ctx, batch);
+      if (isImportQueue(batch.queue))
+        await consumeImportBatch(ctx, batch as MessageBatch<ImportQueueMessage>);
+      else if (batch.queue.endsWith("-dlq"))
+        await consumeDeadLetters(ctx, batch as MessageBatch<EmailQueueMessage>);
+      else await consumeEmailBatch(ctx, batch as MessageBatch<EmailQueueMessage>);
     },
 
     async scheduled(_controller, env, execution) {
@@ -67,5 +71,5 @@ export function createWorker(options: WorkerOptions = {}) {
         })(),
       );
     },
-  } satisfies ExportedHandler<Env, EmailQueueMessage>;
+  } satisfies ExportedHandler<Env, EmailQueueMessage | ImportQueueMessage>;
 }

@@ -14,3 +14,4 @@ export * from "./schema/team-access";
 export * from "./schema/team-services";
 export * from "./schema/teams";
 export * from "./schema/users";
+export * from "./schema/user-import";

@@ -104,6 +104,9 @@ export const AUDIT_ACTIONS = {
   "usage.cap_reached":
     "Usage was refused by the team's hard spending limit (first refusal per month and cap)",
   "usage.warning_sent": "A spend warning (warning threshold or limit reached) was mailed for the month",
+  "user_import.started":
+    "An administrator uploaded a CSV of users to invite (metadata: rows, valid rows, rows refused up front)",
+  "user_import.finished": "A bulk import job finished (metadata: created, skipped and error counts)",
   "audit.exported": "An administrator exported audit entries (metadata: format and filters)",
   "audit.purged": "The daily retention purge deleted old audit entries and login activity (metadata: counts)",
 } as const;
@@ -114,7 +117,16 @@ export interface AuditEvent {
   action: AuditAction;
   actorId?: string | null;
   target?: {
-    type: "user" | "team" | "email" | "ip" | "role" | "invitation" | "api_key" | "ownership_transfer";
+    type:
+      | "user"
+      | "team"
+      | "email"
+      | "ip"
+      | "role"
+      | "invitation"
+      | "api_key"
+      | "ownership_transfer"
+      | "user_import";
     id: string;
   } | null;
   teamId?: string | null;

@@ -17,6 +17,8 @@ export interface Bindings {
   TEAM_LEDGER: DurableObjectNamespace<TeamLedger>;
   TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
+  /** Bulk user import: one message per chunk of an import job's rows (features/user-import/queue.ts). */
+  IMPORT_QUEUE: Queue<{ jobId: string; seq: number }>;
   /** Optional Workers Analytics Engine dataset: a data point per sign-in event counted (docs/analytics.md). */
   ANALYTICS?: AnalyticsEngineDataset | undefined;
 }
