@@ -59,6 +59,16 @@ async function inviteDoorBMembersAndKey({ newPage, register, signIn, check, mail
   await page.goto(`${origin}${teamPath}/api-keys`);
   assert.doesNotMatch((await page.locator("main").textContent()) ?? "", new RegExp(key));
 
+  // plan and usage: a spending limit; the Virtuozzo section (not connected here)
+  await page.goto(`${origin}${teamPath}/billing`);
+  await check(page, "team-billing");
+  await page.getByLabel("Limit in USD (empty: no limit)").fill("25");
+  await page.getByRole("button", { name: "Save limit" }).click();
+  await page.waitForURL("**/billing?done=limits");
+  assert.match((await page.locator("main").textContent()) ?? "", /Remaining: \$25\.00/);
+  await page.goto(`${origin}${teamPath}/virtuozzo`);
+  await check(page, "team-virtuozzo");
+
   // a custom role inheriting Developer, from the catalogue
   await page.goto(`${origin}${teamPath}/roles`);
   await check(page, "team-roles");
