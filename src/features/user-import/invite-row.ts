@@ -66,7 +66,9 @@ export async function inviteRow(ctx: RequestContext, scope: ChunkScope, row: Val
   });
   try {
     await commit(ctx, {
+      // The invitation first: the key references it (foreign keys are checked per statement in D1).
       writes: [
+        invitation.statement,
         insertImportInvitation(ctx.db, {
           jobId,
           teamId: team.id,
@@ -74,7 +76,6 @@ export async function inviteRow(ctx: RequestContext, scope: ChunkScope, row: Val
           invitationId: invitation.id,
           createdAt: ctx.now(),
         }),
-        invitation.statement,
       ],
       audit: invitation.audit,
       mails: [invitation.mail],
