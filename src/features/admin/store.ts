@@ -88,15 +88,17 @@ function whereOf(search: UserSearch, now: number): { sql: string; params: unknow
     clauses.push("((u.email >= ? AND u.email < ?) OR (lower(u.name) >= ? AND lower(u.name) < ?))");
     params.push(q, upper, q, upper);
   }
-  const locked = "(u.disabled_at IS NOT NULL OR coalesce(u.locked_until, 0) > ?)";
+  // Both terms imply their partial index's condition (users_disabled_idx, users_locked_until_idx).
+  // (NULL-safe: `locked_until > ?` is NULL, not false, for a NULL column — hence the coalesce when negated.)
+  const notLocked = "u.disabled_at IS NULL AND coalesce(u.locked_until, 0) <= ?";
   if (search.status === "locked") {
-    clauses.push(locked);
+    clauses.push("(u.disabled_at IS NOT NULL OR u.locked_until > ?)");
     params.push(now);
   } else if (search.status === "unverified") {
-    clauses.push(`u.email_verified_at IS NULL AND NOT ${locked}`);
+    clauses.push(`u.email_verified_at IS NULL AND ${notLocked}`);
     params.push(now);
   } else if (search.status === "active") {
-    clauses.push(`u.email_verified_at IS NOT NULL AND NOT ${locked}`);
+    clauses.push(`u.email_verified_at IS NOT NULL AND ${notLocked}`);
     params.push(now);
   }
   if (search.platformRole) {
