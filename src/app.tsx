@@ -8,6 +8,7 @@ import { SECURITY_SCHEMES } from "./auth/guards";
 import { accountPages } from "./features/account/pages";
 import { accountRoutes } from "./features/account/routes";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
+import { adminPages } from "./features/admin/pages";
 import { adminUserRoutes } from "./features/admin/routes";
 import { analyticsRoutes } from "./features/analytics/routes";
 import { apiKeyPages } from "./features/api-keys/pages";
@@ -163,6 +164,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", apiKeyPages());
   app.route("/", ownershipPages());
   app.route("/", rolePages());
+  app.route("/", adminPages());
   app.route("/", billingPages());
   app.route("/", virtuozzoPages());
 

@@ -49,8 +49,10 @@ export async function platformSession(app: App, roles: readonly PlatformRoleName
     body: { preAuthToken, teamId: user.teamId, deviceId: first.deviceId },
   });
   if (exchange.status !== 200) throw new Error(`session-exchange answered ${exchange.status}`);
-  const session = (await exchange.json()) as { accessToken: string; refreshToken: string };
-  return { ...user, ...session, deviceId: first.deviceId, code, call: as(app, session.accessToken) };
+  const session = (await exchange.json()) as { accessToken: string; refreshToken: string; csrfToken: string };
+  /** The session's cookies (`name=value`), for page tests' cookie jars. */
+  const cookies = exchange.headers.getSetCookie().map((line) => line.split(";")[0] ?? "");
+  return { ...user, ...session, cookies, deviceId: first.deviceId, code, call: as(app, session.accessToken) };
 }
 
 /**

@@ -125,7 +125,7 @@ export async function resendUserVerification(
       action: "admin.verification_resent",
       actorId,
       target: { type: "user", id: userId },
-      reason: input.reason ?? null,
+      reason: input.reason || null,
     },
     mails: [mail],
   });
