@@ -43,6 +43,7 @@ import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
 import { USER_IMPORT_PATH, userImportRoutes } from "./features/user-import/routes";
 import { virtuozzoPages } from "./features/virtuozzo/pages";
+import { userImportPages } from "./features/user-import/pages";
 import { virtuozzoRoutes } from "./features/virtuozzo/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
@@ -171,6 +172,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",
     info: {
+  app.route("/", userImportPages());
       title: "Gatehouse API",
       version: API_VERSION,
       description:

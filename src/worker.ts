@@ -5,7 +5,9 @@ import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { purgeExpiredAuditLogs } from "./features/audit/retention";
 import { fakeOutboundFetch } from "./features/dev/fake-outbound";
 import { consumeDeadLetters, consumeEmailBatch } from "./features/email-delivery/consumer";
+import { runHousekeeping } from "./features/maintenance/housekeeping";
 import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
+import { rotateSigningKeysIfDue } from "./features/signing-keys/service";
 import { consumeImportBatch, type ImportQueueMessage, isImportQueue } from "./features/user-import/queue";
 import { type Env, isDevelopment, parseConfig } from "./platform/config";
 import { createContext, outboxDeps } from "./platform/context";
@@ -66,8 +68,20 @@ export function createWorker(options: WorkerOptions = {}) {
           const reencrypted = await reencryptMfaSecrets(ctx);
           const retention = await purgeExpiredAuditLogs(ctx);
           const resent = await sweepOutbox(outboxDeps(ctx));
+          const signingKeys = await rotateSigningKeysIfDue(ctx).catch((error) => {
+            logger.error("signing-key rotation failed", { error });
+            return null;
+          });
+          const housekeeping = await runHousekeeping(ctx);
           if (isDevelopment(ctx.config)) await pruneDevMail(ctx.db, ctx.now() - 7 * 86400_000);
-          logger.info("maintenance done", { purged, resent, reencrypted, retention });
+          logger.info("maintenance done", {
+            purged,
+            resent,
+            reencrypted,
+            retention,
+            signingKeys,
+            housekeeping,
+          });
         })(),
       );
     },

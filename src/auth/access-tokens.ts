@@ -1,34 +1,38 @@
 import { toHex } from "../crypto/encoding";
-import { loadSigningKeys, type SigningKeys, signJwt, verifyJwt } from "../crypto/jwt";
-import type { Config } from "../platform/config";
-import { AuthError } from "../platform/errors";
+import { type SigningKeys, signJwt, type VerifyOptions, type VerifyResult, verifyJwt } from "../crypto/jwt";
+import { activeSigningKeys, type KeySource, refreshForUnknownKid } from "../features/signing-keys/keyring";
 import type { AccessClaims, AccessContext } from "./principal";
 
 /**
- * Access tokens (RFC 9068, `at+jwt`): what every authenticated request carries, signed with the configured key
- * set and verified at the edge with no D1 access. Pre-auth tokens (features/login/pre-auth.ts) share the keys
- * but not the audience or `typ`.
+ * Access tokens (RFC 9068, `at+jwt`): what every authenticated request carries, signed with the current signing
+ * key and verified at the edge with no D1 access. Pre-auth tokens (features/login/pre-auth.ts) share the keys
+ * but not the audience or `typ`. The key set is cached per isolate (features/signing-keys/keyring.ts): the
+ * published set in KV, or the bootstrap secret `JWT_SIGNING_KEYS` before the first rotation.
  */
-export async function signingKeys(config: Config): Promise<SigningKeys> {
-  const result = await loadSigningKeys(config.JWT_SIGNING_KEYS);
-  if (!result.ok) {
-    throw new AuthError("misconfigured", {
-      detail: "The service is not configured correctly: JWT_SIGNING_KEYS.",
-      extra: { variables: ["JWT_SIGNING_KEYS"] },
-      internal: { reason: result.reason },
-    });
-  }
-  return result.keys;
+export function signingKeys(src: KeySource): Promise<SigningKeys> {
+  return activeSigningKeys(src);
+}
+
+/** Verifies with the cached set; a kid it lacks makes it read the published set once more (rate-limited). */
+export async function verifyWithActiveKeys(
+  src: KeySource,
+  token: string,
+  options: VerifyOptions,
+): Promise<VerifyResult> {
+  const result = await verifyJwt(await activeSigningKeys(src), token, options);
+  if (result.ok || result.reason !== "unknown_key") return result;
+  const newer = await refreshForUnknownKid(src);
+  return newer ? verifyJwt(newer, token, options) : result;
 }
 
 export async function issueAccessToken(
-  config: Config,
-  deps: { now: () => number; random: (n: number) => Uint8Array },
+  config: KeySource["config"],
+  deps: { now: () => number; random: (n: number) => Uint8Array; kv?: KVNamespace },
   userId: string,
   claims: AccessClaims,
 ): Promise<{ token: string; expiresIn: number }> {
   const token = await signJwt(
-    await signingKeys(config),
+    await signingKeys({ config, kv: deps.kv, now: deps.now }),
     { ...claims },
     {
       type: "access",
@@ -45,11 +49,12 @@ export async function issueAccessToken(
 
 /** Verifies an access token; null for anything that is not a valid, current access token of this service. */
 export async function verifyAccessToken(
-  config: Config,
+  src: KeySource,
   token: string,
   now: number,
-): Promise<AccessContext | null> {
-  const result = await verifyJwt(await signingKeys(config), token, {
+): Promise<(AccessContext & { kid: string }) | null> {
+  const config = src.config;
+  const result = await verifyWithActiveKeys(src, token, {
     type: "access",
     issuer: config.PUBLIC_ORIGIN,
     audience: config.JWT_AUDIENCE,
@@ -70,6 +75,7 @@ export async function verifyAccessToken(
   }
   return {
     userId: c.sub as string,
+    kid: result.kid,
     jti: c.jti as string,
     expiresAt: (c.exp as number) * 1000,
     sid: c.sid,

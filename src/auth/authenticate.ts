@@ -64,7 +64,7 @@ export function requireAuth(options: RequireAuthOptions = {}) {
       c.set("auth", principal);
       return next();
     }
-    const access = await verifyAccessToken(config, presented.token, now);
+    const access = await verifyAccessToken(ctx, presented.token, now);
     if (!access) throw unauthorized("invalid_token", "invalid access token");
     if (await isRevokedAtEdge(ctx.kv, access, now)) throw unauthorized("invalid_token", "revoked token");
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {

@@ -11,12 +11,16 @@
  *   whichever session minted it and whichever team the session is in now. Written when a member is removed,
  *   their role changes or a permission of their role is withdrawn.
  *
+ * - **signing key** `revoked:kid:<kid>` — every token signed with a key an admin revoked
+ *   (features/signing-keys). Read in the same bulk get, so it costs no extra round trip.
+ *
  * Records outlive every token they concern (the access-token lifetime plus the verifier's clock tolerance), so
  * they expire by themselves. KV TTLs must be ≥ 60 s (computed from one clock reading, then clamped). KV is
  * eventually consistent across locations (about a minute); this isolate sees its own revocations at once.
  */
 const SESSION_PREFIX = "revoked:sid:";
 const MEMBER_PREFIX = "revoked:member:";
+const KID_PREFIX = "revoked:kid:";
 const CLOCK_TOLERANCE_SECONDS = 120;
 
 /** Revocations this isolate wrote itself (key → until, or the member cut-off), seen before KV has them. */
@@ -40,6 +44,7 @@ function revocationTtl(accessTokenTtl: number): number {
 
 const sessionKey = (sid: string, epoch: number) => `${SESSION_PREFIX}${sid}:${epoch}`;
 const memberKey = (teamId: string, userId: string) => `${MEMBER_PREFIX}${teamId}:${userId}`;
+const kidKey = (kid: string) => `${KID_PREFIX}${kid}`;
 
 function remember(deps: RevocationDeps, key: string, value: { until: number; before?: number }) {
   locallyRevoked.set(key, value);
@@ -90,6 +95,26 @@ export async function cutMemberTokensAtEdge(
   );
 }
 
+/**
+ * Kills every token signed with these keys, at once in this isolate and within KV's propagation elsewhere. The
+ * record lives as long as any token the key signed (`maxTokenTtl`: the longest token lifetime).
+ */
+export async function revokeKidsAtEdge(
+  deps: { kv: KVNamespace; now: () => number; maxTokenTtl: number },
+  kids: readonly string[],
+  reason: string,
+): Promise<void> {
+  const ttl = revocationTtl(deps.maxTokenTtl);
+  const now = deps.now();
+  await Promise.all(
+    kids.map((kid) => {
+      const key = kidKey(kid);
+      remember({ ...deps, accessTokenTtl: deps.maxTokenTtl }, key, { until: now + ttl * 1000 });
+      return deps.kv.put(key, JSON.stringify({ at: now, reason }), { expirationTtl: ttl });
+    }),
+  );
+}
+
 /** What the edge check needs of an access token. */
 export interface RevocableToken {
   userId: string;
@@ -99,6 +124,8 @@ export interface RevocableToken {
   team: string | null;
   /** The membership's access stamp when the token was minted (team tokens). */
   mst: number | null;
+  /** The signing key's kid (tokens verified by crypto/jwt.ts carry it). */
+  kid?: string;
 }
 
 function memberCutOff(raw: string | null): number | null {
@@ -112,8 +139,8 @@ function memberCutOff(raw: string | null): number | null {
 }
 
 /**
- * Whether a token is revoked: one KV read — of its session epoch's record and, for a team token, its
- * membership's, in one bulk get (none for what this isolate revoked itself).
+ * Whether a token is revoked: one KV read — of its session epoch's record, its signing key's and, for a team
+ * token, its membership's, in one bulk get (none for what this isolate revoked itself).
  */
 export async function isRevokedAtEdge(kv: KVNamespace, token: RevocableToken, now: number): Promise<boolean> {
   const sKey = sessionKey(token.sid, token.sep);
@@ -123,10 +150,16 @@ export async function isRevokedAtEdge(kv: KVNamespace, token: RevocableToken, no
   const stamp = token.mst ?? 0;
   const localMember = mKey ? locallyRevoked.get(mKey) : undefined;
   if (localMember && localMember.until > now && stamp < (localMember.before ?? 0)) return true;
-  if (mKey === null) return (await kv.get(sKey)) !== null;
-  // Both records in one KV bulk read: one storage round trip per request, team token or not.
-  const records = await kv.get([sKey, mKey], "text");
+  const kKey = token.kid === undefined ? null : kidKey(token.kid);
+  const localKid = kKey ? locallyRevoked.get(kKey) : undefined;
+  if (localKid !== undefined && localKid.until > now) return true;
+  const keys = [sKey, ...(kKey ? [kKey] : []), ...(mKey ? [mKey] : [])];
+  if (keys.length === 1) return (await kv.get(sKey)) !== null;
+  // Every record in one KV bulk read: one storage round trip per request, team token or not.
+  const records = await kv.get(keys, "text");
   if ((records.get(sKey) ?? null) !== null) return true;
+  if (kKey && (records.get(kKey) ?? null) !== null) return true;
+  if (mKey === null) return false;
   const before = memberCutOff(records.get(mKey) ?? null);
   return before !== null && stamp < before;
 }

@@ -10,6 +10,7 @@ export * from "./schema/email";
 export * from "./schema/login";
 export * from "./schema/mfa";
 export * from "./schema/sessions";
+export * from "./schema/signing-keys";
 export * from "./schema/team-access";
 export * from "./schema/team-services";
 export * from "./schema/teams";

@@ -104,6 +104,10 @@ export const AUDIT_ACTIONS = {
   "usage.cap_reached":
     "Usage was refused by the team's hard spending limit (first refusal per month and cap)",
   "usage.warning_sent": "A spend warning (warning threshold or limit reached) was mailed for the month",
+  "signing_key.rotated":
+    "The next signing key became current (admin rotation or the daily cron; metadata: previous kid, by)",
+  "signing_key.revoked": "A platform admin revoked a signing key: every token it signed is refused at once",
+  "signing_key.retired": "The daily cron retired previous signing keys whose tokens have all expired (metadata: kids)",
   "user_import.started":
     "An administrator uploaded a CSV of users to invite (metadata: rows, valid rows, rows refused up front)",
   "user_import.finished": "A bulk import job finished (metadata: created, skipped and error counts)",
@@ -126,6 +130,7 @@ export interface AuditEvent {
       | "invitation"
       | "api_key"
       | "ownership_transfer"
+      | "signing_key"
       | "user_import";
     id: string;
   } | null;

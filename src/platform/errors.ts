@@ -151,6 +151,12 @@ export const PROBLEMS = {
     title: "Virtuozzo not connected",
     detail: "This team has no Virtuozzo account connected.",
   },
+  signing_key_in_use: {
+    status: 409,
+    title: "Signing key in use",
+    detail:
+      "This is the current signing key and there is no next key to promote in its place. Rotate first (a next key is created at once), then revoke.",
+  },
   internal_error: { status: 500, title: "Internal error", detail: "Something went wrong on our side." },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string; detail: string }>;
 

@@ -1,6 +1,6 @@
-import { signingKeys } from "../../auth/access-tokens";
+import { signingKeys, verifyWithActiveKeys } from "../../auth/access-tokens";
 import { constantTimeEqual, toHex, utf8 } from "../../crypto/encoding";
-import { signJwt, verifyJwt } from "../../crypto/jwt";
+import { signJwt } from "../../crypto/jwt";
 import { hashToken } from "../../crypto/tokens";
 import { type Config, RISK_RULE_NAMES, type RiskRule } from "../../platform/config";
 import { AuthError } from "../../platform/errors";
@@ -56,12 +56,12 @@ const PRE_AUTH_AUDIENCE_SUFFIX = "#pre-auth";
 
 export async function issuePreAuthToken(
   config: Config,
-  deps: { now: () => number; random: (n: number) => Uint8Array },
+  deps: { now: () => number; random: (n: number) => Uint8Array; kv?: KVNamespace },
   state: PreAuthState,
 ): Promise<{ token: string; expiresIn: number; jti: string }> {
   const jti = toHex(deps.random(16));
   const token = await signJwt(
-    await signingKeys(config),
+    await signingKeys({ config, kv: deps.kv, now: deps.now }),
     {
       dev: state.device,
       rm: state.rememberMe,
@@ -99,12 +99,14 @@ export function expiredLogin(reason: string): AuthError {
  * is the same 401, so the answer says nothing about which check failed.
  */
 export async function readPreAuthToken(
-  config: Config,
+  from: Config | { config: Config; kv: KVNamespace; now: () => number },
   token: string,
   deviceHash: string | null,
   now: number,
 ): Promise<PreAuthState & { jti: string; expiresAt: number }> {
-  const result = await verifyJwt(await signingKeys(config), token, {
+  const src = "config" in from ? from : { config: from, now: () => now };
+  const config = src.config;
+  const result = await verifyWithActiveKeys(src, token, {
     type: "preAuth",
     issuer: config.PUBLIC_ORIGIN,
     audience: config.JWT_AUDIENCE + PRE_AUTH_AUDIENCE_SUFFIX,

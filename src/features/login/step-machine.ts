@@ -96,7 +96,7 @@ export async function loadLoginStep(
   ctx: RequestContext,
   input: { token: string; deviceHash: string | null; step?: string },
 ) {
-  const state = await readPreAuthToken(ctx.config, input.token, input.deviceHash, ctx.now());
+  const state = await readPreAuthToken(ctx, input.token, input.deviceHash, ctx.now());
   const user = await findUserById(ctx.db, state.userId);
   if (!user || user.disabledAt !== null) throw expiredLogin("user gone or disabled");
   // A reset, a password change, 2FA disabled or an admin lock since the login started: it is over.

@@ -122,7 +122,7 @@ async function enroller(
   const ctx = c.var.ctx;
   const presented = presentedAccessToken(c);
   if (!presented) throw new AuthError("unauthorized");
-  if (presented.via === "cookie" || (await verifyAccessToken(ctx.config, presented.token, ctx.now()))) {
+  if (presented.via === "cookie" || (await verifyAccessToken(ctx, presented.token, ctx.now()))) {
     await sessionAuth(c, async () => {});
     return { kind: "session", userId: c.var.auth.userId };
   }

@@ -10,7 +10,7 @@ import { refreshSession } from "./refresh";
 
 async function liveAccess(c: Context<AppEnv>, token: string): Promise<Principal | null> {
   const ctx = c.var.ctx;
-  const access = await verifyAccessToken(ctx.config, token, ctx.now());
+  const access = await verifyAccessToken(ctx, token, ctx.now());
   if (!access || (await isRevokedAtEdge(ctx.kv, access, ctx.now()))) return null;
   return { ...access, via: "cookie", apiKeyId: null };
 }

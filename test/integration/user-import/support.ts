@@ -35,10 +35,11 @@ export async function staffSession(app: App, role: StaffRole) {
     challengeId: string;
     secret: string;
   };
-  const code = totpCode(decodeBase32IgnorePadding(setup.secret), totpCounter(app.clock.now()));
+  const secret = decodeBase32IgnorePadding(setup.secret);
+  const code = () => totpCode(secret, totpCounter(app.clock.now()));
   const done = await app.request("POST", "/api/v1/auth/2fa/enable-complete", {
     headers,
-    body: { challengeId: setup.challengeId, code },
+    body: { challengeId: setup.challengeId, code: code() },
   });
   if (done.status !== 200) throw new Error(`enable-complete answered ${done.status}`);
   const { preAuthToken } = (await done.json()) as { preAuthToken: string };
@@ -47,7 +48,7 @@ export async function staffSession(app: App, role: StaffRole) {
   });
   if (exchange.status !== 200) throw new Error(`session-exchange answered ${exchange.status}`);
   const { accessToken } = (await exchange.json()) as { accessToken: string };
-  return { ...user, accessToken };
+  return { ...user, accessToken, code };
 }
 
 export const IMPORT_PATH = "/api/v1/admin/users/import";
