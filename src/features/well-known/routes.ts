@@ -39,7 +39,8 @@ export function wellKnownRoutes() {
     c.header("Cache-Control", "public, max-age=300, stale-while-revalidate=60");
     c.header("Access-Control-Allow-Origin", "*");
     c.header("ETag", etag);
-    if (c.req.header("if-none-match")?.split(/\s*,\s*/).includes(etag)) return c.body(null, 304);
+    const cached = c.req.header("if-none-match")?.split(/\s*,\s*/) ?? [];
+    if (cached.includes(etag)) return c.body(null, 304);
     return c.body(body, 200, { "Content-Type": "application/json" }) as never;
   });
 }

@@ -113,7 +113,7 @@ describe("signing keys: the rotation lifecycle on the injected clock", () => {
 });
 
 describe("signing keys: private material at rest", () => {
-  it("D1 and KV hold the private JWK only sealed (no \"d\" in clear); the JWKS has no private member", async () => {
+  it('D1 and KV hold the private JWK only sealed (no "d" in clear); the JWKS has no private member', async () => {
     const app = testWorker();
     await rotateSigningKeysIfDue(cronContext(app));
     for (const row of await keyRows()) {
