@@ -133,7 +133,9 @@ async function readUpload(c: Parameters<typeof adminViewOf>[0]) {
     throw new AuthError("csrf_failed", { detail: "This form was sent from another site." });
   }
   const type = c.req.header("content-type") ?? "";
-  if (!MULTIPART.test(type)) throw new AuthError("unsupported_media_type");
+  if (!MULTIPART.test(type)) {
+    throw new AuthError("unsupported_media_type", { detail: "Send the form as multipart/form-data." });
+  }
   const principal = await pagePrincipal(c);
   if (!principal) return null;
   const bytes = await readBoundedBody(c.req.raw, MAX_IMPORT_BYTES + MULTIPART_OVERHEAD);

@@ -72,7 +72,8 @@ const status = createRoute({
 export function userImportRoutes() {
   return createRouter()
     .openapi(upload, async (c) => {
-      if (!CSV_TYPE.test(c.req.header("content-type") ?? "")) throw new AuthError("unsupported_media_type");
+      if (!CSV_TYPE.test(c.req.header("content-type") ?? ""))
+        throw new AuthError("unsupported_media_type", { detail: "Send the file as text/csv." });
       const file = await readBoundedBody(c.req.raw);
       const { jobId } = await startImport(c.var.ctx, { adminId: c.var.auth.userId, file });
       c.header("Location", `${USER_IMPORT_PATH}/${jobId}`);

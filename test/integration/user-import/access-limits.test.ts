@@ -41,7 +41,10 @@ describe("user import: file limits", () => {
 
     const json = await upload(app, token, JSON.stringify({ rows: [] }), "application/json");
     expect(json.status).toBe(415);
-    expect(((await json.json()) as { code: string }).code).toBe("unsupported_media_type");
+    expect(await json.json()).toMatchObject({
+      code: "unsupported_media_type",
+      detail: "Send the file as text/csv.",
+    });
     expect((await upload(app, token, good, "text/plain")).status).toBe(415);
 
     const huge = `email,name,team,role\r\n${"x".repeat(5 * 1024 * 1024)}`;
