@@ -21,7 +21,8 @@ export async function issueInvitation(
     team: { id: string; name: string };
     role: { id: string; name: string };
     email: string;
-    inviter: { id: string; name: string | null };
+    /** The acting admin; null when their account was erased before a queued chunk ran. */
+    inviter: { id: string | null; name: string | null };
     metadata?: Record<string, unknown>;
   },
 ): Promise<{

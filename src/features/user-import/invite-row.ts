@@ -12,7 +12,7 @@ export type RowOutcome = { kind: "created" } | { kind: "skipped" } | { kind: "er
 /** What a chunk's rows share: the job, its admin (the invitations' actor) and the teams and roles read so far. */
 export interface ChunkScope {
   jobId: string;
-  inviter: { id: string; name: string | null };
+  inviter: { id: string | null; name: string | null };
   teams: Map<string, { id: string; name: string } | null>;
   roles: Map<string, { id: string; name: string; builtIn: string | null } | null>;
 }

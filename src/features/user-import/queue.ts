@@ -92,7 +92,7 @@ export async function processChunk(ctx: RequestContext, input: ImportQueueMessag
   const admin = job.createdBy ? await findUserName(ctx.db, job.createdBy) : undefined;
   const scope: ChunkScope = {
     jobId,
-    inviter: { id: job.createdBy ?? "", name: admin?.name ?? null },
+    inviter: { id: admin?.id ?? null, name: admin?.name ?? null },
     teams: new Map(),
     roles: new Map(),
   };
