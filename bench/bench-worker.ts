@@ -19,6 +19,7 @@ import worker from "../src/index";
 import type { Env } from "../src/platform/config";
 import { RISK_RULE_NAMES } from "../src/platform/config";
 import { defaultDeps } from "../src/platform/deps";
+import { auditBenchRoute } from "./audit-worker-routes";
 import { IoMeter } from "./io-meter";
 
 /**
@@ -44,6 +45,8 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     const url = new URL(request.url);
     if (url.pathname === "/__bench/noop") return new Response("ok");
     if (url.pathname === "/__bench/risk-and-gate") return riskAndGate(env);
+    const audit = await auditBenchRoute(request, env);
+    if (audit) return audit;
     if (url.pathname === "/__bench/hash") {
       const params = {
         memoryKiB: Number(env.ARGON2_MEMORY_KIB ?? DEFAULT_ARGON2_PARAMS.memoryKiB),

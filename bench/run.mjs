@@ -2,6 +2,7 @@
 // `npm run bench`: Gatehouse's performance targets, measured inside workerd (wrangler dev) on this machine.
 // Prints a table and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { auditBench } from "./audit.mjs";
 import { authSuites } from "./auth-suites.mjs";
 import { eventsBench } from "./events.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
@@ -80,6 +81,7 @@ try {
   await hotPaths(worker, report, measured);
   await virtuozzoBench(worker, report);
   await eventsBench(worker, report);
+  await auditBench(worker, report);
   devRatio = await healthVsPlain(worker, report, "development logging (LOG_SAMPLE_RATE=1)");
 } catch (error) {
   console.error(worker.log().slice(-3000));

@@ -16,13 +16,26 @@ export interface AuditFilters {
 
 export type AuditPageRow = typeof auditLogs.$inferSelect & { actorEmail: string | null };
 
+/**
+ * The equality filters, most selective first: the first one present drives the query through its
+ * (column, at) index; the others are written `+column = ?` (SQLite's unary plus: "do not use an index for
+ * this term"), so the planner — which has no statistics on D1 — cannot pick the broad `action` index when an
+ * actor or a target narrows the rows to a few hundred (measured: 831 ms → a few ms at 1,000,000 rows).
+ */
+const EQUALITY_FILTERS = [
+  ["target", auditLogs.targetId],
+  ["actor", auditLogs.actorId],
+  ["ip", auditLogs.ip],
+  ["teamId", auditLogs.teamId],
+  ["action", auditLogs.action],
+] as const;
+
 function whereOf(filters: AuditFilters, after: AuditCursor | undefined): SQL | undefined {
+  const present = EQUALITY_FILTERS.filter(([key]) => filters[key] !== undefined);
   return and(
-    filters.actor !== undefined ? eq(auditLogs.actorId, filters.actor) : undefined,
-    filters.action !== undefined ? eq(auditLogs.action, filters.action) : undefined,
-    filters.target !== undefined ? eq(auditLogs.targetId, filters.target) : undefined,
-    filters.teamId !== undefined ? eq(auditLogs.teamId, filters.teamId) : undefined,
-    filters.ip !== undefined ? eq(auditLogs.ip, filters.ip) : undefined,
+    ...present.map(([key, column], i) =>
+      i === 0 ? eq(column, filters[key] as string) : sql`+${column} = ${filters[key] as string}`,
+    ),
     filters.from !== undefined ? gte(auditLogs.at, filters.from) : undefined,
     filters.to !== undefined ? lte(auditLogs.at, filters.to) : undefined,
     // `at <= cursor` first: the index range starts at the cursor (the OR alone would be a filter on a scan

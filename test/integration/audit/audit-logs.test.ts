@@ -201,6 +201,8 @@ describe("query plans", () => {
       range: { from: 0, to: 1 },
       "actor+range": { actor: "u", from: 0, to: 1 },
       "teamId+action": { teamId: "t", action: "login.failed" },
+      "actor+action": { actor: "u", action: "login.failed" },
+      "target+ip+action": { target: "t", ip: "203.0.113.1", action: "login.failed" },
     })) {
       const q = auditPageQuery(db, { filters, after: { at: 1, id: "x" }, limit: 51 });
       const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
@@ -218,5 +220,8 @@ describe("query plans", () => {
     expect(plans.teamId?.join(" ")).toContain("audit_logs_team_idx");
     expect(plans.ip?.join(" ")).toContain("audit_logs_ip_idx");
     expect(plans.actor?.join(" ")).toContain("audit_logs_actor_idx");
+    // a combination is driven by its most selective filter, never by the broad action index
+    expect(plans["actor+action"]?.join(" ")).toContain("audit_logs_actor_idx");
+    expect(plans["target+ip+action"]?.join(" ")).toContain("audit_logs_target_idx");
   });
 });
