@@ -92,7 +92,10 @@ function whereOf(search: UserSearch, now: number): { sql: string; params: unknow
   // (NULL-safe: `locked_until > ?` is NULL, not false, for a NULL column — hence the coalesce when negated.)
   const notLocked = "u.disabled_at IS NULL AND coalesce(u.locked_until, 0) <= ?";
   if (search.status === "locked") {
-    clauses.push("(u.disabled_at IS NOT NULL OR u.locked_until > ?)");
+    // Driven from the two partial indexes (the locked few), not by walking the sort index for them.
+    clauses.push(
+      "u.id IN (SELECT l.id FROM users l WHERE l.disabled_at IS NOT NULL UNION ALL SELECT l.id FROM users l WHERE l.locked_until > ?)",
+    );
     params.push(now);
   } else if (search.status === "unverified") {
     clauses.push(`u.email_verified_at IS NULL AND ${notLocked}`);
