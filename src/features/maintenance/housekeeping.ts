@@ -95,12 +95,15 @@ export interface HousekeepingOptions {
   maxBatches?: number;
 }
 
-/** One bounded batch of a rule; returns how many rows went. */
+/**
+ * One bounded batch of a rule; returns how many of the rule's rows went (RETURNING counts them: D1's `changes`
+ * would also count rows a foreign-key cascade removed, e.g. a session's refresh tokens).
+ */
 export async function purgeBatch(ctx: RequestContext, rule: PurgeRule, batchSize: number): Promise<number> {
-  const result = await ctx.db.run(
-    sql`DELETE FROM ${rule.table} WHERE rowid IN (SELECT rowid FROM ${rule.table} WHERE ${rule.dead(ctx.now())} LIMIT ${batchSize})`,
+  const rows = await ctx.db.all<{ one: number }>(
+    sql`DELETE FROM ${rule.table} WHERE rowid IN (SELECT rowid FROM ${rule.table} WHERE ${rule.dead(ctx.now())} LIMIT ${batchSize}) RETURNING 1 AS one`,
   );
-  return result.meta.changes ?? 0;
+  return rows.length;
 }
 
 /**
