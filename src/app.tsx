@@ -10,10 +10,12 @@ import { accountRoutes } from "./features/account/routes";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
 import { adminPages } from "./features/admin/pages";
 import { adminUserRoutes } from "./features/admin/routes";
+import { analyticsPages } from "./features/analytics/pages";
 import { analyticsRoutes } from "./features/analytics/routes";
 import { apiKeyPages } from "./features/api-keys/pages";
 import { apiKeyRoutes } from "./features/api-keys/routes";
 import { auditRoutes } from "./features/audit/routes";
+import { auditPages } from "./features/audit/pages";
 import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
 import { eventRoutes } from "./features/events/routes";
@@ -171,6 +173,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",
+  app.route("/", auditPages());
+  app.route("/", analyticsPages());
     info: {
   app.route("/", userImportPages());
       title: "Gatehouse API",

@@ -38,7 +38,9 @@ export async function platformSession(app: App, role: "admin" | "support" | "bil
   });
   expect(exchange.status, `${step.step} ${await exchange.clone().text()}`).toBe(200);
   const { accessToken } = (await exchange.json()) as { accessToken: string };
-  return { ...user, accessToken, headers: bearer(accessToken) };
+  /** The session's cookies (`name=value`), for a page test's cookie jar. */
+  const cookies = exchange.headers.getSetCookie().map((line) => line.split(";")[0] ?? "");
+  return { ...user, accessToken, headers: bearer(accessToken), cookies, deviceId: step.deviceId };
 }
 
 /** A random marker (hex) to keep one test's rows apart from every other test's in the shared D1. */
