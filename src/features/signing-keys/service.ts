@@ -1,8 +1,9 @@
 import { revokeKidsAtEdge } from "../../auth/revocation";
 import { toHex } from "../../crypto/encoding";
-import { seal } from "../../crypto/secretbox";
+import { reseal, seal, sealedKeyId } from "../../crypto/secretbox";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { logger } from "../../platform/logger";
 import { commit } from "../../platform/unit-of-work";
 import { forgetPublishedKeys, PUBLISHED_KEYS_KV_KEY, type PublishedKeySet, sealContext } from "./keyring";
 import {
@@ -11,6 +12,7 @@ import {
   keyByKid,
   liveKeys,
   promoteStatements,
+  resealStatement,
   retireStatement,
   revokeStatement,
   type SigningKeyRow,
@@ -167,6 +169,35 @@ export async function promoteNext(
   return { rotated, current: rotated ? next.kid : (current?.kid ?? null), previous: current?.kid ?? null };
 }
 
+/**
+ * After an ENCRYPTION_KEYS rotation (new key first), moves the sealed private JWKs of the live keys to the
+ * current key and republishes, so the old encryption key can be removed without breaking signing.
+ */
+export async function resealSigningKeys(ctx: RequestContext): Promise<number> {
+  const current = ctx.config.ENCRYPTION_KEYS[0];
+  if (!current) return 0;
+  const stale = (await liveKeys(ctx.db)).filter(
+    (k) => k.privateJwk && sealedKeyId(k.privateJwk) !== current.id,
+  );
+  let moved = 0;
+  for (const key of stale) {
+    const resealed = await reseal(
+      key.privateJwk ?? "",
+      ctx.config.ENCRYPTION_KEYS,
+      sealContext(key.kid),
+      ctx.random,
+    );
+    if (!resealed) {
+      logger.error("signing key cannot be opened with any configured encryption key", { kid: key.kid });
+      continue;
+    }
+    await ctx.db.batch([resealStatement(ctx.db, key.kid, key.privateJwk ?? "", resealed)]);
+    moved += 1;
+  }
+  if (moved > 0) await publishKeys(ctx);
+  return moved;
+}
+
 /** Retires previous keys whose every token has expired; returns their kids. */
 export async function retireExpiredKeys(ctx: RequestContext): Promise<string[]> {
   const now = ctx.now();
@@ -189,6 +220,7 @@ export async function rotateSigningKeysIfDue(
   ctx: RequestContext,
 ): Promise<{ rotated: boolean; retired: number }> {
   const live = await ensureSigningKeys(ctx);
+  await resealSigningKeys(ctx);
   const retired = await retireExpiredKeys(ctx);
   const now = ctx.now();
   const current = live.find((k) => k.state === "current");

@@ -82,6 +82,14 @@ export function revokeStatement(db: Db, kid: string, from: readonly SigningKeySt
     .returning({ kid: signingKeys.kid });
 }
 
+/** Replaces a sealed private JWK only if it is still the value that was read (compare-and-set). */
+export function resealStatement(db: Db, kid: string, from: string, to: string) {
+  return db
+    .update(signingKeys)
+    .set({ privateJwk: to })
+    .where(and(eq(signingKeys.kid, kid), eq(signingKeys.privateJwk, from)));
+}
+
 /** Previous keys that stopped signing at or before `cutoff`: every token they signed has expired. */
 export function retireStatement(db: Db, cutoff: number, now: number) {
   return db

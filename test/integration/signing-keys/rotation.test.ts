@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { issueAccessToken } from "../../../src/auth/access-tokens";
 import { PUBLISHED_KEYS_KV_KEY } from "../../../src/features/signing-keys/keyring";
 import { promoteNext, rotateSigningKeysIfDue } from "../../../src/features/signing-keys/service";
-import { testWorker } from "../../support/helpers";
+import { signIn, testWorker, verifiedOwner } from "../../support/helpers";
 import { as, ownerSession } from "../../support/teams";
 import { bootstrapKid, cronContext, jwksKids, keyRows, kidInState, kidOf, resetKeys } from "./support";
 
@@ -126,5 +126,26 @@ describe("signing keys: private material at rest", () => {
     expect(published).not.toContain('"d"');
     const jwks = await (await app.request("GET", "/.well-known/jwks.json")).text();
     expect(jwks).not.toContain('"d"');
+  });
+});
+
+describe("signing keys: ENCRYPTION_KEYS rotation", () => {
+  it("the cron reseals the live private keys under the new encryption key; signing works once the old one is gone", async () => {
+    const app = testWorker();
+    const user = await verifiedOwner(app);
+    await rotateSigningKeysIfDue(cronContext(app));
+    const raw = crypto.getRandomValues(new Uint8Array(32));
+    const fresh = `k-new:${btoa(String.fromCharCode(...raw))}`;
+    const both = testWorker({
+      clock: app.clock,
+      env: { ENCRYPTION_KEYS: `${fresh},${env.ENCRYPTION_KEYS}` },
+    });
+    await rotateSigningKeysIfDue(cronContext(both));
+    for (const row of await keyRows()) expect(row.privateJwk).toMatch(/^gh1\.k-new\./);
+    const onlyNew = testWorker({ clock: app.clock, env: { ENCRYPTION_KEYS: fresh } });
+    // (the mail pipeline runs with the test's default bindings, so the user registered before the switch)
+    const session = await signIn(onlyNew, user.email, user.password, user.teamId);
+    expect(kidOf(session.accessToken)).toBe(bootstrapKid());
+    expect((await as(onlyNew, session.accessToken)("GET", ME)).status).toBe(200);
   });
 });
