@@ -14,8 +14,8 @@ import { analyticsPages } from "./features/analytics/pages";
 import { analyticsRoutes } from "./features/analytics/routes";
 import { apiKeyPages } from "./features/api-keys/pages";
 import { apiKeyRoutes } from "./features/api-keys/routes";
-import { auditRoutes } from "./features/audit/routes";
 import { auditPages } from "./features/audit/pages";
+import { auditRoutes } from "./features/audit/routes";
 import { devMailboxRoutes } from "./features/dev/routes";
 import { deviceRoutes } from "./features/devices/routes";
 import { eventRoutes } from "./features/events/routes";
@@ -43,9 +43,9 @@ import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
+import { userImportPages } from "./features/user-import/pages";
 import { USER_IMPORT_PATH, userImportRoutes } from "./features/user-import/routes";
 import { virtuozzoPages } from "./features/virtuozzo/pages";
-import { userImportPages } from "./features/user-import/pages";
 import { virtuozzoRoutes } from "./features/virtuozzo/routes";
 import { wellKnownRoutes } from "./features/well-known/routes";
 import type { AppEnv } from "./http/app-env";
@@ -170,13 +170,13 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", adminPages());
   app.route("/", billingPages());
   app.route("/", virtuozzoPages());
+  app.route("/", auditPages());
+  app.route("/", analyticsPages());
+  app.route("/", userImportPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({
     openapi: "3.1.0",
-  app.route("/", auditPages());
-  app.route("/", analyticsPages());
     info: {
-  app.route("/", userImportPages());
       title: "Gatehouse API",
       version: API_VERSION,
       description:
