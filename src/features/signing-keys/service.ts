@@ -228,7 +228,11 @@ export async function rotateSigningKeysIfDue(
   const period = ctx.config.SIGNING_KEY_ROTATION_DAYS * 86_400_000;
   const due = !current || now - (current.activatedAt ?? current.createdAt) >= period;
   const nextSeen = next !== undefined && now - next.createdAt >= JWKS_CACHE_SECONDS * 2 * 1000;
-  if (!(due && nextSeen)) return { rotated: false, retired: retired.length };
+  if (!(due && nextSeen)) {
+    // Republished daily even without a change: a lost or stale KV record heals within a day.
+    await publishKeys(ctx);
+    return { rotated: false, retired: retired.length };
+  }
   const result = await promoteNext(ctx, { actorId: null, reason: null, by: "maintenance" });
   return { rotated: result.rotated, retired: retired.length };
 }
