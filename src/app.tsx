@@ -28,6 +28,7 @@ import { mfaSetupPages } from "./features/login/pages/mfa-setup-pages";
 import { loginPages } from "./features/login/pages/pages";
 import { loginStepPages } from "./features/login/pages/step-pages";
 import { loginRoutes } from "./features/login/routes";
+import { metricsRoutes } from "./features/metrics/routes";
 import { mfaRoutes } from "./features/mfa/routes";
 import { ownershipPages } from "./features/ownership/pages";
 import { ownershipRoutes } from "./features/ownership/routes";
@@ -130,6 +131,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   );
 
   app.route("/", healthRoutes());
+  app.route("/", metricsRoutes());
   app.route("/", registrationRoutes());
   app.route("/", loginRoutes());
   app.route("/", sessionRoutes());

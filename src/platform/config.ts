@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { MetricsAggregator } from "../../durable-objects/metrics-aggregator";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
 import type { TeamEvents } from "../../durable-objects/team-events";
 import type { TeamLedger } from "../../durable-objects/team-ledger";
@@ -16,6 +17,7 @@ export interface Bindings {
   VIRTUOZZO_SESSION: DurableObjectNamespace<VirtuozzoSession>;
   TEAM_LEDGER: DurableObjectNamespace<TeamLedger>;
   TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
+  METRICS: DurableObjectNamespace<MetricsAggregator>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
   /** Bulk user import: one message per chunk of an import job's rows (features/user-import/queue.ts). */
   IMPORT_QUEUE: Queue<{ jobId: string; seq: number }>;
@@ -245,6 +247,8 @@ const ConfigShape = z.object({
   RISK_FAILURE_WINDOW: intInRange(60, 86400, 3600),
   /** Lifetime of the approve/deny links of a suspicious login, seconds. */
   LOGIN_APPROVAL_TTL: intInRange(300, 3600, 900),
+  /** The bearer token `GET /metrics` requires (Prometheus scrapes with it); unset: no /metrics. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Log lines below this level are not written (security events and errors always are). */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /**

@@ -9,6 +9,7 @@ export const PUBLISHED_DEV_SETTINGS = {
   ENCRYPTION_KEYS: "dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=",
   ADMIN_PASSWORD: "Gatehouse-dev-admin-1",
   TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+  METRICS_TOKEN: "dev-metrics-token-local-only",
 } as const;
 
 /** Cloudflare's documented Turnstile test secrets: always pass, always fail, token already spent. */
@@ -25,6 +26,7 @@ export interface SettingsToCheck {
   TURNSTILE_SECRET_KEY: string;
   EMAIL_PROVIDER: string;
   ADMIN_PASSWORD?: string | undefined;
+  METRICS_TOKEN?: string | undefined;
 }
 
 export interface PublishedSetting {
@@ -76,6 +78,9 @@ export function publishedSettingsIn(settings: SettingsToCheck): PublishedSetting
   }
   if (settings.EMAIL_PROVIDER === "mailbox") {
     found.push({ variable: "EMAIL_PROVIDER", reason: "the dev mailbox is not for production" });
+  }
+  if (settings.METRICS_TOKEN === PUBLISHED_DEV_SETTINGS.METRICS_TOKEN) {
+    found.push({ variable: "METRICS_TOKEN", reason: "is the published development metrics token" });
   }
   if (settings.ADMIN_PASSWORD === PUBLISHED_DEV_SETTINGS.ADMIN_PASSWORD) {
     found.push({ variable: "ADMIN_PASSWORD", reason: "is the published development admin password" });

@@ -1,6 +1,7 @@
 import type { CounterOp, RateLimitDecision, RateLimiter } from "../../durable-objects/rate-limiter";
 import { hashToken } from "../crypto/tokens";
 import { AuthError } from "./errors";
+import { countMetric } from "./metrics";
 
 /**
  * Named rate limits (../shared/API.md "Rate limits"). Each rule counts per subject of its scope (an IP, an
@@ -98,6 +99,11 @@ export async function applyLimits(
 export function throwIfLimited(ops: readonly LimitOp[], decisions: readonly RateLimitDecision[]): void {
   const refused = decisions.filter((d, i) => (ops[i]?.op ?? "hit") === "hit" && !d.allowed);
   if (refused.length === 0) return;
+  ops.forEach((op, i) => {
+    if ((op.op ?? "hit") === "hit" && !decisions[i]?.allowed) {
+      countMetric("gatehouse_rate_limited_total", { rule: op.rule });
+    }
+  });
   throw new AuthError("rate_limited", {
     headers: { "Retry-After": String(Math.max(...refused.map((d) => d.retryAfter))) },
     internal: { limits: ops.filter((_, i) => !decisions[i]?.allowed).map((o) => o.rule) },

@@ -2,6 +2,7 @@ import type { BatchItem, BatchResponse } from "../db/client";
 import { type AuditEvent, auditStatement, rollupStatements, writeAnalyticsPoints } from "./audit";
 import { outboxDeps, type RequestContext } from "./context";
 import { logger } from "./logger";
+import { countAudited } from "./metrics";
 import { dispatchEmails, type PreparedEmail } from "./outbox";
 
 /**
@@ -52,6 +53,7 @@ export async function commit<const T extends readonly Statement[] = []>(
   const all = first ? await ctx.db.batch([first, ...rest]) : [];
   const results = all.slice(0, writes.length) as BatchResponse<T>;
   writeAnalyticsPoints(ctx.env.ANALYTICS, audits);
+  countAudited(audits.map((event: AuditEvent) => event.action));
   const effects = typeof work.after === "function" ? work.after(results) : (work.after ?? []);
   await runAfterCommit(ctx, [
     ...effects,

@@ -32,9 +32,6 @@ export function brandOf(config: Config): Brand {
 /** The request's brand, provided by renderPage to every component (Layout reads it). */
 export const BrandContext = createContext<Brand>(DEFAULT_BRAND);
 
-/** The response's CSP nonce, provided by renderPage (the Layout's own script carries it). */
-export const NonceContext = createContext<string | undefined>(undefined);
-
 /** The colours differ from the stylesheet's own: the page links the brand sheet (ui/assets.ts). */
 export function customColours(brand: Brand): boolean {
   return brand.color !== DEFAULT_BRAND.color || brand.colorDark !== DEFAULT_BRAND.colorDark;

@@ -1,7 +1,6 @@
 import { type Child, useContext } from "hono/jsx";
 import { brandStylesheetPath, STYLESHEET_PATH } from "./assets";
-import { BrandContext, customColours, NonceContext } from "./brand";
-import { StrengthLoader } from "./strength";
+import { BrandContext, customColours } from "./brand";
 
 /** The layout's own words (a second language is a second catalogue). */
 const TEXT = {
@@ -16,7 +15,6 @@ const TEXT = {
  */
 export function Layout(props: { title: string; children: Child; narrow?: boolean }) {
   const brand = useContext(BrandContext);
-  const nonce = useContext(NonceContext);
   return (
     <html lang="en">
       <head>
@@ -42,7 +40,6 @@ export function Layout(props: { title: string; children: Child; narrow?: boolean
             {TEXT.help} <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>
           </footer>
         ) : null}
-        <StrengthLoader nonce={nonce} />
       </body>
     </html>
   );

@@ -2,7 +2,8 @@ import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../http/app-env";
-import { BrandContext, brandOf, DEFAULT_BRAND, NonceContext } from "./brand";
+import { BrandContext, brandOf, DEFAULT_BRAND } from "./brand";
+import { strengthLoaderScript } from "./strength";
 
 /**
  * Renders a page with its doctype (hono/jsx renders elements only) and the configured brand in context (the
@@ -16,10 +17,11 @@ export async function renderPage(
   c.header("Cache-Control", "no-store");
   const config = c.var.config as AppEnv["Variables"]["config"] | undefined;
   const brand = config ? brandOf(config) : DEFAULT_BRAND;
-  const page = (
-    <BrandContext.Provider value={brand}>
-      <NonceContext.Provider value={c.var.secureHeadersNonce}>{element}</NonceContext.Provider>
-    </BrandContext.Provider>
-  );
-  return c.html(`<!doctype html>${await page.toString()}`, status);
+  const page = <BrandContext.Provider value={brand}>{element}</BrandContext.Provider>;
+  let html = `<!doctype html>${await page.toString()}`;
+  // Only a page with a new-password field carries the strength meter's loader (no script where none is needed).
+  if (html.includes(" data-strength=")) {
+    html = html.replace("</body>", `${strengthLoaderScript(c.var.secureHeadersNonce)}</body>`);
+  }
+  return c.html(html, status);
 }

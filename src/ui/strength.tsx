@@ -1,4 +1,3 @@
-import { raw } from "hono/html";
 import { STRENGTH_METER_JS } from "./generated/strength-meter";
 
 /** The meter's words, weakest first (zxcvbn scores 0..4). */
@@ -33,11 +32,11 @@ export function StrengthMeter(props: { id: string }) {
 }
 
 /**
- * Every page's loader (a few hundred bytes, with the response's nonce): the estimator is fetched only when
- * someone focuses a new-password field, so pages without one — and visitors who never type a new password —
- * download nothing.
+ * The loader a page with a new-password field gets (a few hundred bytes, with the response's nonce; added by
+ * renderPage only to such pages): the estimator is fetched when someone focuses the field, so visitors who never
+ * type a new password download nothing.
  */
-export function StrengthLoader(props: { nonce: string | undefined }) {
+export function strengthLoaderScript(nonce: string | undefined): string {
   const src = JSON.stringify(STRENGTH_METER_PATH);
   const script = `(() => {
   const fields = document.querySelectorAll("input[data-strength]");
@@ -54,5 +53,6 @@ export function StrengthLoader(props: { nonce: string | undefined }) {
   };
   for (const f of fields) { f.addEventListener("focus", load, { once: true }); f.addEventListener("input", load, { once: true }); }
 })();`;
-  return <script nonce={props.nonce}>{raw(script)}</script>;
+  const attribute = nonce ? ` nonce="${nonce.replace(/[^A-Za-z0-9+/=_-]/g, "")}"` : "";
+  return `<script${attribute}>${script}</script>`;
 }

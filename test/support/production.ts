@@ -23,5 +23,6 @@ export async function productionEnv(): Promise<Partial<Cloudflare.Env>> {
     ENCRYPTION_KEYS: `prod1:${btoa(String.fromCharCode(...key))}`,
     ADMIN_EMAIL: undefined,
     ADMIN_PASSWORD: undefined,
+    METRICS_TOKEN: `metrics-${crypto.randomUUID()}`,
   };
 }

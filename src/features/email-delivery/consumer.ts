@@ -10,6 +10,7 @@ import {
 } from "../../email/types";
 import type { RequestContext } from "../../platform/context";
 import { logger, maskEmail } from "../../platform/logger";
+import { countMetric, flushMetrics } from "../../platform/metrics";
 import { openOutboxData } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 
@@ -53,6 +54,7 @@ export async function consumeEmailBatch(
   for (const message of batch.messages) {
     await deliver(ctx, { message, provider });
   }
+  await flushMetrics(ctx.env.METRICS, ctx.now());
 }
 
 async function deliver(
@@ -95,6 +97,7 @@ async function deliver(
       to: row.toAddress,
     });
     await markOutboxSent(ctx.db, id, ctx.now(), result.providerMessageId);
+    countMetric("gatehouse_emails_total", { result: "sent" });
     logger.info("email sent", { id, template, to: maskEmail(row.toAddress) });
     message.ack();
   } catch (error) {
@@ -106,6 +109,7 @@ async function deliver(
       return;
     }
     await markOutboxFailed(ctx.db, id, ctx.now(), reason);
+    countMetric("gatehouse_emails_total", { result: "failed" });
     const delaySeconds = retryDelaySeconds(message.attempts);
     logger.warn("email send failed; retrying", {
       id,
@@ -126,12 +130,14 @@ export async function consumeDeadLetters(
     await deadLetter(ctx, { id: message.body.id, reason: "retries exhausted" });
     message.ack();
   }
+  await flushMetrics(ctx.env.METRICS, ctx.now());
 }
 
 async function deadLetter(ctx: RequestContext, input: { id: string; reason: string }): Promise<void> {
   const { id, reason } = input;
   const dead = await markOutboxDead(ctx.db, id, ctx.now(), reason);
   if (!dead) return;
+  countMetric("gatehouse_emails_total", { result: "dead_lettered" });
   logger.error("email dead-lettered", {
     id,
     template: dead.template,

@@ -2,6 +2,7 @@ import { teamsOfUser } from "../../db/teams";
 import { findUserById, type LoginFacts, loginFactsOf, type UserRow } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { countMetric } from "../../platform/metrics";
 import { openDeviceChallenge } from "../devices/approval";
 import { deviceApprovalRequired } from "../devices/second-device-rule";
 import {
@@ -87,6 +88,7 @@ export async function stepAnswer(login: StepContext, teams?: TeamChoice[]): Prom
   state = { ...state, stamp: await stampFingerprint(login.user.securityStamp) };
   const pre = await issuePreAuthToken(ctx.config, ctx, state);
   const answer: StepAnswer = { step, preAuthToken: pre.token, expiresIn: pre.expiresIn };
+  countMetric("gatehouse_login_steps_total", { step });
   if (step === "select_team") answer.teams = teams ?? (await teamsOfUser(ctx.db, login.user.id));
   return answer;
 }

@@ -1,6 +1,8 @@
 import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
 import { type Config, logSampleRate } from "../../platform/config";
 import { inLogScope, isSampled, LogScope } from "../../platform/logger";
+import { flushMetrics, observeRequest } from "../../platform/metrics";
 import type { AppEnv } from "../app-env";
 
 /**
@@ -18,6 +20,15 @@ export function requestLog(now: () => number) {
     await inLogScope(scope, next);
     const status = c.res.status;
     const path = new URL(c.req.url).pathname;
+    const durationMs = now() - started;
+    // Metrics by route pattern (bounded cardinality), never by path; flushed after the response.
+    observeRequest(routeLabel(routePath(c)), status, durationMs / 1000);
+    const flush = flushMetrics(c.env?.METRICS, now());
+    try {
+      c.executionCtx.waitUntil(flush);
+    } catch {
+      void flush;
+    }
     const requestId = c.var.requestId;
     // Unset when the configuration is invalid (a 503): then everything is written.
     const config = c.get("config") as Config | undefined;
@@ -30,7 +41,7 @@ export function requestLog(now: () => number) {
         method: c.req.method,
         path,
         status,
-        durationMs: now() - started,
+        durationMs,
         ipNetwork: networkOf(c.var.clientIp),
       },
       forced: alwaysLogged,
@@ -49,6 +60,11 @@ export function requestLog(now: () => number) {
  */
 function mustLog(status: number): boolean {
   return status >= 400;
+}
+
+/** The matched route's pattern; `unmatched` for a request no route answered (a 404 of the fallback). */
+function routeLabel(pattern: string): string {
+  return pattern === "" || pattern === "*" || pattern === "/*" ? "unmatched" : pattern;
 }
 
 /** 203.0.113.7 → 203.0.113.0; 2001:db8:1:2::7 → 2001:db8:1::. Enough to spot abuse, not to identify. */

@@ -92,6 +92,11 @@ describe("production refuses development settings", () => {
     ],
     ["the dev mailbox", "EMAIL_PROVIDER", async () => ({ EMAIL_PROVIDER: "mailbox" })],
     [
+      "the published metrics token",
+      "METRICS_TOKEN",
+      async () => ({ METRICS_TOKEN: published.METRICS_TOKEN }),
+    ],
+    [
       "the always-pass Turnstile test secret",
       "TURNSTILE_SECRET_KEY",
       async () => ({ TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA" }),

@@ -15,7 +15,9 @@ describe("pages: /register", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<input type="hidden" name="turnstileToken" value="XXXX.DUMMY.TOKEN.XXXX"/>');
-    expect(html).not.toContain("<script");
+    // No widget and nothing off this origin: the only script is the strength meter's same-origin loader.
+    expect(html).not.toContain("challenges.cloudflare.com");
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/);
     for (const field of ["email", "password", "name", "teamName"]) expect(html).toContain(`for="f-${field}"`);
   });
 

@@ -19,9 +19,10 @@ describe("pages: the password-strength meter", () => {
     expect(html).not.toContain(`src="${STRENGTH_METER_PATH}"`);
     expect(html).toContain(JSON.stringify(STRENGTH_METER_PATH));
 
-    // The sign-in form's password is not a new password: no meter.
+    // The sign-in form's password is not a new password: no meter, and no loader script either.
     const login = await (await browser.get("/login")).text();
     expect(login).not.toContain("data-strength=");
+    expect(login).not.toContain(JSON.stringify(STRENGTH_METER_PATH));
   });
 
   it("serves the estimator bundle fingerprinted and immutable", async () => {

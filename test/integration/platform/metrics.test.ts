@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { GOOD_PASSWORD, testWorker, uniqueEmail, verifiedOwner } from "../../support/helpers";
+
+const TOKEN = "dev-metrics-token-local-only";
+
+async function scrape(app: ReturnType<typeof testWorker>) {
+  const res = await app.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+  return res.text();
+}
+
+/** The value of one series line, 0 when absent. */
+function valueOf(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe("GET /metrics", () => {
+  it("needs the metrics token (401 otherwise, with WWW-Authenticate); absent without a configured token", async () => {
+    const app = testWorker();
+    const none = await app.request("GET", "/metrics");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain("Bearer");
+    const wrong = await app.request("GET", "/metrics", {
+      headers: { authorization: "Bearer not-the-token-at-all" },
+    });
+    expect(wrong.status).toBe(401);
+    const off = testWorker({ env: { METRICS_TOKEN: undefined } });
+    expect(
+      (await off.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+    ).toBe(404);
+  });
+
+  it("counts logins by outcome and request durations by route pattern, read back from the aggregator", async () => {
+    const app = testWorker();
+    const before = await scrape(app);
+    const owner = await verifiedOwner(app, uniqueEmail("metrics"));
+    const ok = await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: GOOD_PASSWORD },
+    });
+    expect(ok.status).toBe(200);
+    const bad = await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: "not-the-password-9" },
+    });
+    expect(bad.status).toBe(401);
+    // The scrape forces this isolate's pending increments into the aggregator, then reads its sums.
+    const after = await scrape(testWorker());
+    const series = (outcome: string) => `gatehouse_logins_total{outcome="${outcome}"}`;
+    expect(valueOf(after, series("success")) - valueOf(before, series("success"))).toBeGreaterThanOrEqual(1);
+    expect(valueOf(after, series("failure")) - valueOf(before, series("failure"))).toBeGreaterThanOrEqual(1);
+    expect(after).toMatch(/gatehouse_login_steps_total\{step="select_team"\} \d+/);
+    // Routes by pattern, never by raw path.
+    expect(after).toContain(
+      'gatehouse_http_request_duration_seconds_count{route="/api/v1/auth/login",status="2xx"}',
+    );
+    expect(after).toContain('route="/api/v1/auth/login",status="4xx"');
+    expect(after).not.toContain(owner.email);
+  });
+});
