@@ -32,13 +32,14 @@ async function route(url: URL, env: Env): Promise<Response> {
   const q = Object.fromEntries(url.searchParams);
   switch (url.pathname) {
     case "/__bench/audit/seed": {
-      // rows start+1 .. start+count of `total`, spread evenly over the last 365 days (row 1 the newest)
+      // rows start+1 .. start+count of `total`, spread evenly over the last 365 days (row 1 the newest); the
+      // CASTs keep `i` an INTEGER (D1 binds numbers as REAL, and `3.0 % 500` would name team "bench-team-3.0")
       const { start = "0", count = "100000", total = "1000000" } = q;
       const started = performance.now();
       await env.DB.prepare(
         `INSERT INTO audit_logs (id, at, actor_id, action, target_type, target_id, team_id, ip, user_agent, reason, metadata)
-         WITH RECURSIVE n(i) AS (SELECT ?1 + 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2)
-         SELECT printf('%032x', i), ?3 - i * ?4, 'bench-actor-' || (i % 1000),
+         WITH RECURSIVE n(i) AS (SELECT CAST(?1 AS INTEGER) + 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2)
+         SELECT printf('%032x', i), CAST(?3 AS INTEGER) - i * CAST(?4 AS INTEGER), 'bench-actor-' || (i % 1000),
            CASE i % 5 WHEN 0 THEN 'login.succeeded' WHEN 1 THEN 'login.failed' WHEN 2 THEN 'session.created'
              WHEN 3 THEN 'session.logout' ELSE 'team.updated' END,
            'user', 'bench-user-' || (i % 20000), 'bench-team-' || (i % 500),
