@@ -10,7 +10,7 @@ import { logger } from "../../platform/logger";
  *
  * D1 (`signing_keys`) is the source of truth; every change publishes the usable set — next, current and
  * previous, the current one's private JWK still sealed — to one KV record. An isolate keeps the set it read for
- * FRESH_MS, shares one read between concurrent requests, and reads again at once (at most every
+ * FRESH_MS (one request refreshes a stale set, the others keep it meanwhile), and reads again at once (at most every
  * UNKNOWN_KID_REFETCH_MS) when a token names a kid it does not know. No record yet (a new deployment, every
  * test and development run) → the bootstrap set from the secret `JWT_SIGNING_KEYS`.
  */
@@ -38,7 +38,6 @@ export interface PublishedKeySet {
 export const sealContext = (kid: string) => `signing-key:${kid}`;
 
 interface Entry {
-  kv: KVNamespace;
   bootstrap: string;
   raw: string | null;
   keys: SigningKeys;
@@ -46,36 +45,45 @@ interface Entry {
 }
 
 let entry: Entry | undefined;
-let inflight: Promise<Entry> | undefined;
+/** When a request of this isolate started refreshing a stale set (the others keep using it meanwhile). */
+let refreshingSince = Number.NEGATIVE_INFINITY;
+/** When this isolate last read KV because of an unknown kid. */
 let lastForcedAt = Number.NEGATIVE_INFINITY;
 
 /** Forgets this isolate's set (after a change made here, so this isolate sees it at once). */
 export function forgetPublishedKeys(): void {
   entry = undefined;
+  refreshingSince = Number.NEGATIVE_INFINITY;
   lastForcedAt = Number.NEGATIVE_INFINITY;
 }
 
-/** The key set to sign with and verify against: cached per isolate, refreshed every FRESH_MS. */
+/**
+ * The key set to sign with and verify against: cached per isolate, refreshed every FRESH_MS. When the set is
+ * stale, the request that notices reads KV itself while concurrent requests keep the stale set: no promise of
+ * one request's I/O is awaited by another (a Worker must not share I/O across requests), and no stampede.
+ */
 export async function activeSigningKeys(src: KeySource): Promise<SigningKeys> {
   const kv = src.kv;
   if (!kv) return bootstrapKeys(src.config);
   const now = src.now();
-  const e = entry;
-  if (
-    e &&
-    e.kv === kv &&
-    e.bootstrap === src.config.JWT_SIGNING_KEYS &&
-    Math.abs(now - e.fetchedAt) < FRESH_MS
-  ) {
+  const e = entry?.bootstrap === src.config.JWT_SIGNING_KEYS ? entry : undefined;
+  if (e && Math.abs(now - e.fetchedAt) < FRESH_MS) return e.keys;
+  if (e && Math.abs(now - refreshingSince) < UNKNOWN_KID_REFETCH_MS) return e.keys;
+  refreshingSince = now;
+  try {
+    return (await load({ ...src, kv })).keys;
+  } catch (error) {
+    if (!e) throw error;
+    logger.error("signing keys: refresh failed; keeping the cached set", { error });
     return e.keys;
   }
-  return (await refresh({ ...src, kv })).keys;
 }
 
 /**
- * After a token named a kid the cached set lacks: reads KV again unless this isolate did so in the last
- * UNKNOWN_KID_REFETCH_MS (so a flood of forged kids costs one read per window, not one per request).
- * Returns null when there is nothing newer to try.
+ * After a token named a kid the cached set lacks: reads KV again unless this isolate already did so for an
+ * unknown kid in the last UNKNOWN_KID_REFETCH_MS (a flood of forged kids costs one read per window, not one per
+ * request). Requests that arrive while that read is under way are refused rather than made to wait on another
+ * request's I/O; those after it find the new kid in the refreshed set. Null when there is nothing newer to try.
  */
 export async function refreshForUnknownKid(src: KeySource): Promise<SigningKeys | null> {
   const kv = src.kv;
@@ -83,18 +91,9 @@ export async function refreshForUnknownKid(src: KeySource): Promise<SigningKeys 
   const now = src.now();
   if (Math.abs(now - lastForcedAt) < UNKNOWN_KID_REFETCH_MS) return null;
   lastForcedAt = now;
-  const before = entry?.raw;
-  const next = await refresh({ ...src, kv });
-  return next.raw === before ? null : next.keys;
-}
-
-function refresh(src: KeySource & { kv: KVNamespace }): Promise<Entry> {
-  if (!inflight) {
-    inflight = load(src).finally(() => {
-      inflight = undefined;
-    });
-  }
-  return inflight;
+  const before = entry;
+  const next = await load({ ...src, kv });
+  return next.raw === before?.raw ? null : next.keys;
 }
 
 async function bootstrapKeys(config: Config): Promise<SigningKeys> {
@@ -116,7 +115,7 @@ async function load(src: KeySource & { kv: KVNamespace }): Promise<Entry> {
   const raw = await src.kv.get(PUBLISHED_KEYS_KV_KEY, "text");
   const bootstrap = src.config.JWT_SIGNING_KEYS;
   const previous = entry;
-  if (previous && previous.raw === raw && previous.kv === src.kv && previous.bootstrap === bootstrap) {
+  if (previous && previous.raw === raw && previous.bootstrap === bootstrap) {
     entry = { ...previous, fetchedAt };
     return entry;
   }
@@ -124,7 +123,7 @@ async function load(src: KeySource & { kv: KVNamespace }): Promise<Entry> {
   const result = await loadSigningKeys(secret);
   if (!result.ok)
     throw misconfigured(raw === null ? result.reason : `published signing keys: ${result.reason}`);
-  entry = { kv: src.kv, bootstrap, raw, keys: result.keys, fetchedAt };
+  entry = { bootstrap, raw, keys: result.keys, fetchedAt };
   return entry;
 }
 
