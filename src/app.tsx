@@ -42,6 +42,7 @@ import { rolePages } from "./features/roles/pages";
 import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
+import { signingKeyRoutes } from "./features/signing-keys/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
 import { userImportPages } from "./features/user-import/pages";
@@ -141,6 +142,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", mfaRoutes());
   app.route("/", deviceRoutes());
   app.route("/", adminUserRoutes());
+  app.route("/", signingKeyRoutes());
   app.route("/", userImportRoutes());
   app.route("/", auditRoutes());
   app.route("/", analyticsRoutes());
@@ -170,10 +172,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", ownershipPages());
   app.route("/", rolePages());
   app.route("/", adminPages());
-  app.route("/", billingPages());
-  app.route("/", virtuozzoPages());
   app.route("/", auditPages());
   app.route("/", analyticsPages());
+  app.route("/", billingPages());
+  app.route("/", virtuozzoPages());
   app.route("/", userImportPages());
 
   const documentConfig = (c: Context<AppEnv>) => ({

@@ -14,5 +14,5 @@ export * from "./schema/signing-keys";
 export * from "./schema/team-access";
 export * from "./schema/team-services";
 export * from "./schema/teams";
-export * from "./schema/users";
 export * from "./schema/user-import";
+export * from "./schema/users";

@@ -228,10 +228,10 @@ const ConfigShape = z.object({
   JWT_SIGNING_KEYS: z.string().min(2),
   JWT_AUDIENCE: z.string().min(1).default("gatehouse"),
   PRE_AUTH_TTL: intInRange(60, 900, 300),
-  SESSION_IDLE_TTL: intInRange(300, 30 * 86400, 3600),
-  SESSION_TTL: intInRange(600, 30 * 86400, 86400),
   /** Days a signing key signs before the daily cron promotes the next one (docs/signing-keys.md). */
   SIGNING_KEY_ROTATION_DAYS: intInRange(1, 365, 30),
+  SESSION_IDLE_TTL: intInRange(300, 30 * 86400, 3600),
+  SESSION_TTL: intInRange(600, 30 * 86400, 86400),
   SESSION_REMEMBER_TTL: intInRange(600, 90 * 86400, 7 * 86400),
   PASSWORD_RESET_TTL: intInRange(300, 86400, 3600),
   LOCKOUT_THRESHOLD: intInRange(3, 20, 5),
