@@ -50,7 +50,8 @@ export const AUDIT_ACTIONS = {
   "mfa.recovery_codes_regenerated": "New recovery codes were generated",
   "mfa.admin_reset": "An administrator reset a user's second factor",
   "admin.user_locked": "A platform admin locked an account: sign-in refused, every session ended",
-  "admin.user_unlocked": "A platform admin or support unlocked an account (admin lock and login lockout cleared)",
+  "admin.user_unlocked":
+    "A platform admin or support unlocked an account (admin lock and login lockout cleared)",
   "admin.sessions_revoked": "A platform admin or support ended every session of a user",
   "admin.verification_resent": "A platform admin or support resent a user's verification link",
   "admin.platform_roles_changed": "A platform admin set a user's platform roles (metadata: before/after)",
@@ -107,7 +108,8 @@ export const AUDIT_ACTIONS = {
   "signing_key.rotated":
     "The next signing key became current (admin rotation or the daily cron; metadata: previous kid, by)",
   "signing_key.revoked": "A platform admin revoked a signing key: every token it signed is refused at once",
-  "signing_key.retired": "The daily cron retired previous signing keys whose tokens have all expired (metadata: kids)",
+  "signing_key.retired":
+    "The daily cron retired previous signing keys whose tokens have all expired (metadata: kids)",
   "user_import.started":
     "An administrator uploaded a CSV of users to invite (metadata: rows, valid rows, rows refused up front)",
   "user_import.finished": "A bulk import job finished (metadata: created, skipped and error counts)",

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { auditLogs, loginEvents, users } from "../../db/tables";
 import type { AuditCursor } from "./cursor";

@@ -11,7 +11,7 @@ async function scrape(app: ReturnType<typeof testWorker>) {
 }
 
 /** The value of one series line, 0 when absent. */
-function valueOf(text: string, series: string): number {
+function seriesValue(text: string, series: string): number {
   const line = text.split("\n").find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
@@ -47,8 +47,12 @@ describe("GET /metrics", () => {
     // The scrape forces this isolate's pending increments into the aggregator, then reads its sums.
     const after = await scrape(testWorker());
     const series = (outcome: string) => `gatehouse_logins_total{outcome="${outcome}"}`;
-    expect(valueOf(after, series("success")) - valueOf(before, series("success"))).toBeGreaterThanOrEqual(1);
-    expect(valueOf(after, series("failure")) - valueOf(before, series("failure"))).toBeGreaterThanOrEqual(1);
+    expect(
+      seriesValue(after, series("success")) - seriesValue(before, series("success")),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      seriesValue(after, series("failure")) - seriesValue(before, series("failure")),
+    ).toBeGreaterThanOrEqual(1);
     expect(after).toMatch(/gatehouse_login_steps_total\{step="select_team"\} \d+/);
     // Routes by pattern, never by raw path.
     expect(after).toContain(
