@@ -20,10 +20,13 @@ const entries = [
  * \u escape, so the file says nothing it does not mean while the string stays byte-for-byte the same.
  */
 function literal(code) {
-  return JSON.stringify(code).replace(/TODO|FIXME|XXX|not implemented|NotImplemented|placeholder|stub/g, (word) => {
-    const first = word.charCodeAt(0).toString(16).padStart(4, "0");
-    return `\\u${first}${word.slice(1)}`;
-  });
+  return JSON.stringify(code).replace(
+    /TODO|FIXME|XXX|not implemented|NotImplemented|placeholder|stub/g,
+    (word) => {
+      const first = word.charCodeAt(0).toString(16).padStart(4, "0");
+      return `\\u${first}${word.slice(1)}`;
+    },
+  );
 }
 
 mkdirSync(new URL("src/ui/generated/", root), { recursive: true });
