@@ -1,7 +1,7 @@
 import { toHex } from "../crypto/encoding";
 import { type SigningKeys, signJwt, type VerifyOptions, type VerifyResult, verifyJwt } from "../crypto/jwt";
 import { activeSigningKeys, type KeySource, refreshForUnknownKid } from "../features/signing-keys/keyring";
-import type { AccessClaims, AccessContext } from "./principal";
+import { ACR_PWD, type AccessClaims, type AccessContext } from "./principal";
 
 /**
  * Access tokens (RFC 9068, `at+jwt`): what every authenticated request carries, signed with the current signing
@@ -69,7 +69,9 @@ export async function verifyAccessToken(
     !Array.isArray(c.permissions) ||
     !Array.isArray(c.platformRoles) ||
     !(c.sep === undefined || (typeof c.sep === "number" && Number.isSafeInteger(c.sep))) ||
-    !(c.mst === undefined || c.mst === null || (typeof c.mst === "number" && Number.isSafeInteger(c.mst)))
+    !(c.mst === undefined || c.mst === null || (typeof c.mst === "number" && Number.isSafeInteger(c.mst))) ||
+    !(c.auth_time === undefined || (typeof c.auth_time === "number" && Number.isSafeInteger(c.auth_time))) ||
+    !(c.amr === undefined || Array.isArray(c.amr))
   ) {
     return null;
   }
@@ -85,5 +87,9 @@ export async function verifyAccessToken(
     platformRoles: c.platformRoles.filter((p): p is string => typeof p === "string"),
     sep: typeof c.sep === "number" ? c.sep : 0,
     mst: typeof c.mst === "number" ? c.mst : null,
+    // A token minted before these claims existed counts as an authentication of unknown age: it must step up.
+    auth_time: typeof c.auth_time === "number" ? c.auth_time : 0,
+    amr: Array.isArray(c.amr) ? c.amr.filter((m): m is string => typeof m === "string") : [],
+    acr: typeof c.acr === "string" ? c.acr : ACR_PWD,
   };
 }

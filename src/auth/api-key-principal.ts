@@ -41,6 +41,10 @@ export async function authenticateApiKey(
     platformRoles: [],
     sep: 0,
     mst: null,
+    // A key is no user's authentication: it can never pass a freshness check (auth/step-up.ts).
+    auth_time: 0,
+    amr: [],
+    acr: "",
     via: "api_key",
     apiKeyId: row.id,
   };

@@ -17,6 +17,21 @@ export interface AccessClaims {
    * changing their role or withdrawing a permission of it retires every token with an older stamp.
    */
   mst: number | null;
+  /** When the user last authenticated in this session, seconds (RFC 9470 `auth_time`): the login or a step-up. */
+  auth_time: number;
+  /** The methods of that authentication (RFC 8176): `pwd`, plus `otp` and `mfa` after a second factor. */
+  amr: string[];
+  /** The assurance level (RFC 9470 `acr`): ACR_MFA after a second factor, else ACR_PWD. */
+  acr: string;
+}
+
+/** Authentication context class references (../shared/API.md "Risk, session binding and step-up"). */
+export const ACR_PWD = "urn:gatehouse:acr:pwd";
+export const ACR_MFA = "urn:gatehouse:acr:mfa";
+
+/** The `acr` of an authentication by these methods: two factors → ACR_MFA. */
+export function acrOf(amr: readonly string[]): string {
+  return amr.includes("mfa") ? ACR_MFA : ACR_PWD;
 }
 
 export interface AccessContext extends AccessClaims {

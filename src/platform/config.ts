@@ -239,6 +239,16 @@ const ConfigShape = z.object({
   CAPTCHA_AFTER_FAILURES: intInRange(1, 20, 3),
   /** One live session per user (409 concurrent_session); `false` allows several. */
   SINGLE_SESSION: booleanString(true),
+  /**
+   * Seconds an authentication stays fresh for sensitive actions (RFC 9470 `max_age`): older, and the action
+   * answers 401 `insufficient_user_authentication` until the user steps up (auth/step-up.ts).
+   */
+  STEP_UP_MAX_AGE: intInRange(60, 86400, 600),
+  /**
+   * What a session stays bound to (auth/session-binding.ts): `strict` (user-agent family and /24 or /48 network),
+   * `mobile` (user-agent family, and the same ASN or the same country), `off`.
+   */
+  SESSION_BINDING: z.enum(["mobile", "strict", "off"]).default("mobile"),
   RISK_RULES: riskRules,
   /** Impossible travel: the speed (km/h) between the last successful login and this one. */
   RISK_TRAVEL_KMH: intInRange(100, 20000, 900),

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { issueAccessToken, verifyWithActiveKeys } from "../../src/auth/access-tokens";
+import { ACR_PWD } from "../../src/auth/principal";
 import { isRevokedAtEdge } from "../../src/auth/revocation";
 import { toBase64url } from "../../src/crypto/encoding";
 import {
@@ -73,6 +74,9 @@ describe("the per-isolate signing-key cache", () => {
       platformRoles: [],
       sep: 0,
       mst: null,
+      auth_time: 0,
+      amr: ["pwd"],
+      acr: ACR_PWD,
     });
     const fresh = await env.KV.get(PUBLISHED_KEYS_KV_KEY);
     await env.KV.put(PUBLISHED_KEYS_KV_KEY, stale ?? "");

@@ -46,7 +46,18 @@ export const loginEvents = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     at: integer("at").notNull(),
     outcome: text("outcome", {
-      enum: ["success", "failure", "locked", "device_approval", "login_approval", "denied", "mfa_failed"],
+      enum: [
+        "success",
+        "failure",
+        "locked",
+        "device_approval",
+        "login_approval",
+        "denied",
+        "mfa_failed",
+        "step_up",
+        "step_up_failed",
+        "binding_mismatch",
+      ],
     }).notNull(),
     reason: text("reason"),
     ip: text("ip"),
@@ -57,6 +68,9 @@ export const loginEvents = sqliteTable(
     latitude: real("latitude"),
     longitude: real("longitude"),
     device: text("device"),
+    /** The risk evaluation of this attempt (features/login/risk.ts): score 0..100 and a JSON array of reasons. */
+    riskScore: integer("risk_score"),
+    riskReasons: text("risk_reasons"),
   },
   (t) => [index("login_events_user_idx").on(t.userId, t.at)],
 );

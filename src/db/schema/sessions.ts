@@ -34,6 +34,22 @@ export const sessions = sqliteTable(
      * edge record of the session invalidates every older one (the replaced team's token dies at once).
      */
     accessEpoch: integer("access_epoch").notNull().default(0),
+    /**
+     * When the user last proved who they are in this session (epoch ms): the login, then each step-up
+     * (RFC 9470 `auth_time`). Refreshes keep it; sensitive actions need it younger than STEP_UP_MAX_AGE.
+     */
+    authTime: integer("auth_time").notNull().default(0),
+    /** The methods of that proof (RFC 8176 `amr` values, comma-separated: `pwd`, `otp`, `mfa`, …). */
+    amr: text("amr").notNull().default("pwd"),
+    /**
+     * The client the session is bound to (auth/session-binding.ts): its user-agent family (browser + OS) and
+     * the /24 (IPv4) or /48 (IPv6) of its address at creation; `asn` its network (country is above).
+     */
+    uaFamily: text("ua_family"),
+    netPrefix: text("net_prefix"),
+    asn: integer("asn"),
+    /** The login's risk score (features/login/risk.ts) when the session was created: a risky session steps up with a second factor. */
+    riskScore: integer("risk_score").notNull().default(0),
   },
   (t) => [
     index("sessions_user_idx").on(t.userId, t.revokedAt),

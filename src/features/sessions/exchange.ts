@@ -6,10 +6,17 @@ import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { commit, runAfterCommit } from "../../platform/unit-of-work";
 import { rememberSessionDevice } from "../devices/second-device-rule";
-import { assertStampCurrent } from "../login/pre-auth";
+import { assertStampCurrent, type PreAuthState } from "../login/pre-auth";
 import { loadLoginStep } from "../login/step-machine";
 import { type EndedSession, sessionsEnded } from "./end";
-import { issueSessionTokens, type SessionTokens, type TeamGrant, teamGrant } from "./session-tokens";
+import {
+  amrColumn,
+  issueSessionTokens,
+  type SessionAuthentication,
+  type SessionTokens,
+  type TeamGrant,
+  teamGrant,
+} from "./session-tokens";
 import {
   claimSlot,
   openConcurrentDecision,
@@ -52,9 +59,20 @@ export async function exchangePreAuth(
       teamId: grant.team?.id ?? null,
       jti,
       stamp: state.stamp,
+      authentication: loginAuthentication(state),
     },
     facts,
   });
+}
+
+/**
+ * The authentication a finished login proves (RFC 9470 `auth_time`, RFC 8176 `amr`): the password when the
+ * login started; a TOTP or recovery code at the `mfa` step, or the code that confirmed a new authenticator at
+ * `mfa_setup`, adds the second factor. An emailed device code proves the device, not the user: no factor.
+ */
+export function loginAuthentication(state: Pick<PreAuthState, "started" | "done">): SessionAuthentication {
+  const secondFactor = state.done.includes("mfa") || state.done.includes("mfa_setup");
+  return { at: state.started, amr: secondFactor ? ["pwd", "otp", "mfa"] : ["pwd"] };
 }
 
 /**
@@ -136,6 +154,7 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
   const client = ctx.client;
   const sessionId = newId(ctx.random);
   const refreshToken = generateToken(ctx.random);
+  const authentication = login.authentication ?? { at: 0, amr: ["pwd"] };
   const lifetime = login.rememberMe ? ctx.config.SESSION_REMEMBER_TTL : ctx.config.SESSION_TTL;
   const expiresAt = now + lifetime * 1000;
   const claim = await claimSlot(ctx, { userId: user.id, sessionId, expiresAt, replace });
@@ -161,6 +180,8 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
           userAgent: client.userAgent?.slice(0, 512) ?? null,
           country: client.country,
           city: client.city,
+          authTime: authentication.at,
+          amr: amrColumn.write(authentication.amr),
         }),
         insertRefreshToken(ctx.db, await hashToken(refreshToken), sessionId, now),
         ...claim.replaced.map((id) => revokeSessionStatement(ctx.db, id, now, "replaced")),
@@ -206,5 +227,6 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
     grant,
     accessEpoch: 0,
     platformRoles: facts.platformRoles,
+    authentication,
   });
 }

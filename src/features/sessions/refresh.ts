@@ -5,6 +5,7 @@ import { commit } from "../../platform/unit-of-work";
 import type { effectivePermissions } from "../roles/effective-permissions";
 import { refreshTokenReused } from "./refresh-reuse";
 import {
+  amrColumn,
   grantFromRole,
   issueSessionTokens,
   NO_TEAM,
@@ -103,5 +104,6 @@ export async function refreshSession(
     grant,
     accessEpoch: session.accessEpoch,
     platformRoles: row.platformRoles ? row.platformRoles.split(",") : [],
+    authentication: { at: session.authTime, amr: amrColumn.read(session.amr) },
   });
 }

@@ -1,5 +1,5 @@
 import { issueAccessToken } from "../../auth/access-tokens";
-import type { AccessClaims } from "../../auth/principal";
+import { type AccessClaims, acrOf } from "../../auth/principal";
 import { createCsrfToken, csrfKey } from "../../crypto/csrf";
 import { membershipOf } from "../../db/teams";
 import { platformRolesOf, type UserRow } from "../../db/users";
@@ -95,7 +95,23 @@ export interface SessionTokenInput {
   accessEpoch: number;
   /** The user's platform roles when the caller already read them (else one D1 read). */
   platformRoles?: string[];
+  /** The session's last authentication (sessions.auth_time, epoch ms, and sessions.amr): the token's RFC 9470 claims. */
+  authentication: SessionAuthentication;
 }
+
+/** When and how the user last proved who they are in a session (sessions.auth_time and sessions.amr). */
+export interface SessionAuthentication {
+  /** Epoch ms. */
+  at: number;
+  /** RFC 8176 method values. */
+  amr: string[];
+}
+
+/** The sessions.amr column ↔ a method list. */
+export const amrColumn = {
+  write: (amr: readonly string[]): string => amr.join(","),
+  read: (value: string | null | undefined): string[] => (value ? value.split(",").filter(Boolean) : []),
+};
 
 /** Signs the access token of a session and assembles the session answer. */
 export async function issueSessionTokens(
@@ -111,6 +127,9 @@ export async function issueSessionTokens(
     platformRoles: input.platformRoles ?? (await platformRolesOf(ctx.db, user.id)),
     sep: input.accessEpoch,
     mst: grant.memberStamp,
+    auth_time: Math.floor(input.authentication.at / 1000),
+    amr: input.authentication.amr,
+    acr: acrOf(input.authentication.amr),
   };
   const access = await issueAccessToken(ctx.config, ctx, user.id, claims);
   return {

@@ -3,6 +3,7 @@ import { toBase64url } from "../../crypto/encoding";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { commit } from "../../platform/unit-of-work";
+import type { SessionAuthentication } from "./session-tokens";
 import { findSession, type SessionRow } from "./store";
 
 /**
@@ -26,6 +27,12 @@ export interface PendingLogin {
   holder: string;
   /** The security stamp fingerprint the login ran under (login/pre-auth.ts): a reset meanwhile voids the decision. */
   stamp: string;
+  /**
+   * When and how the login authenticated (the password step's time; `mfa` after a second factor): the session's
+   * first `auth_time`/`amr`. Absent in a decision opened before it existed: then the session starts with an
+   * authentication of unknown age (0), so its first sensitive action steps up.
+   */
+  authentication?: SessionAuthentication;
 }
 
 /** A holder claimed this recently but not (yet) in D1 is a session being created right now: alive. */

@@ -5,7 +5,7 @@ import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { commit, runAfterCommit } from "../../platform/unit-of-work";
 import { sessionsEnded } from "./end";
-import { issueSessionTokens, type SessionTokens, teamGrant } from "./session-tokens";
+import { amrColumn, issueSessionTokens, type SessionTokens, teamGrant } from "./session-tokens";
 import { findSession, insertRefreshToken, switchSessionTeamStatements } from "./store";
 
 /** POST /auth/session-exchange with a live session: the same session, now for another team. */
@@ -62,5 +62,6 @@ export async function switchTeam(
     rememberMe: session.rememberMe,
     grant,
     accessEpoch,
+    authentication: { at: session.authTime, amr: amrColumn.read(session.amr) },
   });
 }
