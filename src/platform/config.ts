@@ -255,6 +255,13 @@ const ConfigShape = z.object({
   /** Failure burst: this many failed attempts within RISK_FAILURE_WINDOW seconds before a success. */
   RISK_FAILURE_BURST: intInRange(2, 100, 5),
   RISK_FAILURE_WINDOW: intInRange(60, 86400, 3600),
+  /**
+   * Risk scores (0..100, features/login/risk.ts): a login scoring RISK_APPROVAL_SCORE or more waits for the
+   * suspicious-login approval; a session whose login scored RISK_STEP_UP_SCORE or more steps up with a second
+   * factor only (auth/step-up.ts).
+   */
+  RISK_APPROVAL_SCORE: intInRange(1, 100, 50),
+  RISK_STEP_UP_SCORE: intInRange(1, 100, 30),
   /** Lifetime of the approve/deny links of a suspicious login, seconds. */
   LOGIN_APPROVAL_TTL: intInRange(300, 3600, 900),
   /** The bearer token `GET /metrics` requires (Prometheus scrapes with it); unset: no /metrics. */

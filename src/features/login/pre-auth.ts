@@ -23,6 +23,8 @@ export interface PreAuthState {
   risk?: RiskRule[];
   /** The open suspicious-login approval (its id), once the login reached that step. */
   approval?: string;
+  /** The login's risk score (features/login/risk.ts, 0..100): the session keeps it (sessions.risk_score). */
+  riskScore?: number;
   /**
    * When the login started (epoch ms). Each step answers with a fresh 5-minute token, but a login as a whole
    * lasts at most LOGIN_MAX_STEPS × PRE_AUTH_TTL from its password step: stepping cannot keep it alive forever.
@@ -71,6 +73,7 @@ export async function issuePreAuthToken(
       ...(state.challenge ? { ch: state.challenge } : {}),
       ...(state.risk?.length ? { rk: state.risk } : {}),
       ...(state.approval ? { ap: state.approval } : {}),
+      ...(state.riskScore ? { rs: state.riskScore } : {}),
     },
     {
       type: "preAuth",
@@ -140,6 +143,9 @@ export async function readPreAuthToken(
       ? { risk: c.rk.filter((r): r is RiskRule => (RISK_RULE_NAMES as readonly unknown[]).includes(r)) }
       : {}),
     ...(typeof c.ap === "string" ? { approval: c.ap } : {}),
+    ...(typeof c.rs === "number" && Number.isInteger(c.rs) && c.rs >= 0 && c.rs <= 100
+      ? { riskScore: c.rs }
+      : {}),
     jti: c.jti as string,
   };
 }

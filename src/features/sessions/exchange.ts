@@ -60,6 +60,7 @@ export async function exchangePreAuth(
       jti,
       stamp: state.stamp,
       authentication: loginAuthentication(state),
+      riskScore: state.riskScore ?? 0,
     },
     facts,
   });
@@ -182,6 +183,7 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
           city: client.city,
           authTime: authentication.at,
           amr: amrColumn.write(authentication.amr),
+          riskScore: login.riskScore ?? 0,
         }),
         insertRefreshToken(ctx.db, await hashToken(refreshToken), sessionId, now),
         ...claim.replaced.map((id) => revokeSessionStatement(ctx.db, id, now, "replaced")),

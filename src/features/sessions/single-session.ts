@@ -33,6 +33,8 @@ export interface PendingLogin {
    * authentication of unknown age (0), so its first sensitive action steps up.
    */
   authentication?: SessionAuthentication;
+  /** The login's risk score (0..100; login/risk.ts): a risky session steps up with a second factor. */
+  riskScore?: number;
 }
 
 /** A holder claimed this recently but not (yet) in D1 is a session being created right now: alive. */
