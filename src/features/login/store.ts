@@ -62,10 +62,25 @@ export function decideLoginApproval(
     .get();
 }
 
-/** The login-activity row of this request's client (login_events, see db/login-events.ts). */
+/** A risk evaluation as a login-activity row records it (features/login/risk.ts `evaluateRisk`). */
+export interface LoginEventRisk {
+  score: number;
+  reasons: readonly string[];
+}
+
+/**
+ * The login-activity row of this request's client (login_events, see db/login-events.ts). `risk`, when given,
+ * is recorded as `risk_score` and `risk_reasons` (a JSON array); without it both stay null (not evaluated).
+ */
 export function loginEvent(
   ctx: RequestContext,
-  event: { userId: string; outcome: LoginOutcome; reason: string | null; id?: string },
+  event: {
+    userId: string;
+    outcome: LoginOutcome;
+    reason: string | null;
+    id?: string;
+    risk?: LoginEventRisk | null;
+  },
 ) {
   const client = ctx.client;
   return insertLoginEvent(ctx.db, {
@@ -81,5 +96,7 @@ export function loginEvent(
     latitude: client.latitude,
     longitude: client.longitude,
     device: client.device,
+    riskScore: event.risk ? event.risk.score : null,
+    riskReasons: event.risk ? JSON.stringify(event.risk.reasons) : null,
   });
 }
