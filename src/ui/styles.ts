@@ -63,6 +63,13 @@ form.inline label { align-self: center; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+ul.stats { list-style: none; padding: 0; margin: 0 0 var(--space); display: grid; gap: var(--space);
+  grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); }
+ul.stats .card { margin: 0; }
+ul.stats h3 { font-size: 1rem; margin: 0; }
+ul.stats .figure { font-size: 2rem; font-weight: 700; margin: 4px 0; }
+svg .bar.ok { fill: var(--ok); }
+svg .bar.danger { fill: var(--danger); }
 ul.rows { list-style: none; padding: 0; margin: 0 0 var(--space); }
 ul.rows > li { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 8px;
   border-bottom: 1px solid var(--line); padding: 8px 0; }

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { totpCode, totpCounter } from "../../src/crypto/otp";
 import { type testWorker, uniqueEmail, verifiedOwner } from "./helpers";
+import { pageBrowser } from "./pages";
 import { as } from "./teams";
 
 type App = ReturnType<typeof testWorker>;
@@ -66,4 +67,16 @@ export async function onlyAdmins(keep: readonly string[]): Promise<void> {
   )
     .bind(...keep)
     .run();
+}
+
+/** A cookie-mode page browser signed in as a platform user of `roles` (the same device as the API session). */
+export async function adminBrowser(app: App, roles: readonly PlatformRoleName[]) {
+  const who = await platformSession(app, roles);
+  const browser = pageBrowser(app);
+  browser.jar.set("__Host-device", who.deviceId);
+  for (const pair of who.cookies) {
+    const eq = pair.indexOf("=");
+    browser.jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return { who, browser, csrf: browser.jar.get("__Host-csrf") ?? "" };
 }

@@ -1,4 +1,5 @@
 import { Field, FormAlert, type FormErrors } from "../../ui/form";
+import { type Overview, OverviewCards } from "../analytics/overview";
 import { ACTIONS, type Detail, mayTake, type PageAction } from "./page-actions";
 import { ADMIN_SECTIONS, AdminCsrf, AdminShell, type AdminView, holdsRole } from "./page-kit";
 import { PLATFORM_ROLES } from "./schemas";
@@ -8,11 +9,12 @@ import type { AdminUserItem } from "./users-search";
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "—");
 
-export function Landing(props: { view: AdminView }) {
+export function Landing(props: { view: AdminView; overview: Overview | null }) {
   const offered = ADMIN_SECTIONS.filter((s) => holdsRole(props.view.principal, s.roles));
   return (
     <AdminShell view={props.view} title="Administration">
       <p>Signed in with the platform roles: {props.view.principal.platformRoles.join(", ")}.</p>
+      {props.overview ? <OverviewCards overview={props.overview} /> : null}
       <ul>
         {offered.map((s) => (
           <li>

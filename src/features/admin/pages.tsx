@@ -5,11 +5,15 @@ import { fieldErrors } from "../../http/router";
 import { AuthError } from "../../platform/errors";
 import { NO_ERRORS } from "../../ui/form";
 import { renderPage } from "../../ui/render";
+import { adminOverview } from "../analytics/overview";
 import { actionOf, DONE, mayTake } from "./page-actions";
-import { adminAction, adminViewOf } from "./page-kit";
+import { adminAction, adminViewOf, holdsRole } from "./page-kit";
 import { ConfirmPage, DetailPage, Landing, UsersPage } from "./page-views";
 import { setPlatformRoles } from "./platform-roles";
 import { ADMIN_ACCESS } from "./routes";
+
+const OVERVIEW_ROLES = ["admin", "support"] as const;
+
 import { PLATFORM_ROLES, ReasonBody, SearchQuery, timeBound } from "./schemas";
 import { userDetail } from "./user-detail";
 import { findUsers } from "./users-search";
@@ -37,7 +41,9 @@ export function adminPages() {
   app.get("/admin", async (c) => {
     const view = await adminViewOf(c, ["admin", "support", "billing_admin"]);
     if (view instanceof Response) return view;
-    return renderPage(c, <Landing view={view} />);
+    // The sign-in overview is analytics: shown to the roles that may read analytics.
+    const overview = holdsRole(view.principal, OVERVIEW_ROLES) ? await adminOverview(c.var.ctx) : null;
+    return renderPage(c, <Landing view={view} overview={overview} />);
   });
   app.get("/admin/users", async (c) => {
     const view = await adminViewOf(c, ADMIN_ACCESS.readUsers);
