@@ -1,5 +1,6 @@
 import { createWorker } from "./worker";
 
+export { AbuseMonitor } from "../durable-objects/abuse-monitor";
 export { MetricsAggregator } from "../durable-objects/metrics-aggregator";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { TeamEvents } from "../durable-objects/team-events";

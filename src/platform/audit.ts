@@ -26,6 +26,12 @@ export const AUDIT_ACTIONS = {
   "user.verification_suppressed": "A verification resend was refused by the daily limit",
   "auth.captcha_failed": "A Turnstile check failed",
   "auth.rate_limited": "A request was refused by a rate limit",
+  "security.credential_stuffing":
+    "A network (IP, /24 or /48, ASN) failed logins on many distinct accounts: Turnstile and a per-network cap on its logins (metadata: category security, level, until)",
+  "security.password_spraying":
+    "One password (keyed hash) failed against many accounts from a network: Turnstile and a per-network cap on its logins",
+  "security.signup_burst":
+    "A network (/24 or /48, ASN) registered too many accounts: its sign-ups refused for a while",
   "admin.bootstrapped": "The bootstrap platform admin was created",
   "login.succeeded": "A password was verified for a login",
   "login.failed": "A login failed (unknown address, wrong password, disabled or locked account)",
@@ -133,7 +139,9 @@ export interface AuditEvent {
       | "api_key"
       | "ownership_transfer"
       | "signing_key"
-      | "user_import";
+      | "user_import"
+      /** An abuse-signal network: `ip:…`, `net:<prefix>` or `asn:<number>` (features/abuse). */
+      | "network";
     id: string;
   } | null;
   teamId?: string | null;

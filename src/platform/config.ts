@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AbuseMonitor } from "../../durable-objects/abuse-monitor";
 import type { MetricsAggregator } from "../../durable-objects/metrics-aggregator";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
 import type { TeamEvents } from "../../durable-objects/team-events";
@@ -18,6 +19,8 @@ export interface Bindings {
   TEAM_LEDGER: DurableObjectNamespace<TeamLedger>;
   TEAM_EVENTS: DurableObjectNamespace<TeamEvents>;
   METRICS: DurableObjectNamespace<MetricsAggregator>;
+  /** Abuse signals per network (features/abuse): one object per ASN, else per /24 (/48). */
+  ABUSE_MONITOR: DurableObjectNamespace<AbuseMonitor>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
   /** Bulk user import: one message per chunk of an import job's rows (features/user-import/queue.ts). */
   IMPORT_QUEUE: Queue<{ jobId: string; seq: number }>;
@@ -64,6 +67,22 @@ const riskRules = z
 
 const intInRange = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+type Ints<N extends number, T extends number[] = []> = T["length"] extends N ? T : Ints<N, [...T, number]>;
+
+/** `a/b/c`: `count` integers in min..max (per network level, narrowest first). */
+const slashInts = <N extends number>(count: N, min: number, max: number, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const parts = s.trim().split("/").map(Number);
+      if (parts.length !== count || parts.some((n) => !Number.isInteger(n) || n < min || n > max)) {
+        ctx.addIssue({ code: "custom", message: `expected ${count} integers ${min}..${max} separated by /` });
+        return z.NEVER;
+      }
+      return parts as Ints<N>;
+    });
 
 const booleanString = (fallback: boolean) =>
   z
@@ -237,6 +256,21 @@ const ConfigShape = z.object({
   LOCKOUT_THRESHOLD: intInRange(3, 20, 5),
   LOCKOUT_SECONDS: intInRange(60, 86400, 300),
   CAPTCHA_AFTER_FAILURES: intInRange(1, 20, 3),
+  /**
+   * Abuse signals (features/abuse, docs/abuse-signals.md): the window (seconds) distinct accounts, sprayed
+   * passwords and sign-ups are counted in per network (IP, /24 or /48, ASN).
+   */
+  ABUSE_WINDOW: intInRange(60, 86400, 600),
+  /** Credential stuffing: distinct accounts with failed logins in the window, per IP / prefix / ASN. */
+  ABUSE_STUFFING_ACCOUNTS: slashInts(3, 2, 100000, "20/30/40"),
+  /** Password spraying: distinct accounts one password failed against from a network in the window. */
+  ABUSE_SPRAY_ACCOUNTS: intInRange(2, 100000, 10),
+  /** Seconds a signal lasts after the last event that met its condition. */
+  ABUSE_SIGNAL_SECONDS: intInRange(60, 7 * 86400, 3600),
+  /** Logins per minute a network under a stuffing or spraying signal may still attempt (then 429). */
+  ABUSE_NETWORK_LOGINS: intInRange(1, 100000, 30),
+  /** Sign-up burst: registrations in the window per prefix / ASN above which the network is refused (429). */
+  ABUSE_SIGNUP_BURST: slashInts(2, 1, 100000, "20/60"),
   /** One live session per user (409 concurrent_session); `false` allows several. */
   SINGLE_SESSION: booleanString(true),
   /**

@@ -32,6 +32,11 @@ export const METRIC_CATALOGUE = {
     help: "Mails handed to the provider, by result",
     labels: ["result"],
   },
+  gatehouse_abuse_signals_total: {
+    type: "counter",
+    help: "Abuse signals started (features/abuse), by kind and network level",
+    labels: ["kind", "level"],
+  },
   gatehouse_refresh_reuse_total: {
     type: "counter",
     help: "Reused refresh tokens (their session revoked)",

@@ -157,6 +157,26 @@ export function ipRateKey(ip: string): string {
     .join(":")}::/64`;
 }
 
+/**
+ * The network an IP belongs to for abuse signals (features/abuse): an IPv4 address's /24, an IPv6 address's /48
+ * (a site's allocation, RFC 6177), an IPv4-mapped address as its IPv4 client; null when it does not parse.
+ *
+ * `203.0.113.7` → `203.0.113.0/24`; `2001:DB8:1:2::7` → `2001:db8:1::/48`.
+ */
+export function ipNetworkPrefix(ip: string): string | null {
+  const text = ip.trim();
+  const v6 = parseIpv6(text);
+  const v4 =
+    parseIpv4(text) ??
+    (v6 && isIpv4Mapped(v6) ? [(v6[6] ?? 0) >> 8, (v6[6] ?? 0) & 0xff, (v6[7] ?? 0) >> 8, 0] : null);
+  if (v4) return `${v4[0]}.${v4[1]}.${v4[2]}.0/24`;
+  if (!v6) return null;
+  return `${v6
+    .slice(0, 3)
+    .map((g) => g.toString(16))
+    .join(":")}::/48`;
+}
+
 /** `::ffff:a.b.c.d` (RFC 4291 §2.5.5.2). */
 function isIpv4Mapped(groups: readonly number[]): boolean {
   return groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;

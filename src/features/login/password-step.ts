@@ -12,6 +12,7 @@ import type { PreparedEmail } from "../../platform/outbox";
 import { applyLimits, emailSubject, type LimitOp, throwIfLimited } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";
+import { checkLoginNetworks, recordLoginFailure, throwIfNetworkThrottled } from "../abuse/monitor";
 import { trustedDevice } from "../devices/store";
 import { sendVerificationMail } from "../registration/verification";
 import { openLoginApproval } from "./approval";
@@ -67,10 +68,13 @@ export async function passwordLogin(
     { rule: "login:ip-email", subject, qualifier: ip },
     { rule: "login-fail:email", subject, op: "peek" },
   ];
-  const decisions = await applyLimits(limits, ops);
+  // The networks' abuse signals (features/abuse) in the same breath: one AbuseMonitor call, in parallel.
+  const [decisions, abuse] = await Promise.all([applyLimits(limits, ops), checkLoginNetworks(ctx)]);
   throwIfLimited(ops, decisions);
+  throwIfNetworkThrottled(abuse);
   const failures = Math.max(decisions[1]?.count ?? 0, decisions[3]?.count ?? 0);
-  if (failures >= ctx.config.CAPTCHA_AFTER_FAILURES) {
+  // A network under a stuffing or spraying signal proves a human for every login from it.
+  if (failures >= ctx.config.CAPTCHA_AFTER_FAILURES || abuse.signals.length > 0) {
     const captcha = await verifyTurnstile(ctx, { token: input.turnstileToken, action: "login" });
     if (!captcha.ok) throw new AuthError("captcha_required", { internal: { reason: captcha.reason } });
   }
@@ -82,10 +86,12 @@ export async function passwordLogin(
   const now = ctx.now();
 
   const fail = async (reason: string, outcome: "failure" | "locked" = "failure", mail?: PreparedEmail) => {
+    const recorded = recordLoginFailure(ctx, { email, password });
     await applyLimits(limits, [
       { rule: "login-fail:email", subject },
       { rule: "login-fail:ip", subject: ip },
     ]);
+    await recorded;
     if (user) {
       await commit(ctx, {
         writes: [loginEvent(ctx, { userId: user.id, outcome, reason })],
