@@ -1,6 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { getDb } from "../src/db/client";
 import { writeLedgerRow } from "../src/features/plans/store";
+import {
+  type BudgetCounter,
+  type BudgetLine,
+  counterKey,
+  decideSpend,
+  type SpendDecision,
+} from "../src/features/team-budgets/windows";
 
 /** A spend warning of the month: `warn` at warnAtPercent of the cap, `cap` at 100 % (or a hard-stop refusal). */
 export type WarningKind = "warn" | "cap";
@@ -150,6 +157,14 @@ export class TeamLedger extends DurableObject {
         pending INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS entries_pending ON entries (pending) WHERE pending = 1;
+      CREATE TABLE IF NOT EXISTS budgets (
+        budget TEXT NOT NULL,
+        span TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        used INTEGER NOT NULL,
+        notified INTEGER NOT NULL,
+        PRIMARY KEY (budget, span)
+      );
     `);
   }
 
@@ -247,6 +262,41 @@ export class TeamLedger extends DurableObject {
   snapshot(now: number): LedgerSnapshot {
     const state = this.#roll(now);
     return { month: state.month, monthToDateMicros: state.total };
+  }
+
+  /**
+   * The team's abuse budgets (features/team-budgets): checks and counts one charge, all or nothing, in the same
+   * synchronous step (no `await` between the read and the write: racing charges cannot both pass the limit,
+   * and exactly one refusal per window is told to notify). `lines` carry the plan's limits of this request.
+   */
+  spendBudgets(input: { lines: BudgetLine[]; now: number }): SpendDecision {
+    const { decision, counters } = decideSpend(this.#budgetCounters(), input.lines, input.now);
+    for (const c of counters) {
+      this.ctx.storage.sql.exec(
+        "INSERT OR REPLACE INTO budgets (budget, span, start, used, notified) VALUES (?, ?, ?, ?, ?)",
+        c.budget,
+        c.span,
+        c.start,
+        c.used,
+        c.notified ? 1 : 0,
+      );
+    }
+    return decision;
+  }
+
+  /** The budget counters as stored (a counter of a past window is the caller's to read as unused). */
+  budgetCounters(): BudgetCounter[] {
+    return [...this.#budgetCounters().values()];
+  }
+
+  #budgetCounters(): Map<string, BudgetCounter> {
+    const rows = this.ctx.storage.sql
+      .exec<{ budget: string; span: string; start: number; used: number; notified: number }>(
+        "SELECT budget, span, start, used, notified FROM budgets",
+      )
+      .toArray();
+    const counters = rows.map((r) => ({ ...r, notified: r.notified === 1 }) as BudgetCounter);
+    return new Map(counters.map((c) => [counterKey(c), c]));
   }
 
   /** Entries D1 has not confirmed yet (tests and operators). */

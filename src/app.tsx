@@ -43,6 +43,7 @@ import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
 import { sessionRoutes } from "./features/sessions/routes";
 import { signingKeyRoutes } from "./features/signing-keys/routes";
+import { teamBudgetRoutes } from "./features/team-budgets/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
 import { userImportPages } from "./features/user-import/pages";
@@ -155,6 +156,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", apiKeyRoutes());
   app.route("/", eventRoutes());
   app.route("/", planRoutes());
+  app.route("/", teamBudgetRoutes());
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
   // The pages people use (server-rendered, cookie mode) and their stylesheet.

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { memberships, roles, teams, users } from "./tables";
+import { memberships, roles, teamBilling, teams, users } from "./tables";
 
 export type TeamRow = typeof teams.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;
@@ -118,6 +118,8 @@ export function membershipOf(db: Db, userId: string, teamId: string) {
       rolePermissions: roles.permissions,
       roleInherits: roles.inheritsRoleId,
       accessStamp: memberships.accessStamp,
+      // The team's plan rides along (per-team budgets at session-exchange: no extra read on the hot path).
+      plan: sql<string>`coalesce((SELECT ${teamBilling.plan} FROM ${teamBilling} WHERE ${teamBilling.teamId} = ${teams.id}), 'FREE')`,
     })
     .from(memberships)
     .innerJoin(teams, eq(teams.id, memberships.teamId))

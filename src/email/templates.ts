@@ -10,6 +10,7 @@ import {
   plural,
   type TemplateDefinition,
 } from "./blocks";
+import { TEAM_BUDGET_TEMPLATES } from "./team-budget-templates";
 import { TEAM_SERVICE_TEMPLATES } from "./team-service-templates";
 import type { EmailData, EmailTemplate, RenderedEmail } from "./types";
 
@@ -31,6 +32,7 @@ function resetOffer(f: Fields, lead: string): Block[] {
 
 const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
   ...TEAM_SERVICE_TEMPLATES,
+  ...TEAM_BUDGET_TEMPLATES,
   ...ADMIN_TEMPLATES,
   verify_email: {
     links: ["verifyUrl"],

@@ -11,6 +11,7 @@ export const EMAIL_TEMPLATES = [
   "ownership_transfer",
   "virtuozzo_reauth",
   "spend_warning",
+  "team_budget_exceeded",
   "admin_account_locked",
   "admin_account_unlocked",
   "admin_sessions_revoked",

@@ -107,6 +107,8 @@ export const AUDIT_ACTIONS = {
   "api_key.rotated": "An API key was replaced by a new one with the same name and scope",
   "api_key.revoked": "An API key was revoked",
   "plan.changed": "A team's plan changed (metadata: before/after)",
+  "team.budget_exceeded":
+    "A team's abuse budget refused a request; the Owner was mailed (first refusal per budget window; metadata: budget, window, limit)",
   "limits.changed": "A team's monthly spending limit changed (metadata: before/after)",
   "usage.cap_reached":
     "Usage was refused by the team's hard spending limit (first refusal per month and cap)",

@@ -144,6 +144,48 @@ export const planLimits = z
     return table as Record<PlanName, Record<PlanResource, number>>;
   });
 
+/** The per-team abuse budgets (features/team-budgets) and the windows each one is counted over. */
+export const TEAM_BUDGET_NAMES = ["logins", "mails", "invitations", "api_keys"] as const;
+export type TeamBudgetName = (typeof TEAM_BUDGET_NAMES)[number];
+export const BUDGET_SPANS = ["hour", "day"] as const;
+export type BudgetSpan = (typeof BUDGET_SPANS)[number];
+export interface TeamBudgetOverride {
+  plan: PlanName;
+  budget: TeamBudgetName;
+  span: BudgetSpan;
+  limit: number;
+}
+
+/**
+ * `TEAM_BUDGETS`: overrides of the built-in budget limits (features/team-budgets/limits.ts), comma-separated
+ * `PLAN.budget=LIMIT/h` or `PLAN.budget=LIMIT/d` (per hour, per UTC day), each limit 1..10,000,000; empty: the
+ * defaults. E.g. `FREE.mails=100/d,PRO.logins=10000/h`.
+ */
+export const teamBudgets = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const overrides: TeamBudgetOverride[] = [];
+    const parts = s
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    for (const part of parts) {
+      const m = /^([A-Z]+)\.([a-z_]+)=(\d{1,8})\/([hd])$/.exec(part);
+      const [plan, budget, limit] = [m?.[1] as PlanName, m?.[2] as TeamBudgetName, Number(m?.[3])];
+      const known = PLAN_NAMES.includes(plan) && TEAM_BUDGET_NAMES.includes(budget);
+      if (!m || !known || limit < 1 || limit > 10_000_000) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected PLAN.budget=LIMIT/h or /d (${TEAM_BUDGET_NAMES.join(", ")}; 1..10000000): ${part}`,
+        });
+        return z.NEVER;
+      }
+      overrides.push({ plan, budget, span: m[4] === "h" ? "hour" : "day", limit });
+    }
+    return overrides;
+  });
+
 /** `id:base64key,id2:base64key2`; the first key is the current one (used to encrypt). */
 const encryptionKeys = z.string().transform((s, ctx) => {
   const keys: { id: string; key: Uint8Array }[] = [];
@@ -309,6 +351,11 @@ const ConfigShape = z.object({
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
   /** Limits per plan (features/plans): members, API keys, custom roles, published events per second. */
   PLAN_LIMITS: planLimits,
+  /**
+   * Per-team abuse budgets (features/team-budgets, docs/team-budgets.md): overrides of the built-in limits per
+   * plan, budget and window; over one → 429 `team_budget_exceeded`.
+   */
+  TEAM_BUDGETS: teamBudgets,
   /** Days audit entries and login activity are kept; the daily cron deletes older ones (features/audit). */
   AUDIT_RETENTION_DAYS: intInRange(30, 36500, 365),
 });

@@ -122,6 +122,11 @@ export const PROBLEMS = {
     detail: "The request's CSRF token is missing or invalid.",
   },
   rate_limited: { status: 429, title: "Too many requests", detail: "Too many requests. Try again later." },
+  team_budget_exceeded: {
+    status: 429,
+    title: "Team budget exceeded",
+    detail: "This team has reached one of its limits. Try again later.",
+  },
   not_found: { status: 404, title: "Not found", detail: "The requested resource does not exist." },
   method_not_allowed: {
     status: 405,

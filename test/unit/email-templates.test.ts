@@ -60,6 +60,18 @@ const CASES: Record<EmailTemplate, { data: EmailData; links: string[]; codes: st
     links: ["https://auth.example.com/teams/t1"],
     codes: [],
   },
+  team_budget_exceeded: {
+    data: {
+      teamName: "Acme",
+      budget: "emails",
+      limit: 60,
+      window: "hour",
+      resetsAt: "2026-12-06 15:00 UTC",
+      billingUrl: "https://auth.example.com/teams/t1/billing",
+    },
+    links: ["https://auth.example.com/teams/t1/billing"],
+    codes: [],
+  },
   admin_account_locked: { data: {}, links: [], codes: [] },
   admin_account_unlocked: {
     data: { signInUrl: "https://auth.example.com/login" },
@@ -261,5 +273,26 @@ describe("spend_warning", () => {
     const warn = renderEmail("spend_warning", { ...data, kind: "warn", percent: 80, hardStop: "no" }, brand);
     expect(warn.subject).toBe("“Acme” has used 80% of its monthly spending limit");
     expect(warn.text).toContain("Spent this month: $100.00");
+  });
+});
+
+describe("team_budget_exceeded", () => {
+  it("names the budget, its limit and window, and when it resets", () => {
+    const mail = renderEmail(
+      "team_budget_exceeded",
+      {
+        teamName: "Acme",
+        budget: "logins",
+        limit: 300,
+        window: "hour",
+        resetsAt: "2026-12-06 15:00 UTC",
+        billingUrl: "https://auth.example.com/teams/t1/billing",
+      },
+      brand,
+    );
+    expect(mail.subject).toBe("“Acme” reached its limit for logins");
+    expect(mail.text).toContain("has reached its limit of 300 logins per hour");
+    expect(mail.text).toContain("Resets at: 2026-12-06 15:00 UTC");
+    expect(mail.links).toEqual(["https://auth.example.com/teams/t1/billing"]);
   });
 });

@@ -20,6 +20,7 @@ import { iso } from "../../platform/iso-time";
 import { commit } from "../../platform/unit-of-work";
 import { teamEventEffect } from "../events/publish";
 import { assertWithinPlan } from "../plans/within-plan";
+import { chargeTeamBudget } from "../team-budgets/spend";
 import { actorAudit, type TeamActor, teamActor, viaKey } from "../teams/team-actor";
 import { assertWithinCreator } from "./creator-bound";
 
@@ -142,6 +143,7 @@ export async function createApiKey(
       throw AuthError.validation([{ path: "expiresAt", message: "Choose a time in the future." }]);
     }
   }
+  await chargeTeamBudget(ctx, { teamId: input.teamId, charge: { api_keys: 1 }, actorId: actor.userId });
   return issueKey(ctx, { actor, input: { name: input.name, permissions, expiresAt } });
 }
 
@@ -201,6 +203,7 @@ export async function rotateApiKey(
   const row = await liveKey(ctx, { teamId, id });
   const permissions = JSON.parse(row.permissions) as string[];
   assertWithinCreator(actor, permissions);
+  await chargeTeamBudget(ctx, { teamId, charge: { api_keys: 1 }, actorId: actor.userId });
   return issueKey(ctx, {
     actor,
     input: { name: row.name, permissions, expiresAt: row.expiresAt },

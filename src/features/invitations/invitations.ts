@@ -16,6 +16,7 @@ import { teamEventEffect } from "../events/publish";
 import { breachedOrPolicyRejection } from "../passwords/rules";
 import { assertWithinPlan } from "../plans/within-plan";
 import { erasePendingRegistration } from "../registration/pending-registration";
+import { chargeTeamBudget } from "../team-budgets/spend";
 import { actorAudit, assertCanGrant, effectiveOf, teamActor, viaKey } from "../teams/team-actor";
 import {
   consumeInvitationStatement,
@@ -72,6 +73,7 @@ export async function inviteMember(
   if (!team) throw new AuthError("not_found");
   if (existing && (await findMember(ctx.db, teamId, existing.id))) throw new AuthError("already_member");
   await assertWithinPlan(ctx, teamId, "members", { countInvitations: true, reinvitedEmail: email });
+  await chargeTeamBudget(ctx, { teamId, charge: { invitations: 1, mails: 1 }, actorId: actor.userId });
 
   const now = ctx.now();
   const id = newId(ctx.random);

@@ -12,6 +12,7 @@ import { commit } from "../../platform/unit-of-work";
 import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
 import { teamEventEffect } from "../events/publish";
 import { memberCuts, memberTokensEnded } from "../sessions/end";
+import { chargeTeamBudget } from "../team-budgets/spend";
 import { actorAudit, effectiveOf, teamActor } from "../teams/team-actor";
 import {
   acceptTransferStatements,
@@ -55,6 +56,7 @@ export async function proposeTransfer(
   ]);
   if (!member) throw AuthError.validation([{ path: "toUserId", message: "Not a member of this team." }]);
   if (!team) throw new AuthError("not_found");
+  await chargeTeamBudget(ctx, { teamId, charge: { mails: 1 }, actorId: actor.userId });
   const now = ctx.now();
   const id = newId(ctx.random);
   const token = generateToken(ctx.random);

@@ -13,6 +13,8 @@ import { prepareEmail } from "../../platform/outbox";
 import { emailSubject, enforceRateLimits, hitRateLimit } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";
+import { refuseDisposableAddress } from "../abuse/disposable";
+import { admitSignup } from "../abuse/monitor";
 import { checkBreachedPassword } from "../passwords/breached";
 import { passwordRejected } from "../passwords/rules";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "../teams/new-team";
@@ -42,10 +44,13 @@ export async function registerOwner(
 ): Promise<RegisterOwnerResult> {
   await requireCaptcha(ctx, input.turnstileToken);
   const email = normalizeEmail(input.email);
+  refuseDisposableAddress(email);
   await enforceRateLimits(rateLimitDeps(ctx), [
     ["register:ip", ctx.client.ip ?? "unknown"],
     ["register:email", await emailSubject(email)],
   ]);
+  // Bursts of sign-ups from one /24 (/48) or ASN (features/abuse): 429 for that network only.
+  await admitSignup(ctx);
 
   const policy = checkPasswordPolicy(input.password, { email });
   if (!policy.ok) throw passwordRejected(policy.reason);

@@ -8,6 +8,7 @@ import { commit, runAfterCommit } from "../../platform/unit-of-work";
 import { rememberSessionDevice } from "../devices/second-device-rule";
 import { assertStampCurrent, type PreAuthState } from "../login/pre-auth";
 import { loadLoginStep } from "../login/step-machine";
+import { chargeTeamLogin } from "../team-budgets/spend";
 import { type EndedSession, sessionsEnded } from "./end";
 import {
   amrColumn,
@@ -49,6 +50,7 @@ export async function exchangePreAuth(
     teamGrant(ctx, { userId: user.id, teamId: input.teamId }),
     login.facts,
   ]);
+  await chargeTeamLogin(ctx, { grant, userId: user.id });
   return createSession(ctx, {
     user,
     grant,

@@ -32,6 +32,8 @@ export interface TeamGrant {
   permissions: string[];
   /** The membership's access stamp the grant was read with (null outside a team): the token's `mst`. */
   memberStamp: number | null;
+  /** The team's plan, when the membership query read it (per-team budgets, features/team-budgets). */
+  plan?: string;
 }
 
 /** The grant of a session outside any team. */
@@ -57,6 +59,7 @@ export interface MembershipRole {
   rolePermissions: string;
   roleInherits: string | null;
   accessStamp: number;
+  plan?: string;
 }
 
 /** The token grant of a membership; permissions are the role's effective ones (inheritance resolved). */
@@ -75,6 +78,7 @@ export async function grantFromRole(
       input.teamRoles,
     ),
     memberStamp: m.accessStamp,
+    ...(m.plan ? { plan: m.plan } : {}),
   };
 }
 

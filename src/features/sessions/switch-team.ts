@@ -4,6 +4,7 @@ import { findUserById } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { commit, runAfterCommit } from "../../platform/unit-of-work";
+import { chargeTeamLogin } from "../team-budgets/spend";
 import { sessionsEnded } from "./end";
 import { amrColumn, issueSessionTokens, type SessionTokens, teamGrant } from "./session-tokens";
 import { findSession, insertRefreshToken, switchSessionTeamStatements } from "./store";
@@ -21,6 +22,7 @@ export async function switchTeam(
   const user = await findUserById(ctx.db, input.auth.userId);
   if (!user) throw new AuthError("unauthorized");
   const grant = await teamGrant(ctx, { userId: user.id, teamId: input.teamId });
+  if (grant.team?.id !== session.teamId) await chargeTeamLogin(ctx, { grant, userId: user.id });
   const refreshToken = generateToken(ctx.random);
   const [moved] = await commit(ctx, {
     writes: [
