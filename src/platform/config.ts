@@ -37,32 +37,88 @@ export type ConfigVariable = keyof typeof ConfigShape.shape;
 /** What the Worker receives: the bindings plus every variable, as strings (vars and secrets). */
 export type Env = Bindings & { [K in ConfigVariable]?: string };
 
-/** The suspicious-login rules (features/login/risk.ts). */
-export const RISK_RULE_NAMES = [
-  "new_country",
+/** The reasons of the risk engine (features/login/risk.ts, docs/risk-engine.md), in catalogue order. */
+export const RISK_REASON_NAMES = [
   "impossible_travel",
-  "new_asn_device",
-  "failure_burst",
+  "new_country",
+  "account_failure_burst",
+  "new_network",
+  "hosting_asn",
+  "network_failure_burst",
+  "ip_jump",
+  "new_device",
+  "unusual_hour",
+  "unknown_location",
+] as const;
+export type RiskReason = (typeof RISK_REASON_NAMES)[number];
+
+/** Each reason's default weight (points of the 0..100 score); RISK_WEIGHTS overrides some. */
+export const DEFAULT_RISK_WEIGHTS: Readonly<Record<RiskReason, number>> = {
+  impossible_travel: 60,
+  new_country: 50,
+  account_failure_burst: 50,
+  new_network: 35,
+  hosting_asn: 35,
+  network_failure_burst: 30,
+  ip_jump: 30,
+  new_device: 15,
+  unusual_hour: 15,
+  unknown_location: 10,
+};
+
+/** The rule names of the suspicious-login check before the risk engine, still accepted by RISK_RULES. */
+export const LEGACY_RISK_RULES = {
+  new_asn_device: ["new_device", "new_network"],
+  failure_burst: ["account_failure_burst", "network_failure_burst"],
+} as const satisfies Record<string, readonly RiskReason[]>;
+
+/** What RISK_RULES accepts: a reason, or a legacy rule name (switching the reasons it became). */
+export const RISK_RULE_NAMES = [
+  ...RISK_REASON_NAMES,
+  ...(Object.keys(LEGACY_RISK_RULES) as (keyof typeof LEGACY_RISK_RULES)[]),
 ] as const;
 export type RiskRule = (typeof RISK_RULE_NAMES)[number];
 
-/** A comma-separated subset of the risk rules; `all` (the default) or `none`. */
+/** A comma-separated list of risk rules (reasons or legacy names), `all` (the default) or `none` → the reasons on. */
 const riskRules = z
   .string()
   .default("all")
   .transform((s, ctx) => {
     const value = s.trim();
-    if (value === "all") return [...RISK_RULE_NAMES];
+    if (value === "all") return [...RISK_REASON_NAMES];
     if (value === "none" || value === "") return [];
-    const rules: RiskRule[] = [];
+    const reasons = new Set<RiskReason>();
     for (const part of value.split(",").map((p) => p.trim())) {
-      if (!(RISK_RULE_NAMES as readonly string[]).includes(part)) {
+      if (part in LEGACY_RISK_RULES) {
+        for (const r of LEGACY_RISK_RULES[part as keyof typeof LEGACY_RISK_RULES]) reasons.add(r);
+      } else if ((RISK_REASON_NAMES as readonly string[]).includes(part)) {
+        reasons.add(part as RiskReason);
+      } else {
         ctx.addIssue({ code: "custom", message: `unknown rule: ${part}` });
         return z.NEVER;
       }
-      rules.push(part as RiskRule);
     }
-    return rules;
+    return RISK_REASON_NAMES.filter((r) => reasons.has(r));
+  });
+
+/** `name:weight,…` (weights 0..100) over DEFAULT_RISK_WEIGHTS; empty keeps the defaults. */
+const riskWeights = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const weights: Record<RiskReason, number> = { ...DEFAULT_RISK_WEIGHTS };
+    for (const part of s.split(",").map((p) => p.trim())) {
+      if (part === "") continue;
+      const m = /^([a-z_]+)\s*:\s*(\d{1,3})$/.exec(part);
+      const name = m?.[1] as RiskReason | undefined;
+      const weight = Number(m?.[2]);
+      if (!m || !name || !(RISK_REASON_NAMES as readonly string[]).includes(name) || weight > 100) {
+        ctx.addIssue({ code: "custom", message: `expected reason:weight (0..100), got: ${part}` });
+        return z.NEVER;
+      }
+      weights[name] = weight;
+    }
+    return weights as Readonly<Record<RiskReason, number>>;
   });
 
 const intInRange = (min: number, max: number, fallback: number) =>
@@ -325,12 +381,18 @@ const ConfigShape = z.object({
    * `mobile` (user-agent family, and the same ASN or the same country), `off`.
    */
   SESSION_BINDING: z.enum(["mobile", "strict", "off"]).default("mobile"),
+  /** Which risk reasons are evaluated (features/login/risk.ts): the on/off switch; weights in RISK_WEIGHTS. */
   RISK_RULES: riskRules,
+  RISK_WEIGHTS: riskWeights,
   /** Impossible travel: the speed (km/h) between the last successful login and this one. */
   RISK_TRAVEL_KMH: intInRange(100, 20000, 900),
   /** Failure burst: this many failed attempts within RISK_FAILURE_WINDOW seconds before a success. */
   RISK_FAILURE_BURST: intInRange(2, 100, 5),
   RISK_FAILURE_WINDOW: intInRange(60, 86400, 3600),
+  /** Network failure burst: this many failed logins from the client's ASN within the hour (`login-fail:asn`). */
+  RISK_NETWORK_FAILURE_BURST: intInRange(2, 1_000_000, 50),
+  /** Unusual hour: at least this many hours (circular) from every earlier successful login's time of day (UTC). */
+  RISK_UNUSUAL_HOURS: intInRange(1, 12, 4),
   /**
    * Risk scores (0..100, features/login/risk.ts): a login scoring RISK_APPROVAL_SCORE or more waits for the
    * suspicious-login approval; a session whose login scored RISK_STEP_UP_SCORE or more steps up with a second

@@ -23,6 +23,8 @@ export const RATE_LIMITS = {
   /** Failed logins that switch on the adaptive CAPTCHA (counted for unknown addresses too). */
   "login-fail:email": { scope: "email", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
   "login-fail:ip": { scope: "ip", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
+  /** Failed logins per network (ASN): the risk engine's network_failure_burst (features/login/risk.ts). */
+  "login-fail:asn": { scope: "asn", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
   "forgot:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
   "forgot:email": { scope: "email", limit: 5, windowSeconds: 3600 },
   "reset:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
@@ -37,7 +39,7 @@ export const RATE_LIMITS = {
 } as const satisfies Record<string, RateLimitRule>;
 
 interface RateLimitRule {
-  scope: "ip" | "email" | "user";
+  scope: "ip" | "email" | "user" | "asn";
   /** What the qualifier of an op names, when it is an IP (keyed like an `ip` subject). */
   qualifier?: "ip";
   limit: number;

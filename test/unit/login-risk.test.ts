@@ -1,21 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { assessLoginRisk, distanceKm, type LoginPlace, type RiskFacts } from "../../src/features/login/risk";
-import { RISK_RULE_NAMES } from "../../src/platform/config";
+import { distanceKm } from "../../src/features/login/risk";
+import {
+  type BaselineLogin,
+  loginRiskSignals,
+  TRAVEL_NOISE_KM,
+  travelSpeedKmh,
+} from "../../src/features/login/risk-signals";
 
-const ALL = { rules: RISK_RULE_NAMES, travelKmh: 900, failureBurst: 5 };
 const HOUR = 3_600_000;
 const BERLIN = { country: "DE", asn: 3320, latitude: 52.52, longitude: 13.405 };
-const T0 = 1_800_000_000_000;
-
-function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
-  return {
-    lastSuccess: { ...BERLIN, at: T0 },
-    knownCountries: ["DE"],
-    knownAsns: [3320],
-    recentFailures: 0,
-    ...overrides,
-  };
-}
+const T0 = Date.UTC(2027, 0, 15, 9, 0);
 
 describe("distanceKm (haversine, mean Earth radius)", () => {
   it.each([
@@ -52,82 +46,102 @@ describe("distanceKm (haversine, mean Earth radius)", () => {
   });
 });
 
-describe("assessLoginRisk", () => {
-  const at = (place: Partial<LoginPlace>, now = T0 + HOUR, newDevice = false) => ({
-    now,
-    place: { ...BERLIN, ...place },
-    newDevice,
+describe("travelSpeedKmh: the impossible-travel signal", () => {
+  const from: BaselineLogin = { ...BERLIN, at: T0 };
+  const sydney = { country: "AU", asn: 1221, latitude: -33.8688, longitude: 151.2093 };
+
+  it("distance over elapsed time", () => {
+    // 16,090 km in 10 hours: 1,609 km/h, impossible; in 20 hours 805 km/h, a plane.
+    expect(travelSpeedKmh(from, sydney, T0 + 10 * HOUR)).toBeCloseTo(1609, -1);
+    expect(travelSpeedKmh(from, sydney, T0 + 20 * HOUR)).toBeCloseTo(805, -1);
   });
 
-  it("the same place is not suspicious", () => {
-    expect(assessLoginRisk(facts(), at({}), ALL)).toEqual([]);
-  });
-
-  it("no baseline (first login), no location: nothing fires", () => {
-    const none = facts({ lastSuccess: null, knownCountries: [], knownAsns: [], recentFailures: 50 });
-    expect(
-      assessLoginRisk(none, at({ country: "US", asn: 1, latitude: -33, longitude: 151 }, T0, true), ALL),
-    ).toEqual([]);
-    expect(
-      assessLoginRisk(
-        facts(),
-        at({ country: null, asn: null, latitude: null, longitude: null }, T0, true),
-        ALL,
-      ),
-    ).toEqual([]);
-  });
-
-  it("new country", () => {
-    expect(assessLoginRisk(facts(), at({ country: "FR", latitude: null, longitude: null }), ALL)).toEqual([
-      "new_country",
-    ]);
-    expect(
-      assessLoginRisk(facts({ knownCountries: ["DE", "FR"] }), at({ country: "FR", latitude: null }), ALL),
-    ).toEqual([]);
-  });
-
-  it("impossible travel above the configured speed, noise below 100 km ignored", () => {
-    const sydney = { country: "DE", latitude: -33.8688, longitude: 151.2093 };
-    expect(assessLoginRisk(facts(), at(sydney, T0 + 10 * HOUR), ALL)).toEqual(["impossible_travel"]);
-    // 16,090 km in 20 hours is 805 km/h: a plane, not impossible.
-    expect(assessLoginRisk(facts(), at(sydney, T0 + 20 * HOUR), ALL)).toEqual([]);
+  it(`ignores geolocation noise below ${TRAVEL_NOISE_KM} km, and needs coordinates on both sides`, () => {
     // Potsdam (27 km) one second later: coarse geolocation, not travel.
-    expect(assessLoginRisk(facts(), at({ latitude: 52.39, longitude: 13.06 }, T0 + 1000), ALL)).toEqual([]);
-    // Munich (504 km) in 20 minutes.
-    expect(assessLoginRisk(facts(), at({ latitude: 48.137, longitude: 11.575 }, T0 + HOUR / 3), ALL)).toEqual(
-      ["impossible_travel"],
-    );
+    expect(travelSpeedKmh(from, { ...BERLIN, latitude: 52.39, longitude: 13.06 }, T0 + 1000)).toBe(0);
+    expect(travelSpeedKmh(from, { ...BERLIN, latitude: null, longitude: null }, T0 + HOUR)).toBeNull();
+    expect(travelSpeedKmh({ ...from, latitude: null }, sydney, T0 + HOUR)).toBeNull();
+  });
+
+  it("counts at least a minute between two logins (no division by zero)", () => {
+    const munich = { ...BERLIN, latitude: 48.137, longitude: 11.575 };
+    expect(travelSpeedKmh(from, munich, T0)).toBeCloseTo(504 * 60, -2);
+  });
+});
+
+describe("loginRiskSignals: from the login's facts to the engine's signals", () => {
+  const successes: BaselineLogin[] = [
+    { ...BERLIN, at: T0 - HOUR },
+    { ...BERLIN, country: "FR", asn: 12322, at: T0 - 30 * HOUR },
+    { country: null, asn: null, latitude: null, longitude: null, at: T0 - 50 * HOUR },
+    { ...BERLIN, at: T0 - 80 * HOUR },
+  ];
+
+  it("reduces the baseline: distinct places, hours of day, travel from the newest", () => {
+    const signals = loginRiskSignals({
+      now: T0,
+      client: { country: "US", asn: 7922, latitude: 40.71, longitude: -74.0 },
+      successes,
+      failures: [],
+      networkFailures: 3,
+      newDevice: true,
+    });
+    expect(signals).toMatchObject({
+      country: "US",
+      asn: 7922,
+      history: 4,
+      knownCountries: ["DE", "FR"],
+      knownAsns: [3320, 12322],
+      hour: 9,
+      newDevice: true,
+      networkFailures: 3,
+      ipJump: false,
+    });
+    // 8:00, 3:00, 7:00, 1:00 UTC.
+    expect(signals.historyHours).toEqual([8, 3, 7, 1]);
+    // Berlin → New York (6,385 km) in one hour.
+    expect(signals.travelKmh).toBeGreaterThan(6000);
+  });
+
+  it("counts the account's failures since its last success only", () => {
+    const failures = [{ at: T0 - 10 * 60_000 }, { at: T0 - 20 * 60_000 }, { at: T0 - 2 * HOUR }];
+    const signals = loginRiskSignals({
+      now: T0,
+      client: BERLIN,
+      successes,
+      failures,
+      networkFailures: 0,
+      newDevice: false,
+    });
+    expect(signals.accountFailures).toBe(2);
+    // Without any success every failure in the window counts.
     expect(
-      assessLoginRisk(facts(), at({ latitude: 48.137, longitude: 11.575 }, T0 + HOUR / 3), {
-        ...ALL,
-        travelKmh: 2000,
-      }),
-    ).toEqual([]);
+      loginRiskSignals({
+        now: T0,
+        client: BERLIN,
+        successes: [],
+        failures,
+        networkFailures: 0,
+        newDevice: false,
+      }).accountFailures,
+    ).toBe(3);
   });
 
-  it("a new network counts only with a new device", () => {
-    expect(assessLoginRisk(facts(), at({ asn: 64500 }, T0 + HOUR, false), ALL)).toEqual([]);
-    expect(assessLoginRisk(facts(), at({ asn: 64500 }, T0 + HOUR, true), ALL)).toEqual(["new_asn_device"]);
-    expect(assessLoginRisk(facts(), at({ asn: 3320 }, T0 + HOUR, true), ALL)).toEqual([]);
-  });
-
-  it("a burst of failures since the last success", () => {
-    expect(assessLoginRisk(facts({ recentFailures: 4 }), at({}), ALL)).toEqual([]);
-    expect(assessLoginRisk(facts({ recentFailures: 5 }), at({}), ALL)).toEqual(["failure_burst"]);
-  });
-
-  it("only the configured rules fire, in catalogue order", () => {
-    const everything = at(
-      { country: "AU", asn: 64500, latitude: -33.8688, longitude: 151.2093 },
-      T0 + HOUR,
-      true,
-    );
-    const f = facts({ recentFailures: 9 });
-    expect(assessLoginRisk(f, everything, ALL)).toEqual([...RISK_RULE_NAMES]);
-    expect(assessLoginRisk(f, everything, { ...ALL, rules: ["failure_burst", "new_country"] })).toEqual([
-      "new_country",
-      "failure_burst",
-    ]);
-    expect(assessLoginRisk(f, everything, { ...ALL, rules: [] })).toEqual([]);
+  it("a first login has no history, no travel", () => {
+    const signals = loginRiskSignals({
+      now: T0,
+      client: BERLIN,
+      successes: [],
+      failures: [],
+      networkFailures: 0,
+      newDevice: false,
+    });
+    expect(signals).toMatchObject({
+      history: 0,
+      knownCountries: [],
+      knownAsns: [],
+      historyHours: [],
+      travelKmh: null,
+    });
   });
 });

@@ -78,8 +78,23 @@ export const ACCOUNT_TEXT = {
       location: "Location",
       device: "Device",
       outcome: "Outcome",
+      risk: "Risk",
+      riskNone: "Not assessed",
       none: "No sign-ins yet.",
       unknown: "Unknown",
     },
+  },
+  /** The risk engine's reasons in words (features/login/risk.ts), for the activity lists and the approval mail. */
+  riskReasons: {
+    impossible_travel: "too far from the last sign-in for the time between them",
+    new_country: "a country you have not signed in from before",
+    account_failure_burst: "many wrong passwords on your account just before",
+    new_network: "a network you have not signed in from before",
+    hosting_asn: "a hosting or data-centre network, not a home, office or mobile one",
+    network_failure_burst: "many failed sign-ins from the same network",
+    ip_jump: "a different network than the session started on",
+    new_device: "a device you have not used before",
+    unusual_hour: "a time of day you do not usually sign in at",
+    unknown_location: "a location we could not determine",
   },
 } as const;

@@ -3,12 +3,13 @@ import { generateToken, hashToken } from "../../crypto/tokens";
 import { findLoginEvent, insertLoginEvent, setLoginEventOutcome } from "../../db/login-events";
 import { findUserById, type UserRow } from "../../db/users";
 import { locationLabel } from "../../platform/client";
-import type { RiskRule } from "../../platform/config";
 import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
+import type { RiskEvaluation } from "./risk";
+import { riskReasonWords } from "./risk-text";
 import { loadLoginStep, type StepAnswer, stepAnswer } from "./step-machine";
 import {
   decideLoginApproval,
@@ -19,7 +20,7 @@ import {
 } from "./store";
 
 /**
- * Suspicious-login approval. A login the risk check flags waits at step `login_approval`
+ * Suspicious-login approval. A login the risk engine scores at RISK_APPROVAL_SCORE or more waits at step `login_approval`
  * until its owner follows one of two mailed links (single-use, LOGIN_APPROVAL_TTL): approve lets the login
  * continue, deny ends it (the pre-auth token's status turns `denied`), alerts the owner and offers a password
  * reset; nothing else is revoked. The approval is opened at the password step — the owner hears about the
@@ -29,12 +30,13 @@ import {
 export interface ApprovalOpening {
   user: Pick<UserRow, "id" | "email" | "name">;
   eventId: string;
-  rules: RiskRule[];
+  /** The login's risk evaluation (risk.ts): the mail and the approval record its reasons. */
+  risk: RiskEvaluation;
   deviceHash: string;
 }
 
 export async function openLoginApproval(ctx: RequestContext, opening: ApprovalOpening): Promise<void> {
-  const { user } = opening;
+  const { user, risk } = opening;
   const client = ctx.client;
   const now = ctx.now();
   const approveToken = generateToken(ctx.random);
@@ -54,19 +56,20 @@ export async function openLoginApproval(ctx: RequestContext, opening: ApprovalOp
       device: client.device,
       ...(client.ip ? { ip: client.ip } : {}),
       ...(location ? { location } : {}),
+      reasons: riskReasonWords(risk.reasons).join("; "),
     },
   });
   const [approveHash, denyHash] = await Promise.all([hashToken(approveToken), hashToken(denyToken)]);
   await commit(ctx, {
     writes: [
-      setLoginEventOutcome(ctx.db, opening.eventId, "login_approval", opening.rules.join(",")),
+      setLoginEventOutcome(ctx.db, opening.eventId, "login_approval", risk.reasons.join(",")),
       insertLoginApproval(ctx.db, {
         id: opening.eventId,
         userId: user.id,
         deviceHash: opening.deviceHash,
         approveHash,
         denyHash,
-        reasons: JSON.stringify(opening.rules),
+        reasons: JSON.stringify(risk.reasons),
         ip: client.ip,
         country: client.country,
         city: client.city,
@@ -77,7 +80,7 @@ export async function openLoginApproval(ctx: RequestContext, opening: ApprovalOp
     audit: {
       action: "login.risk_detected",
       target: { type: "user", id: user.id },
-      metadata: { rules: opening.rules, approvalId: opening.eventId },
+      metadata: { rules: risk.reasons, score: risk.score, approvalId: opening.eventId },
     },
     mails: [mail],
   });

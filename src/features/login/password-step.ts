@@ -1,10 +1,9 @@
 import { toHex } from "../../crypto/encoding";
 import { hashPassword, needsRehash, verifyPassword } from "../../crypto/password";
 import { normalizePassword } from "../../crypto/password-policy";
-import { recentFailuresQuery, recentSuccessesQuery } from "../../db/login-events";
+import { type BaselineRows, loginLookup } from "../../db/login-events";
 import { teamsOfUser } from "../../db/teams";
-import { findUserByEmail, loginFactsQuery, recordLoginSuccess, toLoginFacts } from "../../db/users";
-import type { RiskRule } from "../../platform/config";
+import { loginFactsQuery, recordLoginSuccess, toLoginFacts } from "../../db/users";
 import { argon2Params, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
@@ -18,7 +17,8 @@ import { sendVerificationMail } from "../registration/verification";
 import { openLoginApproval } from "./approval";
 import { countWrongPassword, isLockedOut } from "./lockout";
 import { type PreAuthState, stampFingerprint } from "./pre-auth";
-import { assessLoginRisk, type RiskFacts } from "./risk";
+import { evaluateRisk, NO_RISK_SIGNALS, type RiskEvaluation, riskSettings } from "./risk";
+import { loginRiskSignals } from "./risk-signals";
 import { type StepAnswer, stepAnswer } from "./step-machine";
 import { loginEvent } from "./store";
 
@@ -68,10 +68,16 @@ export async function passwordLogin(
     { rule: "login:ip-email", subject, qualifier: ip },
     { rule: "login-fail:email", subject, op: "peek" },
   ];
+  // Failed logins from the client's network, for the risk engine's network_failure_burst (same call set).
+  const asnSubject = client.asn !== null ? String(client.asn) : null;
+  if (asnSubject) ops.push({ rule: "login-fail:asn", subject: asnSubject, op: "peek" });
   // The networks' abuse signals (features/abuse) in the same breath: one AbuseMonitor call, in parallel.
   const [decisions, abuse] = await Promise.all([applyLimits(limits, ops), checkLoginNetworks(ctx)]);
   throwIfLimited(ops, decisions);
   throwIfNetworkThrottled(abuse);
+  const networkFailures = asnSubject
+    ? (decisions[ops.findIndex((o) => o.rule === "login-fail:asn")]?.count ?? 0)
+    : 0;
   const failures = Math.max(decisions[1]?.count ?? 0, decisions[3]?.count ?? 0);
   // A network under a stuffing or spraying signal proves a human for every login from it.
   if (failures >= ctx.config.CAPTCHA_AFTER_FAILURES || abuse.signals.length > 0) {
@@ -79,7 +85,9 @@ export async function passwordLogin(
     if (!captcha.ok) throw new AuthError("captcha_required", { internal: { reason: captcha.reason } });
   }
 
-  const user = await findUserByEmail(ctx.db, email);
+  // One round trip: the account and the risk engine's baseline (read before this attempt is recorded).
+  const lookup = await loginLookup(ctx.db, email, ctx.now() - ctx.config.RISK_FAILURE_WINDOW * 1000);
+  const user = lookup.user;
   const password = normalizePassword(input.password);
   // Always one Argon2id verification, whether or not the address exists (no timing oracle).
   const passwordOk = verifyPassword(password, user?.passwordHash ?? dummyHashFor(ctx));
@@ -90,11 +98,14 @@ export async function passwordLogin(
     await applyLimits(limits, [
       { rule: "login-fail:email", subject },
       { rule: "login-fail:ip", subject: ip },
+      ...(asnSubject ? [{ rule: "login-fail:asn" as const, subject: asnSubject }] : []),
     ]);
     await recorded;
     if (user) {
+      // A failure's risk: what is known without a device lookup (place, network, this attempt counted).
+      const risk = failureRisk(ctx, lookup, networkFailures);
       await commit(ctx, {
-        writes: [loginEvent(ctx, { userId: user.id, outcome, reason })],
+        writes: [loginEvent(ctx, { userId: user.id, outcome, reason, risk })],
         audit: {
           action: outcome === "locked" && reason === "lockout_started" ? "login.locked" : "login.failed",
           target: { type: "user", id: user.id },
@@ -125,19 +136,18 @@ export async function passwordLogin(
   const rehash = needsRehash(user.passwordHash, argon2Params(ctx.config))
     ? hashPassword(password, argon2Params(ctx.config), ctx.random)
     : undefined;
-  // One round trip: the risk check's baseline (read before this login is recorded), the success, its
-  // records, and the teams to choose from.
+  const risk = await assessRisk(ctx, { userId: user.id, deviceHash, lookup, networkFailures });
+  // One round trip: the success, its records (with the risk evaluation), and the teams to choose from.
   const eventId = toHex(ctx.random(16));
-  const [successes, recentFailures, , , teams, facts] = await commit(ctx, {
+  const [, , teams, facts] = await commit(ctx, {
     writes: [
-      recentSuccessesQuery(ctx.db, user.id),
-      recentFailuresQuery(ctx.db, user.id, now - ctx.config.RISK_FAILURE_WINDOW * 1000),
       recordLoginSuccess(ctx.db, user.id, now, rehash),
       loginEvent(ctx, {
         userId: user.id,
         outcome: "success",
         reason: rehash ? "password_rehashed" : null,
         id: eventId,
+        risk,
       }),
       teamsOfUser(ctx.db, user.id),
       loginFactsQuery(ctx.db, user.id),
@@ -152,7 +162,6 @@ export async function passwordLogin(
   if ((decisions[3]?.count ?? 0) > 0) {
     await applyLimits(limits, [{ rule: "login-fail:email", subject, op: "reset" }]);
   }
-  const risk = await assessRisk(ctx, { userId: user.id, deviceHash, successes, failures: recentFailures });
   const state: PreAuthState = {
     userId: user.id,
     device: deviceHash,
@@ -160,10 +169,11 @@ export async function passwordLogin(
     done: [],
     started: now,
     stamp: await stampFingerprint(user.securityStamp),
+    ...(risk.score > 0 ? { riskScore: risk.score } : {}),
   };
-  if (risk.length > 0) {
-    await openLoginApproval(ctx, { user, eventId, rules: risk, deviceHash });
-    state.risk = risk;
+  if (risk.score >= ctx.config.RISK_APPROVAL_SCORE && risk.reasons.length > 0) {
+    await openLoginApproval(ctx, { user, eventId, risk, deviceHash });
+    state.risk = risk.reasons;
     state.approval = eventId;
   }
   return stepAnswer(
@@ -177,43 +187,45 @@ export async function passwordLogin(
   );
 }
 
-/** The suspicious-login check on the baseline read with the login's records (risk.ts). */
+/**
+ * The risk engine (risk.ts) on the baseline read with the account (loginLookup). The trusted-device record (one
+ * KV read) is looked up only when it can count: `new_device` on, with a weight, for an account with history.
+ */
 async function assessRisk(
   ctx: RequestContext,
-  input: {
-    userId: string;
-    deviceHash: string;
-    successes: Awaited<ReturnType<typeof recentSuccessesQuery>>;
-    failures: Awaited<ReturnType<typeof recentFailuresQuery>>;
-  },
-): Promise<RiskRule[]> {
-  const { userId, deviceHash, successes, failures } = input;
-  const client = ctx.client;
-  if (ctx.config.RISK_RULES.length === 0) return [];
-  const last = successes[0] ?? null;
-  const facts: RiskFacts = {
-    lastSuccess: last,
-    knownCountries: [...new Set(successes.flatMap((e) => (e.country ? [e.country] : [])))],
-    knownAsns: [...new Set(successes.flatMap((e) => (e.asn !== null ? [e.asn] : [])))],
-    recentFailures: failures.filter((f) => last === null || f.at > last.at).length,
-  };
-  const place = {
-    country: client.country,
-    asn: client.asn,
-    latitude: client.latitude,
-    longitude: client.longitude,
-  };
-  const settings = {
-    rules: ctx.config.RISK_RULES,
-    travelKmh: ctx.config.RISK_TRAVEL_KMH,
-    failureBurst: ctx.config.RISK_FAILURE_BURST,
-  };
-  const rules = assessLoginRisk(facts, { now: ctx.now(), place, newDevice: false }, settings);
-  // "New network on a new device" needs the trusted-device record: one KV read, only when the network is new.
-  const asnIsNew = place.asn !== null && facts.knownAsns.length > 0 && !facts.knownAsns.includes(place.asn);
-  if (asnIsNew && settings.rules.includes("new_asn_device") && last !== null) {
-    const newDevice = !(await trustedDevice(ctx.kv, userId, deviceHash));
-    if (newDevice) return assessLoginRisk(facts, { now: ctx.now(), place, newDevice }, settings);
-  }
-  return rules;
+  input: { userId: string; deviceHash: string; lookup: BaselineRows; networkFailures: number },
+): Promise<RiskEvaluation> {
+  const { userId, deviceHash, lookup } = input;
+  const settings = riskSettings(ctx.config);
+  const deviceCounts =
+    lookup.successes.length > 0 && settings.enabled.has("new_device") && settings.weights.new_device > 0;
+  const newDevice = deviceCounts && !(await trustedDevice(ctx.kv, userId, deviceHash));
+  const signals = loginRiskSignals({
+    now: ctx.now(),
+    client: ctx.client,
+    successes: lookup.successes,
+    failures: lookup.failures,
+    networkFailures: input.networkFailures,
+    newDevice,
+  });
+  return evaluateRisk(signals, settings);
+}
+
+/**
+ * A failed attempt's risk, cheaply: the place and network of the client and the failure counts including this
+ * one; no device lookup and no baseline comparison (a failure is not a login to compare against the habits of).
+ */
+function failureRisk(ctx: RequestContext, lookup: BaselineRows, networkFailures: number): RiskEvaluation {
+  const last = lookup.successes[0];
+  const accountFailures = lookup.failures.filter((f) => !last || f.at > last.at).length + 1;
+  return evaluateRisk(
+    {
+      ...NO_RISK_SIGNALS,
+      country: ctx.client.country,
+      asn: ctx.client.asn,
+      accountFailures,
+      networkFailures: ctx.client.asn !== null ? networkFailures + 1 : 0,
+    },
+    riskSettings(ctx.config),
+  );
 }
