@@ -41,6 +41,7 @@ import { registrationRoutes, VERIFY_EMAIL_FORM_PATHS } from "./features/registra
 import { rolePages } from "./features/roles/pages";
 import { permissionRoutes } from "./features/roles/permissions-routes";
 import { roleRoutes } from "./features/roles/routes";
+import { endMismatchedSession } from "./features/sessions/binding-mismatch";
 import { sessionRoutes } from "./features/sessions/routes";
 import { signingKeyRoutes } from "./features/signing-keys/routes";
 import { teamBudgetRoutes } from "./features/team-budgets/routes";
@@ -92,6 +93,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use(securityHeaders());
   app.use(configMiddleware());
   app.use(requestContext(deps));
+  // What requireAuth does with an access token that broke its session's binding (auth/ does not import features/).
+  app.use(async function sessionBindingEffect(c, next) {
+    c.set("onBindingMismatch", endMismatchedSession);
+    await next();
+  });
   app.use(
     "/api/*",
     cors({

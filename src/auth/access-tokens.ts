@@ -2,6 +2,7 @@ import { toHex } from "../crypto/encoding";
 import { type SigningKeys, signJwt, type VerifyOptions, type VerifyResult, verifyJwt } from "../crypto/jwt";
 import { activeSigningKeys, type KeySource, refreshForUnknownKid } from "../features/signing-keys/keyring";
 import { ACR_PWD, type AccessClaims, type AccessContext } from "./principal";
+import { isBindingClaim } from "./session-binding";
 
 /**
  * Access tokens (RFC 9068, `at+jwt`): what every authenticated request carries, signed with the current signing
@@ -71,7 +72,8 @@ export async function verifyAccessToken(
     !(c.sep === undefined || (typeof c.sep === "number" && Number.isSafeInteger(c.sep))) ||
     !(c.mst === undefined || c.mst === null || (typeof c.mst === "number" && Number.isSafeInteger(c.mst))) ||
     !(c.auth_time === undefined || (typeof c.auth_time === "number" && Number.isSafeInteger(c.auth_time))) ||
-    !(c.amr === undefined || Array.isArray(c.amr))
+    !(c.amr === undefined || Array.isArray(c.amr)) ||
+    !(c.bnd === undefined || (typeof c.bnd === "string" && isBindingClaim(c.bnd)))
   ) {
     return null;
   }
@@ -91,5 +93,6 @@ export async function verifyAccessToken(
     auth_time: typeof c.auth_time === "number" ? c.auth_time : 0,
     amr: Array.isArray(c.amr) ? c.amr.filter((m): m is string => typeof m === "string") : [],
     acr: typeof c.acr === "string" ? c.acr : ACR_PWD,
+    ...(typeof c.bnd === "string" ? { bnd: c.bnd } : {}),
   };
 }

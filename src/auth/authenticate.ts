@@ -8,6 +8,7 @@ import { verifyAccessToken } from "./access-tokens";
 import { authenticateApiKey, isApiKey } from "./api-key-principal";
 import type { Principal } from "./principal";
 import { isRevokedAtEdge } from "./revocation";
+import { checkRequestBinding } from "./session-binding";
 
 export interface RequireAuthOptions {
   /**
@@ -67,6 +68,16 @@ export function requireAuth(options: RequireAuthOptions = {}) {
     const access = await verifyAccessToken(ctx, presented.token, now);
     if (!access) throw unauthorized("invalid_token", "invalid access token");
     if (await isRevokedAtEdge(ctx.kv, access, now)) throw unauthorized("invalid_token", "revoked token");
+    // Session binding: the client against the token's hashed binding, no storage read (session-binding.ts).
+    // A bearer token is held to it like a cookie: a token replayed from elsewhere is the same theft.
+    const bound = await checkRequestBinding(ctx, access);
+    if (!bound.ok) {
+      const via = presented.via === "cookie" ? "cookie" : "bearer";
+      const mismatch = { sessionId: access.sid, userId: access.userId, reason: bound.reason, via } as const;
+      throw c.var.onBindingMismatch
+        ? await c.var.onBindingMismatch(ctx, mismatch)
+        : new AuthError("session_binding_mismatch", { internal: { reason: bound.reason } });
+    }
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
       const header = c.req.header("x-csrf-token");
       const cookie = readCookie(c, "csrf");

@@ -23,6 +23,11 @@ export interface AccessClaims {
   amr: string[];
   /** The assurance level (RFC 9470 `acr`): ACR_MFA after a second factor, else ACR_PWD. */
   acr: string;
+  /**
+   * The session's binding, hashed (auth/session-binding.ts `bindingClaim`): the edge checks the client against it
+   * with no storage read. Absent from tokens of sessions that recorded no binding (and those minted before it).
+   */
+  bnd?: string;
 }
 
 /** Authentication context class references (../shared/API.md "Risk, session binding and step-up"). */

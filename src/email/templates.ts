@@ -10,6 +10,7 @@ import {
   plural,
   type TemplateDefinition,
 } from "./blocks";
+import { SESSION_BINDING_TEMPLATES } from "./session-binding-templates";
 import { TEAM_BUDGET_TEMPLATES } from "./team-budget-templates";
 import { TEAM_SERVICE_TEMPLATES } from "./team-service-templates";
 import type { EmailData, EmailTemplate, RenderedEmail } from "./types";
@@ -34,6 +35,7 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
   ...TEAM_SERVICE_TEMPLATES,
   ...TEAM_BUDGET_TEMPLATES,
   ...ADMIN_TEMPLATES,
+  ...SESSION_BINDING_TEMPLATES,
   verify_email: {
     links: ["verifyUrl"],
     subject: () => "Confirm your email address",

@@ -6,6 +6,7 @@ export const EMAIL_TEMPLATES = [
   "login_approval",
   "security_alert",
   "token_reuse",
+  "session_binding",
   "lockout",
   "invitation",
   "ownership_transfer",

@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/principal";
+import type { BindingMismatchEffect } from "../auth/session-binding";
 import type { Config, Env } from "../platform/config";
 import type { RequestContext } from "../platform/context";
 
@@ -12,5 +13,7 @@ export type AppEnv = {
     auth: Principal;
     requestId: string;
     clientIp: string;
+    /** Revokes, mails and audits a session whose access token broke its binding (app.tsx; auth/session-binding.ts). */
+    onBindingMismatch: BindingMismatchEffect | undefined;
   };
 };

@@ -76,6 +76,8 @@ export const AUDIT_ACTIONS = {
   "session.concurrent_approved": "A login ended the user's other live session (single session)",
   "session.concurrent_denied": "A login gave way to the user's other live session (single session)",
   "session.replaced": "A session was ended because a newer login of its user replaced it",
+  "session.binding_mismatch":
+    "A session was used from a client its binding refuses (SESSION_BINDING); it was revoked and its user mailed (metadata: sessionId, reason, via)",
   "device.trusted": "A device was trusted",
   "device.revoked": "A trusted device was revoked",
   "email.dead_lettered": "A mail could not be delivered after every retry",
@@ -202,6 +204,7 @@ export const SESSION_END_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction
   "session.expired",
   "session.replaced",
   "session.token_reused",
+  "session.binding_mismatch",
 ]);
 
 /**

@@ -43,6 +43,11 @@ export const PROBLEMS = {
     title: "Refresh token reused",
     detail: "This sign-in was ended because an old refresh token was used again. Please sign in again.",
   },
+  session_binding_mismatch: {
+    status: 401,
+    title: "Session binding mismatch",
+    detail: "This session was signed in from another device or network. Please sign in again.",
+  },
   refresh_conflict: {
     status: 409,
     title: "Refresh in progress",

@@ -25,6 +25,7 @@ const CASES: Record<EmailTemplate, { data: EmailData; links: string[]; codes: st
   },
   security_alert: { data: { event: "Your password was changed." }, links: [], codes: [] },
   token_reuse: { data: {}, links: [], codes: [] },
+  session_binding: { data: {}, links: [], codes: [] },
   lockout: { data: { minutes: 15 }, links: [], codes: [] },
   invitation: {
     data: { teamName: "Acme", roleName: "Admin", acceptUrl: url("/invite"), expiresDays: 7 },
@@ -113,7 +114,9 @@ describe("renderEmail", () => {
   it.each(EMAIL_TEMPLATES)("reports optional links of %s in the template's order", (template) => {
     const withReset = { ...CASES[template].data, resetUrl: url("/reset") };
     const mail = renderEmail(template, withReset, brand);
-    const usesReset = ["password_reset", "security_alert", "token_reuse", "lockout"].includes(template);
+    const usesReset = ["password_reset", "security_alert", "token_reuse", "session_binding", "lockout"].includes(
+      template,
+    );
     expect(mail.links).toEqual(usesReset ? [url("/reset")] : CASES[template].links);
   });
 

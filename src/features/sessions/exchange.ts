@@ -1,3 +1,4 @@
+import { bindingOf } from "../../auth/session-binding";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import { isUniqueViolation } from "../../db/client";
 import { findUserById, type LoginFacts, loginFactsQuery, toLoginFacts, type UserRow } from "../../db/users";
@@ -155,6 +156,7 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
   const firstSession = !facts.hadSession;
   const now = ctx.now();
   const client = ctx.client;
+  const binding = bindingOf(client);
   const sessionId = newId(ctx.random);
   const refreshToken = generateToken(ctx.random);
   const authentication = login.authentication ?? { at: 0, amr: ["pwd"] };
@@ -183,6 +185,9 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
           userAgent: client.userAgent?.slice(0, 512) ?? null,
           country: client.country,
           city: client.city,
+          uaFamily: binding.uaFamily,
+          netPrefix: binding.netPrefix,
+          asn: binding.asn,
           authTime: authentication.at,
           amr: amrColumn.write(authentication.amr),
           riskScore: login.riskScore ?? 0,
@@ -232,5 +237,6 @@ async function createSession(ctx: RequestContext, input: NewSession): Promise<Se
     accessEpoch: 0,
     platformRoles: facts.platformRoles,
     authentication,
+    binding,
   });
 }

@@ -2,16 +2,26 @@ import type { Context } from "hono";
 import { verifyAccessToken } from "../../auth/access-tokens";
 import type { Principal } from "../../auth/principal";
 import { isRevokedAtEdge } from "../../auth/revocation";
+import { checkRequestBinding } from "../../auth/session-binding";
 import type { AppEnv } from "../../http/app-env";
 import { clearSessionCookies, readCookie, setSessionCookies } from "../../http/cookies";
 import { presentedDevice } from "../../http/device";
 import { AuthError } from "../../platform/errors";
+import { endMismatchedSession } from "./binding-mismatch";
 import { refreshSession } from "./refresh";
 
 async function liveAccess(c: Context<AppEnv>, token: string): Promise<Principal | null> {
   const ctx = c.var.ctx;
   const access = await verifyAccessToken(ctx, token, ctx.now());
   if (!access || (await isRevokedAtEdge(ctx.kv, access, ctx.now()))) return null;
+  // A cookie from another client (session-binding.ts): the session ends, and the page sends the browser to /login.
+  const bound = await checkRequestBinding(ctx, access);
+  if (!bound.ok) {
+    const reason = bound.reason;
+    await endMismatchedSession(ctx, { sessionId: access.sid, userId: access.userId, reason, via: "cookie" });
+    clearSessionCookies(c);
+    return null;
+  }
   return { ...access, via: "cookie", apiKeyId: null };
 }
 

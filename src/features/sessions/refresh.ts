@@ -1,8 +1,10 @@
+import { type BindingCheck, bindingOf, checkBinding, recordedBinding } from "../../auth/session-binding";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { commit } from "../../platform/unit-of-work";
 import type { effectivePermissions } from "../roles/effective-permissions";
+import { endMismatchedSession } from "./binding-mismatch";
 import { refreshTokenReused } from "./refresh-reuse";
 import {
   amrColumn,
@@ -66,6 +68,21 @@ export async function refreshSession(
   }
   const user = row.user;
   if (user.disabledAt !== null) throw unauthorized("user");
+  // The client must keep to the session's binding (SESSION_BINDING); a refresh within it, from a new address,
+  // changes nothing: the session stays bound to what it recorded at creation.
+  const binding = recordedBinding(session);
+  const kept: BindingCheck = binding
+    ? checkBinding(ctx.config.SESSION_BINDING, binding, bindingOf(ctx.client))
+    : { ok: true };
+  if (!kept.ok) {
+    throw await endMismatchedSession(ctx, {
+      sessionId: session.id,
+      userId: session.userId,
+      reason: kept.reason,
+      via: "refresh",
+      live: true,
+    });
+  }
   const grant: TeamGrant =
     session.teamId && row.roleId && row.teamSlug && row.teamName && row.roleName && row.rolePermissions
       ? await grantFromRole(ctx, {
@@ -105,5 +122,6 @@ export async function refreshSession(
     accessEpoch: session.accessEpoch,
     platformRoles: row.platformRoles ? row.platformRoles.split(",") : [],
     authentication: { at: session.authTime, amr: amrColumn.read(session.amr) },
+    binding,
   });
 }

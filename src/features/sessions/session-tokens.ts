@@ -1,5 +1,6 @@
 import { issueAccessToken } from "../../auth/access-tokens";
 import { type AccessClaims, acrOf } from "../../auth/principal";
+import { bindingClaim, type SessionBinding } from "../../auth/session-binding";
 import { createCsrfToken, csrfKey } from "../../crypto/csrf";
 import { membershipOf } from "../../db/teams";
 import { platformRolesOf, type UserRow } from "../../db/users";
@@ -82,6 +83,12 @@ export async function grantFromRole(
   };
 }
 
+function bindingClaimOf(ctx: RequestContext, sessionId: string, binding: SessionBinding): Promise<string> {
+  const current = ctx.config.ENCRYPTION_KEYS[0];
+  if (!current) throw new AuthError("misconfigured");
+  return bindingClaim(current, sessionId, binding);
+}
+
 async function csrfFor(ctx: RequestContext, sessionId: string): Promise<string> {
   const current = ctx.config.ENCRYPTION_KEYS[0];
   if (!current) throw new AuthError("misconfigured");
@@ -101,6 +108,11 @@ export interface SessionTokenInput {
   platformRoles?: string[];
   /** The session's last authentication (sessions.auth_time, epoch ms, and sessions.amr): the token's RFC 9470 claims. */
   authentication: SessionAuthentication;
+  /**
+   * The binding the session recorded at creation (auth/session-binding.ts `recordedBinding` of its row), hashed
+   * into the token's `bnd` claim for the edge check; null or absent for a session that recorded none.
+   */
+  binding?: SessionBinding | null;
 }
 
 /** When and how the user last proved who they are in a session (sessions.auth_time and sessions.amr). */
@@ -134,6 +146,7 @@ export async function issueSessionTokens(
     auth_time: Math.floor(input.authentication.at / 1000),
     amr: input.authentication.amr,
     acr: acrOf(input.authentication.amr),
+    ...(input.binding ? { bnd: await bindingClaimOf(ctx, sessionId, input.binding) } : {}),
   };
   const access = await issueAccessToken(ctx.config, ctx, user.id, claims);
   return {

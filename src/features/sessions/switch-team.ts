@@ -1,4 +1,5 @@
 import type { Principal } from "../../auth/principal";
+import { recordedBinding } from "../../auth/session-binding";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import { findUserById } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
@@ -65,5 +66,6 @@ export async function switchTeam(
     grant,
     accessEpoch,
     authentication: { at: session.authTime, amr: amrColumn.read(session.amr) },
+    binding: recordedBinding(session),
   });
 }
