@@ -4,9 +4,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { auditBench } from "./audit.mjs";
 import { authSuites } from "./auth-suites.mjs";
+import { bindingBench } from "./binding.mjs";
 import { eventsBench } from "./events.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
+import { pagesBench } from "./pages.mjs";
 import { virtuozzoBench } from "./virtuozzo.mjs";
 
 const N = Number(process.env.BENCH_N ?? 40);
@@ -79,9 +81,11 @@ try {
 
   const measured = await authSuites(worker, report, median(inWorker));
   await hotPaths(worker, report, measured);
+  await bindingBench(worker, report);
   await virtuozzoBench(worker, report);
   await eventsBench(worker, report);
   await auditBench(worker, report);
+  await pagesBench(worker, report);
   devRatio = await healthVsPlain(worker, report, "development logging (LOG_SAMPLE_RATE=1)");
 } catch (error) {
   console.error(worker.log().slice(-3000));

@@ -3,6 +3,7 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../http/app-env";
 import { BrandContext, brandOf, DEFAULT_BRAND } from "./brand";
+import { LIVE_SEARCH_MARKER, liveSearchScript } from "./live-search";
 import { strengthLoaderScript } from "./strength";
 
 /**
@@ -22,6 +23,10 @@ export async function renderPage(
   // Only a page with a new-password field carries the strength meter's loader (no script where none is needed).
   if (html.includes(" data-strength=")) {
     html = html.replace("</body>", `${strengthLoaderScript(c.var.secureHeadersNonce)}</body>`);
+  }
+  // A search form that updates its results as one types (the form works without it).
+  if (html.includes(LIVE_SEARCH_MARKER)) {
+    html = html.replace("</body>", `${liveSearchScript(c.var.secureHeadersNonce)}</body>`);
   }
   return c.html(html, status);
 }

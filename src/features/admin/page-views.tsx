@@ -59,9 +59,15 @@ export function UsersPage(props: {
   const link = (page: number) => `/admin/users?${new URLSearchParams({ ...query, page: String(page) })}`;
   return (
     <AdminShell view={props.view} title="Users" notice={props.notice}>
-      <form class="stack" method="get" action="/admin/users">
+      <form class="stack" method="get" action="/admin/users" data-live-search="user-results" role="search">
         <FormAlert errors={props.errors} />
-        <Field name="q" label="Email or name starts with" value={query.q} errors={props.errors} />
+        <Field
+          name="q"
+          label="Email or name starts with"
+          type="search"
+          value={query.q}
+          errors={props.errors}
+        />
         <Select
           name="status"
           label="Status"
@@ -81,47 +87,64 @@ export function UsersPage(props: {
           options={["createdAt", "email", "name", "lastLoginAt"]}
         />
         <Select name="order" label="Order" value={query.order} options={["desc", "asc"]} />
+        <Field name="teamId" label="Member of team (id)" value={query.teamId} errors={props.errors} />
+        <Field
+          name="createdFrom"
+          label="Created from (UTC day)"
+          type="date"
+          value={query.createdFrom}
+          errors={props.errors}
+        />
+        <Field
+          name="createdTo"
+          label="Created until (UTC day)"
+          type="date"
+          value={query.createdTo}
+          errors={props.errors}
+        />
         <button type="submit">Search</button>
       </form>
-      {result ? (
-        <>
-          <p role="status">
-            {result.total} users · page {result.page} of {pages}
-          </p>
-          <table>
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Name</th>
-                <th>Status</th>
-                <th>2FA</th>
-                <th>Platform roles</th>
-                <th>Created (UTC)</th>
-                <th>Last sign-in (UTC)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.items.map((u) => (
+      <div id="user-results">
+        {result ? (
+          <>
+            <p role="status">
+              {result.total} users · page {result.page} of {pages}
+            </p>
+            <table>
+              <thead>
                 <tr>
-                  <td>
-                    <a href={`/admin/users/${encodeURIComponent(u.id)}`}>{u.email}</a>
-                  </td>
-                  <td>{u.name ?? "—"}</td>
-                  <td>{u.status}</td>
-                  <td>{u.mfaEnabled ? "on" : "off"}</td>
-                  <td>{u.platformRoles.join(", ") || "—"}</td>
-                  <td>{day(u.createdAt)}</td>
-                  <td>{day(u.lastLoginAt)}</td>
+                  <th>Email</th>
+                  <th>Name</th>
+                  <th>Status</th>
+                  <th>2FA</th>
+                  <th>Platform roles</th>
+                  <th>Created (UTC)</th>
+                  <th>Last sign-in (UTC)</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <nav aria-label="Pages">
-            {result.page > 1 ? <a href={link(result.page - 1)}>Previous page</a> : null}{" "}
-            {result.page < pages ? <a href={link(result.page + 1)}>Next page</a> : null}
-          </nav>
-        </>
-      ) : null}
+              </thead>
+              <tbody>
+                {result.items.map((u) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/users/${encodeURIComponent(u.id)}`}>{u.email}</a>
+                    </td>
+                    <td>{u.name ?? "—"}</td>
+                    <td>{u.status}</td>
+                    <td>{u.mfaEnabled ? "on" : "off"}</td>
+                    <td>{u.platformRoles.join(", ") || "—"}</td>
+                    <td>{day(u.createdAt)}</td>
+                    <td>{day(u.lastLoginAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <nav aria-label="Pages">
+              {result.page > 1 ? <a href={link(result.page - 1)}>Previous page</a> : null}{" "}
+              {result.page < pages ? <a href={link(result.page + 1)}>Next page</a> : null}
+            </nav>
+          </>
+        ) : null}
+      </div>
     </AdminShell>
   );
 }

@@ -48,8 +48,9 @@ async function adminDashboard({ newPage, register, check, origin }) {
   await check(page, "admin");
   await page.goto(`${origin}/admin/users`);
   await page.getByLabel("Email or name starts with").fill(email.slice(0, 12));
-  await page.getByRole("button", { name: "Search" }).click();
-  await page.waitForURL("**/admin/users?**");
+  // search as you type: the results and the address change without pressing Search
+  await page.getByRole("link", { name: email }).waitFor();
+  await page.waitForURL("**/admin/users?q=**");
   await check(page, "admin-users");
   await page.getByRole("link", { name: email }).click();
   await page.waitForURL(/\/admin\/users\/[^/]+$/);
