@@ -65,7 +65,7 @@ function refresh(app: App, from: Client, refreshToken: string, deviceId: string)
 }
 
 function me(app: App, from: Client, accessToken: string, via: "bearer" | "cookie" = "bearer") {
-  const auth =
+  const auth: Record<string, string> =
     via === "bearer"
       ? { authorization: `Bearer ${accessToken}` }
       : { cookie: `__Host-access=${accessToken}` };
