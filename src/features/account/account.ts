@@ -1,5 +1,5 @@
 import type { Principal } from "../../auth/principal";
-import { loginEventsOf } from "../../db/login-events";
+import { loginEventsOf, riskOfLoginEvent } from "../../db/login-events";
 import { deviceLabel, locationLabel } from "../../platform/client";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
@@ -68,6 +68,8 @@ export async function loginActivity(
       location: locationLabel(r),
       device: r.device,
       reason: r.reason,
+      /** The attempt's risk evaluation (features/login/risk.ts), null when none was recorded. */
+      risk: riskOfLoginEvent(r),
     })),
     nextCursor: rows.length > limit ? String(page[page.length - 1]?.at) : null,
   };

@@ -36,6 +36,10 @@ const LoginActivityItem = z
     location: z.string().nullable(),
     device: z.string().nullable(),
     reason: z.string().nullable(),
+    risk: z
+      .object({ score: z.number().int().min(0).max(100), reasons: z.array(z.string()) })
+      .nullable()
+      .openapi({ description: "The attempt's risk score (0–100) and its reasons; null when not assessed" }),
   })
   .openapi("LoginActivityItem");
 

@@ -6,6 +6,7 @@ import type { AppEnv } from "../../http/app-env";
 import { Field, FormAlert, type FormErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { trustedDevicesOf } from "../devices/trusted-devices";
+import { riskLabel } from "../login/risk-text";
 import { listSessions, loginActivity, me } from "./account";
 import { ACCOUNT_TEXT } from "./pages.en";
 
@@ -209,6 +210,7 @@ function ActivitySection(props: { activity: SecurityData["activity"] }) {
               <th scope="col">{T.activity.location}</th>
               <th scope="col">{T.activity.device}</th>
               <th scope="col">{T.activity.outcome}</th>
+              <th scope="col">{T.activity.risk}</th>
             </tr>
           </thead>
           <tbody>
@@ -220,6 +222,7 @@ function ActivitySection(props: { activity: SecurityData["activity"] }) {
                 <td>{[a.location, a.ip].filter(Boolean).join(" · ") || T.activity.unknown}</td>
                 <td>{a.device ?? T.activity.unknown}</td>
                 <td>{a.reason ? `${a.outcome} (${a.reason})` : a.outcome}</td>
+                <td>{riskLabel(a.risk) ?? T.activity.riskNone}</td>
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,6 @@
 import { Field, FormAlert, type FormErrors } from "../../ui/form";
 import { type Overview, OverviewCards } from "../analytics/overview";
+import { riskLabel } from "../login/risk-text";
 import { ACTIONS, type Detail, mayTake, type PageAction } from "./page-actions";
 import { ADMIN_SECTIONS, AdminCsrf, AdminShell, type AdminView, holdsRole } from "./page-kit";
 import { PLATFORM_ROLES } from "./schemas";
@@ -187,7 +188,14 @@ export function DetailPage(props: { view: AdminView; user: Detail; notice?: stri
       <h3>Trusted devices</h3>
       <List rows={user.trustedDevices.map((d) => [d.name, day(d.lastUsedAt)])} />
       <h3>Login activity</h3>
-      <List rows={user.loginActivity.map((e) => [day(e.at), e.outcome, e.location ?? e.ip ?? "—"])} />
+      <List
+        rows={user.loginActivity.map((e) => [
+          day(e.at),
+          e.outcome,
+          e.location ?? e.ip ?? "—",
+          riskLabel(e.risk) ? `risk ${riskLabel(e.risk)}` : "",
+        ])}
+      />
       <h3>Audit</h3>
       <List
         rows={user.audit.map((e) => [

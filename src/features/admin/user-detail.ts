@@ -1,4 +1,4 @@
-import { loginEventsOf } from "../../db/login-events";
+import { loginEventsOf, riskOfLoginEvent } from "../../db/login-events";
 import { deviceLabel, locationLabel } from "../../platform/client";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
@@ -44,6 +44,7 @@ export async function userDetail(ctx: RequestContext, userId: string) {
       location: locationLabel(e),
       device: e.device,
       reason: e.reason,
+      risk: riskOfLoginEvent(e),
     })),
     audit: audit.map((a) => ({
       id: a.id,
