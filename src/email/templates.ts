@@ -21,6 +21,8 @@ export interface EmailBrand {
   publicOrigin: string;
   /** Buttons and links (BRAND_COLOR, `#rrggbb`); the pages' default blue when absent. */
   accentColor?: string;
+  /** The logo's path on the public origin (BRAND_LOGO, ui/logo.ts), shown above the product name. */
+  logoPath?: string;
 }
 function resetOffer(f: Fields, lead: string): Block[] {
   const resetUrl = f.optUrl("resetUrl");
@@ -212,13 +214,23 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
   },
 };
 
+/** The logo above the name (a remote image on the public origin: clients that block images show the name). */
+function logoImg(brand: EmailBrand): string {
+  if (brand.logoPath === undefined || !/^\/assets\/logo\.[0-9a-f]{8}\.(?:png|svg|webp|jpg)$/.test(brand.logoPath)) {
+    return "";
+  }
+  const src = new URL(brand.logoPath, checkUrl(brand.publicOrigin, "EmailBrand.publicOrigin")).href;
+  return `<img src="${escapeHtml(src)}" alt="" height="32" style="display:block;margin:0 0 8px;border:0;">`;
+}
+
 /**
  * Renders one of Gatehouse's mails as subject, plain text and HTML, plus the `links` (every URL in the data, in
  * the template's order) and `codes` that the dev mailbox reports (../shared/API.md, "Operations and
  * development").
  *
  * Every interpolated value is HTML-escaped in the HTML body; URL values must be absolute http(s) URLs. The HTML
- * is self-contained (inline styles, no images, fonts or scripts) so it reads the same in every mail client.
+ * is self-contained (inline styles, no fonts or scripts; the one image is the optional logo, served by this
+ * origin, with the product name beside it) so it reads the same in every mail client.
  *
  * @throws TypeError when a required key is missing, a value is malformed, a URL is not http(s) or the template
  *   is unknown: all programming errors of the caller.
@@ -245,7 +257,7 @@ export function renderEmail(template: EmailTemplate, data: EmailData, brand: Ema
     `<body style="margin:0;padding:0;background:#f4f4f5;">` +
     `<div style="max-width:560px;margin:0 auto;padding:32px 16px;font-family:${FONT};font-size:16px;` +
     `line-height:1.5;color:#18181b;">` +
-    `<p style="margin:0 0 16px;font-size:18px;font-weight:700;">${escapeHtml(product)}</p>` +
+    `<p style="margin:0 0 16px;font-size:18px;font-weight:700;">${logoImg(brand)}${escapeHtml(product)}</p>` +
     `<div style="background:#ffffff;border-radius:8px;padding:24px;">${blocks.map((b) => blockHtml(b, brand.accentColor)).join("")}</div>` +
     `<p style="margin:16px 0 0;font-size:12px;color:#71717a;">${footer.map(escapeHtml).join("<br>")}</p>` +
     "</div></body></html>";

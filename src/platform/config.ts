@@ -1,3 +1,4 @@
+import { parseLogo } from "../ui/logo";
 import { z } from "zod";
 import type { AbuseMonitor } from "../../durable-objects/abuse-monitor";
 import type { MetricsAggregator } from "../../durable-objects/metrics-aggregator";
@@ -315,6 +316,18 @@ const ConfigShape = z.object({
   BRAND_COLOR: brandColour("#0b5cad", "#ffffff"),
   /** Links and buttons in dark mode. */
   BRAND_COLOR_DARK: brandColour("#4493f8", "#0d1117"),
+  /**
+   * The logo on the pages and in the mails: a `data:` URI of a base64 PNG, SVG, WebP or JPEG image (≤ 100 KiB),
+   * served from this origin (ui/logo.ts). None: the product name alone.
+   */
+  BRAND_LOGO: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      const parsed = parseLogo(value);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+    }),
   TURNSTILE_SECRET_KEY: z.string().min(1),
   TURNSTILE_SITE_KEY: z.string().optional(),
   TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),

@@ -33,6 +33,14 @@ export function assetRoutes() {
       c.header("Cache-Control", "public, max-age=31536000, immutable");
       return c.body(STRENGTH_METER_JS);
     })
+    .get("/assets/:name{logo\\.[0-9a-f]{8}\\.(?:png|svg|webp|jpg)}", (c) => {
+      // Only the configured logo's name exists (ui/logo.ts); another fingerprint is a 404.
+      const logo = brandOf(c.var.config).logo;
+      if (!logo || c.req.path !== logo.path) return c.notFound();
+      c.header("Content-Type", logo.type);
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+      return c.body(logo.bytes);
+    })
     .get("/assets/:name{brand\\.[0-9a-f]{8}\\.css}", (c) => {
       // Only the current configuration's sheet exists; an old fingerprint is gone (404), never stale.
       const brand = brandOf(c.var.config);

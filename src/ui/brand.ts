@@ -1,5 +1,6 @@
 import { createContext } from "hono/jsx";
 import type { Config } from "../platform/config";
+import { type Logo, logoOf } from "./logo";
 
 /**
  * The branding every page and mail shows: product name, support address and colours, from configuration
@@ -11,6 +12,8 @@ export interface Brand {
   supportEmail: string | null;
   color: string;
   colorDark: string;
+  /** The configured logo (BRAND_LOGO), served from this origin; null: the name alone. */
+  logo: Logo | null;
 }
 
 export const DEFAULT_BRAND: Brand = {
@@ -18,6 +21,7 @@ export const DEFAULT_BRAND: Brand = {
   supportEmail: null,
   color: "#0b5cad",
   colorDark: "#4493f8",
+  logo: null,
 };
 
 export function brandOf(config: Config): Brand {
@@ -26,6 +30,7 @@ export function brandOf(config: Config): Brand {
     supportEmail: config.SUPPORT_EMAIL ?? null,
     color: config.BRAND_COLOR,
     colorDark: config.BRAND_COLOR_DARK,
+    logo: logoOf(config.BRAND_LOGO),
   };
 }
 

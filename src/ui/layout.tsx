@@ -29,6 +29,7 @@ export function Layout(props: { title: string; children: Child; narrow?: boolean
       <body>
         <header>
           <a class="brand" href="/login">
+            {brand.logo ? <img src={brand.logo.path} alt="" height="28" /> : null}
             {brand.productName}
           </a>
         </header>

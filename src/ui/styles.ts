@@ -23,6 +23,7 @@ body { margin: 0; font: var(--font); color: var(--fg); background: var(--bg); mi
 header, footer { padding: 12px var(--space); }
 header { border-bottom: 1px solid var(--line); }
 header .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
+header .brand img { display: inline-block; vertical-align: middle; margin-right: 8px; max-width: 160px; }
 footer { border-top: 1px solid var(--line); color: var(--muted); font-size: 14px; margin-top: auto; }
 main { width: 100%; max-width: 960px; margin: 0 auto; padding: calc(var(--space) * 1.5) var(--space); }
 main.narrow { max-width: 440px; }

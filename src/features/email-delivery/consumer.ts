@@ -1,3 +1,4 @@
+import { logoOf } from "../../ui/logo";
 import { httpEmailProvider } from "../../email/providers/http";
 import { mailboxProvider } from "../../email/providers/mailbox";
 import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "../../email/store";
@@ -88,6 +89,7 @@ async function deliver(
       productName: ctx.config.PRODUCT_NAME,
       publicOrigin: ctx.config.PUBLIC_ORIGIN,
       accentColor: ctx.config.BRAND_COLOR,
+      ...(ctx.config.BRAND_LOGO ? { logoPath: logoOf(ctx.config.BRAND_LOGO)?.path } : {}),
     });
     const result = await provider.send({
       ...rendered,
