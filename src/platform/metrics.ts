@@ -37,6 +37,16 @@ export const METRIC_CATALOGUE = {
     help: "Abuse signals started (features/abuse), by kind and network level",
     labels: ["kind", "level"],
   },
+  gatehouse_risky_logins_total: {
+    type: "counter",
+    help: "Logins whose risk score reached a threshold (features/login/risk.ts), by level: approval or step_up",
+    labels: ["level"],
+  },
+  gatehouse_login_risk_reasons_total: {
+    type: "counter",
+    help: "Risk reasons found at the password step of logins, by reason",
+    labels: ["reason"],
+  },
   gatehouse_refresh_reuse_total: {
     type: "counter",
     help: "Reused refresh tokens (their session revoked)",

@@ -118,7 +118,7 @@ describe("limits per plan", () => {
     expect(budgetLimits(config, "PRO").logins.day).toBe(9000);
     expect(budgetLimits(config, "PRO").mails).toEqual(DEFAULT_BUDGETS.PRO.mails);
     // The defaults themselves are never changed.
-    expect(DEFAULT_BUDGETS.FREE.mails.hour).toBe(60);
+    expect(DEFAULT_BUDGETS.FREE.mails.hour).toBe(100);
   });
 
   it("TEAM_BUDGETS refuses unknown plans, budgets, windows and limits out of range", () => {
@@ -133,10 +133,10 @@ describe("limits per plan", () => {
     expect(planOf("PRO")).toBe("PRO");
     const lines = chargeLines(DEFAULT_BUDGETS.FREE, { invitations: 1, mails: 1 });
     expect(lines.map((l) => `${l.budget}/${l.span}/${l.limit}`)).toEqual([
-      "mails/hour/60",
-      "mails/day/300",
-      "invitations/hour/30",
-      "invitations/day/100",
+      "mails/hour/100",
+      "mails/day/500",
+      "invitations/hour/60",
+      "invitations/day/200",
     ]);
   });
 });

@@ -7,6 +7,7 @@ import { loginFactsQuery, recordLoginSuccess, toLoginFacts } from "../../db/user
 import { argon2Params, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
+import { countMetric } from "../../platform/metrics";
 import type { PreparedEmail } from "../../platform/outbox";
 import { applyLimits, emailSubject, type LimitOp, throwIfLimited } from "../../platform/rate-limits";
 import { verifyTurnstile } from "../../platform/turnstile";
@@ -171,6 +172,7 @@ export async function passwordLogin(
     stamp: await stampFingerprint(user.securityStamp),
     ...(risk.score > 0 ? { riskScore: risk.score } : {}),
   };
+  countRisk(ctx, risk);
   if (risk.score >= ctx.config.RISK_APPROVAL_SCORE && risk.reasons.length > 0) {
     await openLoginApproval(ctx, { user, eventId, risk, deviceHash });
     state.risk = risk.reasons;
@@ -209,6 +211,16 @@ async function assessRisk(
     newDevice,
   });
   return evaluateRisk(signals, settings);
+}
+
+/** The risk metrics of a login that passed its password: each reason, and the threshold it reached. */
+function countRisk(ctx: RequestContext, risk: RiskEvaluation): void {
+  for (const reason of risk.reasons) countMetric("gatehouse_login_risk_reasons_total", { reason });
+  if (risk.score >= ctx.config.RISK_APPROVAL_SCORE) {
+    countMetric("gatehouse_risky_logins_total", { level: "approval" });
+  } else if (risk.score >= ctx.config.RISK_STEP_UP_SCORE) {
+    countMetric("gatehouse_risky_logins_total", { level: "step_up" });
+  }
 }
 
 /**

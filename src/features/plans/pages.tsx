@@ -5,6 +5,8 @@ import { mayDo } from "../../http/page-principal";
 import { AuthError } from "../../platform/errors";
 import { Field, FormAlert } from "../../ui/form";
 import { renderPage } from "../../ui/render";
+import { BudgetsPanel } from "../team-budgets/budgets-panel";
+import { teamBudgets } from "../team-budgets/usage-view";
 import {
   ButtonForm,
   Csrf,
@@ -32,6 +34,7 @@ interface BillingData {
   plan: Awaited<ReturnType<typeof getPlan>>;
   limits: Awaited<ReturnType<typeof getLimits>>;
   usage: Awaited<ReturnType<typeof usageReport>>;
+  budgets: Awaited<ReturnType<typeof teamBudgets>>;
 }
 
 function BillingPage(props: { view: TeamView; data: BillingData; refusal?: Refusal; notice?: string }) {
@@ -135,6 +138,7 @@ function BillingPage(props: { view: TeamView; data: BillingData; refusal?: Refus
           </li>
         ))}
       </ul>
+      <BudgetsPanel budgets={data.budgets} />
     </TeamShell>
   );
 }
@@ -146,12 +150,17 @@ async function billingPage(
 ) {
   const ctx = c.var.ctx;
   const teamId = view.team.id;
-  const [plan, limits, usage] = await Promise.all([
+  const [plan, limits, usage, budgets] = await Promise.all([
     getPlan(ctx, teamId),
     getLimits(ctx, teamId),
     usageReport(ctx, { teamId, limit: 20 }),
+    teamBudgets(ctx, teamId),
   ]);
-  return renderPage(c, <BillingPage view={view} data={{ plan, limits, usage }} {...opts} />, opts.status);
+  return renderPage(
+    c,
+    <BillingPage view={view} data={{ plan, limits, usage, budgets }} {...opts} />,
+    opts.status,
+  );
 }
 
 /** The limits form as the API's request: an empty cap is "no limit"; a cap that is not a number is refused. */

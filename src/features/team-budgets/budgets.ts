@@ -20,21 +20,23 @@ export { BUDGET_SPANS, TEAM_BUDGET_NAMES };
 export type BudgetLimits = Record<TeamBudgetName, Record<BudgetSpan, number>>;
 
 /**
- * The built-in limits (TEAM_BUDGETS overrides any of them). FREE is sized for a small team working normally —
- * a few dozen sign-ins an hour, a handful of invitations — with room for a busy day; PRO has ten times that.
+ * The built-in limits (TEAM_BUDGETS overrides any of them). Each sits above what one member may do alone (the
+ * `invite:user` rate limit is 50 invitations an hour), so a budget only bites when a team as a whole —
+ * several members, scripts with API keys — spends what a normal team does not: FREE is sized for a small team
+ * on a busy day, PRO has ten times that.
  */
 export const DEFAULT_BUDGETS: Record<PlanName, BudgetLimits> = {
   FREE: {
     logins: { hour: 300, day: 2_000 },
-    mails: { hour: 60, day: 300 },
-    invitations: { hour: 30, day: 100 },
-    api_keys: { hour: 10, day: 30 },
+    mails: { hour: 100, day: 500 },
+    invitations: { hour: 60, day: 200 },
+    api_keys: { hour: 20, day: 60 },
   },
   PRO: {
     logins: { hour: 3_000, day: 20_000 },
-    mails: { hour: 600, day: 3_000 },
-    invitations: { hour: 300, day: 1_000 },
-    api_keys: { hour: 100, day: 300 },
+    mails: { hour: 1_000, day: 5_000 },
+    invitations: { hour: 600, day: 2_000 },
+    api_keys: { hour: 200, day: 600 },
   },
 };
 

@@ -201,7 +201,7 @@ describe("per-team abuse budgets", () => {
       expect.objectContaining({ budget: "logins", window: "day", used: 2, limit: 50 }),
     );
     expect(body.budgets).toContainEqual(
-      expect.objectContaining({ budget: "mails", window: "hour", used: 0, limit: 60 }),
+      expect.objectContaining({ budget: "mails", window: "hour", used: 0, limit: 100 }),
     );
     expect(body.budgets).toHaveLength(8);
 
