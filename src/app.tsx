@@ -44,6 +44,8 @@ import { roleRoutes } from "./features/roles/routes";
 import { endMismatchedSession } from "./features/sessions/binding-mismatch";
 import { sessionRoutes } from "./features/sessions/routes";
 import { signingKeyRoutes } from "./features/signing-keys/routes";
+import { stepUpPages } from "./features/step-up/pages";
+import { stepUpRoutes } from "./features/step-up/routes";
 import { teamBudgetRoutes } from "./features/team-budgets/routes";
 import { teamPages } from "./features/teams/pages";
 import { teamRoutes } from "./features/teams/routes";
@@ -143,6 +145,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", registrationRoutes());
   app.route("/", loginRoutes());
   app.route("/", sessionRoutes());
+  app.route("/", stepUpRoutes());
   app.route("/", loginApprovalRoutes());
   app.route("/", accountRoutes());
   app.route("/", passwordRoutes());
@@ -174,6 +177,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", invitationPages());
   app.route("/", passwordPages());
   app.route("/", accountPages());
+  app.route("/", stepUpPages());
   app.route("/", teamPages());
   app.route("/", invitationTeamPages());
   app.route("/", apiKeyPages());

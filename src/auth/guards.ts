@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { AuthError } from "../platform/errors";
 import { requireAuth } from "./authenticate";
 import { hasPermission, isValidGrant } from "./permission-match";
+import { freshAuthentication } from "./step-up";
 
 /**
  * Guards a team-scoped operation: after requireAuth, the caller's token (or API key) must be bound to the team
@@ -106,12 +107,17 @@ export function signedIn(...guards: MiddlewareHandler<AppEnv>[]) {
  * holding `permission`; `userOnly` refuses API keys (team deletion, ownership transfer, creating keys) —
  * with `userOnlyDetail` as the problem's detail when the generic copy would not say why.
  */
-export function teamRoute(permission: string, options: { userOnly?: boolean; userOnlyDetail?: string } = {}) {
+export function teamRoute(
+  permission: string,
+  options: { userOnly?: boolean; userOnlyDetail?: string; fresh?: boolean } = {},
+) {
+  if (options.fresh && !options.userOnly) throw new TypeError("a fresh (step-up) team route is userOnly");
   return {
     middleware: [
       requireAuth({ apiKeys: true }),
       ...(options.userOnly ? [requireUser(options.userOnlyDetail)] : []),
       requirePermission(permission),
+      ...(options.fresh ? [freshAuthentication()] : []),
     ],
     security: options.userOnly ? USER_SECURITY : TEAM_SECURITY,
   };
@@ -120,4 +126,17 @@ export function teamRoute(permission: string, options: { userOnly?: boolean; use
 /** Route options for platform administration: a signed-in user holding one of `roles`. */
 export function platformRoute(...roles: PlatformRole[]) {
   return signedIn(requirePlatformRole(...roles));
+}
+
+/**
+ * A sensitive action's guard (RFC 9470 step-up, auth/step-up.ts): a recent authentication, with a second factor
+ * where the user has one. Spread after the route's other guards: `signedIn(fresh())`.
+ */
+export function fresh() {
+  return freshAuthentication();
+}
+
+/** Route options for a platform-admin write: platformRoute plus the step-up guard (every admin write is sensitive). */
+export function platformWriteRoute(...roles: PlatformRole[]) {
+  return signedIn(requirePlatformRole(...roles), freshAuthentication());
 }

@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = {
   "session.expired": "A session was refused at refresh: idle or absolute timeout",
   "session.logout": "A session ended by logout",
   "session.revoked": "A session was revoked by its user",
+  "session.stepped_up": "The user confirmed it is them again in a live session (step-up, RFC 9470)",
   "password.reset_requested": "A password reset was requested",
   "password.reset": "A password was reset by mailed link; every session revoked",
   "password.changed": "A password was changed; other sessions revoked",

@@ -121,6 +121,11 @@ export const PROBLEMS = {
     title: "Idempotency-Key reused",
     detail: "This Idempotency-Key was already used with a different request body.",
   },
+  insufficient_user_authentication: {
+    status: 401,
+    title: "Step-up required",
+    detail: "Please confirm it's you to continue.",
+  },
   csrf_failed: {
     status: 403,
     title: "CSRF check failed",

@@ -34,6 +34,8 @@ export const RATE_LIMITS = {
   /** Second-factor codes per user (on top of the 5-wrong-codes lock). */
   "mfa:user": { scope: "user", limit: 20, windowSeconds: 60 },
   "device-code:user": { scope: "user", limit: 20, windowSeconds: 60 },
+  /** Step-up proofs per user (on top of the password lockout and the 2FA lock they count toward). */
+  "step-up:user": { scope: "user", limit: 10, windowSeconds: 600 },
   /** Invitation mails per inviter (a member, or an API key's creator): an invite is a mail to a stranger. */
   "invite:user": { scope: "user", limit: 50, windowSeconds: 3600 },
 } as const satisfies Record<string, RateLimitRule>;

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import type { Principal } from "../../auth/principal";
+import { assertFreshAuthentication } from "../../auth/step-up";
 import type { AppEnv } from "../../http/app-env";
 import { readForm } from "../../http/form";
 import { AuthError } from "../../platform/errors";
@@ -10,6 +11,7 @@ import { beginEnrolment, finishEnrolment } from "../mfa/enrolment";
 import { disableMfa, regenerateRecoveryCodes } from "../mfa/mfa";
 import { changePassword } from "../passwords/reset-and-change";
 import { pageSession } from "../sessions/page-session";
+import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 import { revokeOwnSession } from "./account";
 
 import {
@@ -29,6 +31,8 @@ import {
  * (Sec-Fetch-Site / Origin) is the pages' CSRF defence, with the SameSite=Lax session cookies on top.
  * Writes follow PRG (POST → 303 → GET with a `done` notice); the two answers that cannot be fetched again — the
  * new authenticator key and the recovery codes, shown once — are rendered by the POST itself (no-store).
+ * Sensitive writes (password, 2FA on/off, recovery codes) need a recent authentication (RFC 9470 step-up, as
+ * their API routes): without one the "Confirm it's you" form answers in place, then returns here.
  */
 
 const DONE = new Set<string>(Object.keys(T.done));
@@ -47,6 +51,8 @@ export function securityPages() {
     path: string,
     action: {
       form: FormName;
+      /** A sensitive write: the step-up guard runs first. */
+      fresh?: boolean;
       field: (error: AuthError) => string | undefined;
       run: (c: Context<AppEnv>, input: { auth: Principal; form: Record<string, string> }) => Promise<Done>;
     },
@@ -56,9 +62,11 @@ export function securityPages() {
       const auth = await pageSession(c);
       if (!auth) return c.redirect("/login", 303);
       try {
+        if (action.fresh) await assertFreshAuthentication(c.var.ctx, auth);
         return c.redirect(`${PATH}?done=${await action.run(c, { auth, form })}`, 303);
       } catch (caught) {
         const error = refused(caught);
+        if (isStepUpChallenge(error)) return stepUpPrompt(c, error, PATH);
         for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
         const data = await securityData(c, auth);
         const errors = formErrors(error, action.field(error));
@@ -80,6 +88,7 @@ export function securityPages() {
 
   write("/password", {
     form: "password",
+    fresh: true,
     field: (e) => (e.code === "invalid_credentials" ? "currentPassword" : "newPassword"),
     run: async (c, { auth, form }) => {
       await changePassword(c.var.ctx, {
@@ -93,6 +102,7 @@ export function securityPages() {
 
   write("/2fa/disable", {
     form: "disable",
+    fresh: true,
     field: (e) => (e.code === "invalid_credentials" ? "disablePassword" : "disableCode"),
     run: async (c, { auth, form }) => {
       await disableMfa(c.var.ctx, {
@@ -127,10 +137,13 @@ export function securityPages() {
     const auth = await pageSession(c);
     if (!auth) return c.redirect("/login", 303);
     try {
-      const setup = await beginEnrolment(c.var.ctx, { kind: "session", userId: auth.userId });
+      await assertFreshAuthentication(c.var.ctx, auth);
+      const who = { kind: "session", userId: auth.userId, sessionId: auth.sid } as const;
+      const setup = await beginEnrolment(c.var.ctx, who);
       return renderPage(c, <SetupPage setup={setup} errors={NO_ERRORS} />);
     } catch (caught) {
       const error = refused(caught);
+      if (isStepUpChallenge(error)) return stepUpPrompt(c, error, PATH);
       const data = await securityData(c, auth);
       return renderPage(
         c,
@@ -146,14 +159,16 @@ export function securityPages() {
     if (!auth) return c.redirect("/login", 303);
     const challengeId = form.challengeId ?? "";
     try {
+      await assertFreshAuthentication(c.var.ctx, auth);
       const { recoveryCodes } = await finishEnrolment(c.var.ctx, {
-        who: { kind: "session", userId: auth.userId },
+        who: { kind: "session", userId: auth.userId, sessionId: auth.sid },
         challengeId,
         code: form.code ?? "",
       });
       return renderPage(c, <RecoveryCodesPage codes={recoveryCodes} nonce={c.var.secureHeadersNonce} />);
     } catch (caught) {
       const error = refused(caught);
+      if (isStepUpChallenge(error)) return stepUpPrompt(c, error, PATH);
       // The key the user is entering again: only redisplayed (the sealed enrolment in KV is what counts), and
       // only in its own shape, so a forged form cannot put anything else on the page.
       const secret = /^[A-Z2-7]{16,128}$/.test(form.secret ?? "") ? (form.secret ?? "") : "";
@@ -169,6 +184,7 @@ export function securityPages() {
     const auth = await pageSession(c);
     if (!auth) return c.redirect("/login", 303);
     try {
+      await assertFreshAuthentication(c.var.ctx, auth);
       const { recoveryCodes } = await regenerateRecoveryCodes(c.var.ctx, {
         userId: auth.userId,
         password: form.regeneratePassword ?? "",
@@ -176,6 +192,7 @@ export function securityPages() {
       return renderPage(c, <RecoveryCodesPage codes={recoveryCodes} nonce={c.var.secureHeadersNonce} />);
     } catch (caught) {
       const error = refused(caught);
+      if (isStepUpChallenge(error)) return stepUpPrompt(c, error, PATH);
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
       const data = await securityData(c, auth);
       const errors = formErrors(

@@ -3,11 +3,13 @@ import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { PlatformRole } from "../../auth/guards";
 import type { Principal } from "../../auth/principal";
+import { assertFreshAuthentication } from "../../auth/step-up";
 import type { AppEnv } from "../../http/app-env";
 import { CSRF_FIELD, pageCsrfToken, pagePost, pagePrincipal } from "../../http/page-principal";
 import { AuthError } from "../../platform/errors";
 import { type FormErrors, formErrors } from "../../ui/form";
 import { Layout } from "../../ui/layout";
+import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 
 /**
  * The frame of the platform-administration pages (`/admin…`), shared by the admin features' pages (users here;
@@ -88,12 +90,16 @@ export function AdminShell(props: { view: AdminView; title: string; notice?: str
 /**
  * An admin form POST (PRG): signed in (else /login), same origin and CSRF field (pagePost), holding one of
  * `roles`, then `act`; success redirects to the path it returns, an AuthError below 500 answers `rerender` with
- * the API's status and copy.
+ * the API's status and copy. Every admin action is a write, so each needs a recent two-factor authentication
+ * (RFC 9470 step-up, as the API's platformWriteRoute): without one the "Confirm it's you" form answers in place
+ * and then returns to `returnTo` (default: /admin).
  */
 export async function adminAction(
   c: Context<AppEnv>,
   spec: {
     roles: readonly PlatformRole[];
+    /** The page the step-up form returns to. */
+    returnTo?: string;
     act: (principal: Principal, form: Record<string, string>) => Promise<string>;
     rerender: (
       view: AdminView,
@@ -107,9 +113,11 @@ export async function adminAction(
   const { principal, form } = posted;
   try {
     if (!holdsRole(principal, spec.roles)) throw new AuthError("forbidden");
+    await assertFreshAuthentication(c.var.ctx, principal);
     return c.redirect(await spec.act(principal, form), 303);
   } catch (error) {
     if (!(error instanceof AuthError) || error.status >= 500) throw error;
+    if (isStepUpChallenge(error)) return stepUpPrompt(c, error, spec.returnTo ?? "/admin");
     const view = { principal, csrf: pageCsrfToken(c) };
     return spec.rerender(
       view,

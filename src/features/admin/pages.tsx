@@ -92,6 +92,7 @@ export function adminPages() {
     const userId = c.req.param("id");
     return adminAction(c, {
       roles: ADMIN_ACCESS[action.capability],
+      returnTo: `/admin/users/${encodeURIComponent(userId)}/confirm/${path}`,
       act: async (principal, form) => {
         const input = { actorId: principal.userId, userId };
         const reason = form.reason?.trim() ?? "";

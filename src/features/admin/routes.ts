@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { type PlatformRole, platformRoute } from "../../auth/guards";
+import { type PlatformRole, platformRoute, platformWriteRoute } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
 import { jsonBody } from "../../http/schemas";
 import type { RequestContext } from "../../platform/context";
@@ -71,7 +71,7 @@ const rolesRoute = createRoute({
   path: "/api/v1/admin/users/{id}/roles",
   tags: ["Admin"],
   summary: "Set a user's platform roles (the complete set; never one's own); their sessions end",
-  ...platformRoute(...ADMIN_ACCESS.roles),
+  ...platformWriteRoute(...ADMIN_ACCESS.roles),
   request: { params: UserParams, ...jsonBody(RolesBody) },
   responses: {
     200: json(PlatformRolesAnswer, "The new set"),
@@ -85,7 +85,7 @@ const eraseRoute = createRoute({
   path: "/api/v1/admin/users/{id}",
   tags: ["Admin"],
   summary: "Erase a user: personal data removed, audit entries kept with the user pseudonymised",
-  ...platformRoute(...ADMIN_ACCESS.erase),
+  ...platformWriteRoute(...ADMIN_ACCESS.erase),
   request: { params: UserParams, ...jsonBody(ReasonBody) },
   responses: {
     204: { description: "Erased" },
@@ -124,7 +124,7 @@ const resendRoute = createRoute({
   path: "/api/v1/admin/users/{id}/resend-verification",
   tags: ["Admin"],
   summary: "Mail a fresh verification link to an unverified user",
-  ...platformRoute(...ADMIN_ACCESS.resendVerification),
+  ...platformWriteRoute(...ADMIN_ACCESS.resendVerification),
   request: { params: UserParams, ...jsonBody(OptionalReasonBody, { required: false }) },
   responses: {
     202: { description: "Mailed" },
@@ -177,7 +177,7 @@ export function adminUserRoutes() {
       path: `/api/v1/admin/users/{id}/${action.path}`,
       tags: ["Admin"],
       summary: action.summary,
-      ...platformRoute(...ADMIN_ACCESS[action.capability]),
+      ...platformWriteRoute(...ADMIN_ACCESS[action.capability]),
       request: { params: UserParams, ...jsonBody(ReasonBody) },
       responses: {
         204: { description: "Done" },

@@ -155,6 +155,8 @@ export function apiKeyPages() {
         teamId,
         permission: "api_keys:manage",
         formName: "create",
+        fresh: true,
+        returnTo: `/teams/${teamId}/api-keys`,
         act: async (principal, form) => {
           const created = await createApiKey(c.var.ctx, { auth: principal, teamId, ...createRequest(form) });
           return showOnce(c, teamId, created.key);
@@ -168,6 +170,8 @@ export function apiKeyPages() {
         teamId,
         permission: "api_keys:manage",
         formName: `key-${id}`,
+        fresh: true,
+        returnTo: `/teams/${teamId}/api-keys`,
         act: async (principal) => {
           return showOnce(c, teamId, (await rotateApiKey(c.var.ctx, { auth: principal, teamId, id })).key);
         },

@@ -45,6 +45,8 @@ export const CreateKey = z
  */
 const KEYS_MAKE_NO_KEYS = {
   userOnly: true,
+  /** Creating or rotating a key mints a credential: a sensitive action (RFC 9470 step-up). */
+  fresh: true,
   userOnlyDetail: "API keys cannot create or rotate API keys. Sign in as a team member to do this.",
 };
 

@@ -57,7 +57,12 @@ export async function countWrongPassword(
  */
 export async function verifyCurrentPassword(
   ctx: RequestContext,
-  input: { user: Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "lockedUntil">; password: string },
+  input: {
+    user: Pick<UserRow, "id" | "email" | "name" | "passwordHash" | "lockedUntil">;
+    password: string;
+    /** A step-up (features/step-up): a wrong password is recorded in the login activity as `step_up_failed`. */
+    stepUp?: boolean;
+  },
 ): Promise<void> {
   const { user } = input;
   const ok = verifyPassword(normalizePassword(input.password), user.passwordHash);
@@ -65,7 +70,7 @@ export async function verifyCurrentPassword(
   if (ok && !locked) return;
   const { lockMail } = locked ? { lockMail: null } : await countWrongPassword(ctx, user);
   const reason = locked ? "locked" : lockMail ? "lockout_started" : "wrong_password";
-  const outcome = locked || lockMail ? "locked" : "failure";
+  const outcome = locked || lockMail ? "locked" : input.stepUp ? "step_up_failed" : "failure";
   await commit(ctx, {
     writes: [loginEvent(ctx, { userId: user.id, outcome, reason: `reauthentication_${reason}` })],
     audit: {

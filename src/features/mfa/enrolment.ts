@@ -1,3 +1,4 @@
+import { recordSessionAuthentication } from "../../db/session-authentication";
 import { findUserById } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
@@ -10,7 +11,7 @@ import { completeEnrolment, startEnrolment } from "./mfa";
  * device that started it.
  */
 export type Enroller =
-  | { kind: "session"; userId: string }
+  | { kind: "session"; userId: string; sessionId: string }
   | { kind: "login"; preAuthToken: string; deviceHash: string | null };
 
 async function enrollingUser(ctx: RequestContext, who: Enroller) {
@@ -43,6 +44,16 @@ export async function finishEnrolment(
 ): Promise<{ recoveryCodes: string[] } & Partial<StepAnswer>> {
   const { user, login } = await enrollingUser(ctx, input.who);
   const result = await completeEnrolment(ctx, { user, challengeId: input.challengeId, code: input.code });
+  if (input.who.kind === "session") {
+    // The code just proved the new second factor: the session is fresh and two-factor now (RFC 9470), so the
+    // user who just enrolled is not asked to step up at once.
+    await recordSessionAuthentication(ctx.db, {
+      sessionId: input.who.sessionId,
+      userId: user.id,
+      at: ctx.now(),
+      methods: ["otp", "mfa"],
+    }).run();
+  }
   if (!login) return result;
   const next = await stepAnswer({
     ctx,

@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { verifyAccessToken } from "../../auth/access-tokens";
 import { presentedAccessToken, requireAuth } from "../../auth/authenticate";
-import { signedIn } from "../../auth/guards";
+import { fresh, signedIn } from "../../auth/guards";
+import { assertFreshAuthentication } from "../../auth/step-up";
 import type { AppEnv } from "../../http/app-env";
 import { presentedDevice } from "../../http/device";
 import { createRouter, json, problem } from "../../http/router";
@@ -84,7 +85,7 @@ const disable = createRoute({
   path: "/api/v1/auth/2fa/disable",
   tags: ["Two-factor authentication"],
   summary: "Turn 2FA off (password and a current code)",
-  ...signedIn(),
+  ...signedIn(fresh()),
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024), code: Code })),
   responses: {
     204: { description: "Off" },
@@ -98,7 +99,7 @@ const regenerate = createRoute({
   path: "/api/v1/auth/2fa/recovery-codes",
   tags: ["Two-factor authentication"],
   summary: "New recovery codes (password); the old ones stop working",
-  ...signedIn(),
+  ...signedIn(fresh()),
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024) })),
   responses: {
     200: json(z.object({ recoveryCodes: z.array(z.string()) }), "New codes"),
@@ -124,7 +125,9 @@ async function enroller(
   if (!presented) throw new AuthError("unauthorized");
   if (presented.via === "cookie" || (await verifyAccessToken(ctx, presented.token, ctx.now()))) {
     await sessionAuth(c, async () => {});
-    return { kind: "session", userId: c.var.auth.userId };
+    // Turning 2FA on from an account is sensitive (RFC 9470 step-up); a login's mfa_setup step is not a session yet.
+    await assertFreshAuthentication(ctx, c.var.auth);
+    return { kind: "session", userId: c.var.auth.userId, sessionId: c.var.auth.sid };
   }
   const device = await presentedDevice(c, bodyDeviceId);
   return {

@@ -203,6 +203,8 @@ export function ownershipPages() {
         teamId,
         permission: "team:delete",
         formName: "propose",
+        fresh: true,
+        returnTo: `/teams/${teamId}/ownership`,
         field: (error) => (error.code === "validation_failed" ? "toUserId" : undefined),
         act: async (principal, form) => {
           await proposeTransfer(c.var.ctx, { auth: principal, teamId, toUserId: form.toUserId ?? "" });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { signedIn } from "../../auth/guards";
+import { fresh, signedIn } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
 import { jsonBody, RoleSummary, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import { acceptOwnership, cancelTransfer, declineOwnership, proposeTransfer } from "./ownership";
@@ -33,7 +33,7 @@ export function ownershipRoutes() {
     path: "/api/v1/teams/{teamId}/ownership-transfer",
     tags: ["Teams"],
     summary: "Propose a member as the new Owner (the Owner only; mailed, 7 days)",
-    ...signedIn(),
+    ...signedIn(fresh()),
     request: {
       params: TeamParams,
       ...jsonBody(

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { signedIn } from "../../auth/guards";
+import { fresh, signedIn } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
 import { jsonBody } from "../../http/schemas";
 import { isValidEmail, normalizeEmail } from "../../platform/email-address";
@@ -42,7 +42,7 @@ const change = createRoute({
   path: "/api/v1/auth/change-password",
   tags: ["Passwords"],
   summary: "Change my password; my other sessions are revoked",
-  ...signedIn(),
+  ...signedIn(fresh()),
   request: jsonBody(z.strictObject({ currentPassword: Password, newPassword: Password })),
   responses: {
     200: json(z.object({ changed: z.literal(true) }), "Changed"),

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { platformRoute } from "../../auth/guards";
+import { platformRoute, platformWriteRoute } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
 import { jsonBody } from "../../http/schemas";
 import { ACTION_PROBLEMS, ADMIN_PROBLEMS, ReasonBody } from "../admin/schemas";
@@ -28,7 +28,7 @@ const rotateRoute = createRoute({
   path: "/api/v1/admin/signing-keys/rotate",
   tags: ["Admin"],
   summary: "Promote the next signing key at once (current → previous) and create a new next key",
-  ...platformRoute("admin"),
+  ...platformWriteRoute("admin"),
   request: { ...jsonBody(ReasonBody) },
   responses: { 200: json(SigningKeyList, "The keys after the rotation"), ...ADMIN_PROBLEMS },
 });
@@ -39,7 +39,7 @@ const revokeRoute = createRoute({
   tags: ["Admin"],
   summary:
     "Revoke a signing key: every token it signed is refused at once (the current key is replaced first)",
-  ...platformRoute("admin"),
+  ...platformWriteRoute("admin"),
   request: { params: KidParams, ...jsonBody(ReasonBody) },
   responses: {
     200: json(SigningKeyView, "The revoked key"),

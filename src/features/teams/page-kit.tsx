@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Principal } from "../../auth/principal";
+import { assertFreshAuthentication } from "../../auth/step-up";
 import type { AppEnv } from "../../http/app-env";
 import {
   assertTeamPermission,
@@ -17,6 +18,7 @@ import { AuthError } from "../../platform/errors";
 import { type FormErrors, formErrors } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
+import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 import { TEAM_TEXT } from "./pages.en";
 import { listMyTeams } from "./teams";
 
@@ -151,7 +153,9 @@ export async function teamViewOf(c: Context<AppEnv>, teamId: string): Promise<Te
 /**
  * A team page's form POST (PRG): signed in (else /login), same origin and CSRF field (pagePost), bound to the
  * team with `permission` (the API's guard), then `act`; success redirects to `done`, an AuthError below 500
- * re-renders the page (`rerender`) with the API's status and copy next to the field it concerns.
+ * re-renders the page (`rerender`) with the API's status and copy next to the field it concerns. A `fresh` action
+ * (RFC 9470 step-up: API keys, ownership) needs a recent authentication; without one the "Confirm it's you" form
+ * answers in place and then returns to `returnTo` (default: the team's page).
  */
 export async function teamAction(
   c: Context<AppEnv>,
@@ -160,6 +164,10 @@ export async function teamAction(
     permission: string;
     formName: string;
     field?: (error: AuthError) => string | undefined;
+    /** A sensitive action: the step-up guard of the API route (auth/step-up.ts). */
+    fresh?: boolean;
+    /** The page the step-up form returns to. */
+    returnTo?: string;
     /** The path to redirect to, or a page to answer with (e.g. a secret shown once, never put in a URL). */
     act: (principal: Principal, form: Record<string, string>) => Promise<string | Response>;
     rerender: (view: TeamView, refusal: Refusal, status: ContentfulStatusCode) => Promise<Response>;
@@ -170,10 +178,12 @@ export async function teamAction(
   const { principal, form } = posted;
   try {
     assertTeamPermission(principal, spec.teamId, spec.permission);
+    if (spec.fresh) await assertFreshAuthentication(c.var.ctx, principal);
     const done = await spec.act(principal, form);
     return typeof done === "string" ? c.redirect(done, 303) : done;
   } catch (error) {
     if (!(error instanceof AuthError) || error.status >= 500) throw error;
+    if (isStepUpChallenge(error)) return stepUpPrompt(c, error, spec.returnTo ?? `/teams/${spec.teamId}`);
     const view = await teamViewOf(c, spec.teamId);
     if (view instanceof Response) return view;
     for (const [k, v] of Object.entries(error.headers)) c.header(k, v);

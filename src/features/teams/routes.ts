@@ -100,7 +100,7 @@ export function teamRoutes() {
     path: "/api/v1/teams/{teamId}",
     tags: ["Teams"],
     summary: "Delete a team (the Owner only; revokes every session bound to it)",
-    ...teamRoute("team:delete", { userOnly: true }),
+    ...teamRoute("team:delete", { userOnly: true, fresh: true }),
     request: { params: TeamParams },
     responses: { 204: { description: "Deleted" }, ...TEAM_PROBLEMS },
   });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { assertFreshAuthentication } from "../../auth/step-up";
 import { csrfKey, verifyCsrfToken } from "../../crypto/csrf";
 import type { AppEnv } from "../../http/app-env";
 import { readCookie } from "../../http/cookies";
@@ -8,6 +9,7 @@ import { AuthError } from "../../platform/errors";
 import { FormAlert, type FormErrors, formErrors } from "../../ui/form";
 import { renderPage } from "../../ui/render";
 import { AdminCsrf, AdminShell, type AdminView, adminViewOf, holdsRole } from "../admin/page-kit";
+import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 import { MAX_IMPORT_BYTES, readBoundedBody } from "./bounded-body";
 import { importJobView, MAX_IMPORT_ROWS, startImport } from "./import-job";
 
@@ -152,6 +154,8 @@ async function readUpload(c: Parameters<typeof adminViewOf>[0]) {
     throw new AuthError("csrf_failed");
   }
   if (!holdsRole(principal, ADMIN_ONLY)) throw new AuthError("forbidden");
+  // An admin write: a recent two-factor authentication (RFC 9470 step-up), as the API's upload route.
+  await assertFreshAuthentication(c.var.ctx, principal);
   const file = form.get("file");
   if (!file || typeof file === "string" || file.size === 0) {
     throw AuthError.validation([{ path: "body", message: "Choose a CSV file." }]);
@@ -185,6 +189,7 @@ export function userImportPages() {
       } catch (error) {
         if (!(error instanceof AuthError) || error.status >= 500) throw error;
         if (error.code === "csrf_failed" || error.code === "forbidden") throw error;
+        if (isStepUpChallenge(error)) return stepUpPrompt(c, error, "/admin/import");
         const principal = await pagePrincipal(c);
         if (!principal) throw error;
         const view = { principal, csrf: pageCsrfToken(c) };

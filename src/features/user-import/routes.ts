@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { platformRoute } from "../../auth/guards";
+import { platformRoute, platformWriteRoute } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
 import { AuthError } from "../../platform/errors";
 import { readBoundedBody } from "./bounded-body";
@@ -37,7 +37,7 @@ const upload = createRoute({
   tags: ["Admin"],
   summary:
     "Invite users from a CSV (`email,name,team,role`, ≤ 10,000 rows, ≤ 5 MB); runs in the background; the same file again answers the same job (admin)",
-  ...platformRoute("admin"),
+  ...platformWriteRoute("admin"),
   request: {
     body: {
       required: true,
