@@ -208,6 +208,26 @@ export async function authSuites(worker, report, hashMedianMs) {
   const riskMs = median(added.map((a) => a.riskMs));
   const gateMs = median(added.map((a) => a.gateClaimMs));
   report("risk check CPU per login (50-login baseline)", riskMs, "ms");
+  // Issue 18: the risk engine (features/login/risk.ts) in µs per call — signals from a 50-login baseline plus
+  // evaluateRisk, and evaluateRisk alone (a binding check's cost) beside a baseline loop that JSON-serialises
+  // and parses the same signals object, as a ratio.
+  const evaluateMs = median(added.map((a) => a.evaluateMs));
+  const baselineMs = median(added.map((a) => a.baselineMs));
+  report(
+    "risk engine: signals + evaluateRisk per login",
+    riskMs * 1000,
+    "µs",
+    (v) => v <= 200,
+    "target ≤ 0.2 ms",
+  );
+  report("risk engine: evaluateRisk per call", evaluateMs * 1000, "µs", (v) => v <= 200, "target ≤ 0.2 ms");
+  report(
+    "risk engine: evaluateRisk / JSON round trip of its signals",
+    evaluateMs / Math.max(baselineMs, 1e-6),
+    "×",
+    undefined,
+    "same isolate, same loop length (20,000 calls)",
+  );
   report("single-session gate call (DO claim), median wall", gateMs, "ms", undefined, "local DO emulation");
   report(
     "risk check + gate call added per login",
