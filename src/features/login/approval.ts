@@ -198,6 +198,9 @@ export async function decideLogin(
     asn: event?.asn ?? null,
     latitude: event?.latitude ?? null,
     longitude: event?.longitude ?? null,
+    // The decided login's risk evaluation: the approved success (or the denial) is that login's row.
+    riskScore: event?.riskScore ?? null,
+    riskReasons: event?.riskReasons ?? null,
   });
   const audit = {
     action: decision === "approved" ? ("login.approved" as const) : ("login.denied" as const),

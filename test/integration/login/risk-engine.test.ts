@@ -1,13 +1,16 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { adminBrowser } from "../../support/admin";
 import {
   DUMMY_TURNSTILE,
   GOOD_PASSWORD,
   testWorker,
+  tokenFromLink,
   uniqueEmail,
   verifiedOwner,
   waitForMail,
 } from "../../support/helpers";
+import { pageBrowser } from "../../support/pages";
 
 /** The risk engine through the real login: scores, reasons, the approval threshold, what the activity shows. */
 type App = ReturnType<typeof testWorker>;
@@ -147,6 +150,17 @@ describe("risk engine at login", () => {
       .bind(owner.userId)
       .first<{ metadata: string }>();
     expect(JSON.parse(audit?.metadata ?? "{}")).toMatchObject({ score: 85 });
+
+    // Approved from the mail: the success row of that login carries its evaluation.
+    const approve = await app.request("POST", "/api/v1/auth/login/approve", {
+      body: { token: tokenFromLink(mail?.links[0] ?? "") },
+    });
+    expect(approve.status).toBe(200);
+    const after = await activity(app, accessToken);
+    expect(after.find((i) => i.reason === "approved_by_owner")).toMatchObject({
+      outcome: "success",
+      risk: { score: 85, reasons: ["new_network", "hosting_asn", "new_device"] },
+    });
   });
 
   it("an unknown location is a reason, not a skipped check; failed attempts record their risk too", async () => {
@@ -204,5 +218,27 @@ describe("risk engine at login", () => {
     expect(
       (await login(elsewhere, other.email, { headers: { "cf-ipcountry": "NL", "cf-asn": "1136" } })).step,
     ).toBe("select_team");
+  });
+
+  it("the account security page and the admin user page show the risk in words", async () => {
+    const app = testWorker();
+    const owner = await verifiedOwner(app);
+    const browser = pageBrowser(app);
+    const res = await browser.post("/login", { email: owner.email, password: owner.password }, AWS_FRANKFURT);
+    expect(res.status).toBe(303);
+    const page = await (await browser.get("/account/security")).text();
+    expect(page).toContain('<th scope="col">Risk</th>');
+    expect(page).toContain("35 · a hosting or data-centre network, not a home, office or mobile one");
+
+    const { who, browser: admin } = await adminBrowser(app, ["support"]);
+    const detail = await who.call("GET", `/api/v1/admin/users/${owner.userId}`);
+    expect(detail.status).toBe(200);
+    const body = (await detail.json()) as { loginActivity: ActivityItem[] };
+    expect(body.loginActivity[0]).toMatchObject({
+      outcome: "success",
+      risk: { score: 35, reasons: ["hosting_asn"] },
+    });
+    const adminPage = await (await admin.get(`/admin/users/${owner.userId}`)).text();
+    expect(adminPage).toContain("risk 35 · a hosting or data-centre network");
   });
 });
