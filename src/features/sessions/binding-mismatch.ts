@@ -1,10 +1,16 @@
-import type { BindingMismatch } from "../../auth/session-binding";
+import {
+  type BindingMismatch,
+  bindingOf,
+  recordedBinding,
+  type SessionBinding,
+} from "../../auth/session-binding";
 import { findUserById } from "../../db/users";
 import { locationLabel } from "../../platform/client";
 import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
+import { evaluateRisk, NO_RISK_SIGNALS, type RiskEvaluation, riskSettings, utcHour } from "../login/risk";
 import { loginEvent } from "../login/store";
 import { sessionsEnded } from "./end";
 import { findSession, revokeSessionStatement } from "./store";
@@ -25,8 +31,35 @@ export interface BrokenBinding {
   reason: BindingMismatch;
   /** What the request presented: the refresh token, or an access token in a cookie or an Authorization header. */
   via: "refresh" | "cookie" | "bearer";
-  /** The session is known to be live (the refresh path read it): no need to read it again. */
-  live?: boolean;
+  /** The binding the session recorded, when the caller read its row (the refresh path): no need to read it again. */
+  recorded?: SessionBinding;
+}
+
+/**
+ * The risk of the refused request (features/login/risk.ts), for the login activity: its place against the
+ * session's (the session's creation is the baseline), an `ip_jump` when it left the session's prefix, a new
+ * device when the UA family changed.
+ */
+export function bindingRisk(
+  ctx: Pick<RequestContext, "config" | "client" | "now">,
+  recorded: SessionBinding | null,
+  reason: BindingMismatch,
+): RiskEvaluation {
+  const current = bindingOf(ctx.client);
+  return evaluateRisk(
+    {
+      ...NO_RISK_SIGNALS,
+      country: current.country,
+      asn: current.asn,
+      history: recorded ? 1 : 0,
+      knownCountries: recorded?.country ? [recorded.country] : [],
+      knownAsns: recorded?.asn != null ? [recorded.asn] : [],
+      hour: utcHour(ctx.now()),
+      newDevice: reason === "ua_family",
+      ipJump: recorded?.netPrefix != null && recorded.netPrefix !== current.netPrefix,
+    },
+    riskSettings(ctx.config),
+  );
 }
 
 export async function endMismatchedSession(ctx: RequestContext, broken: BrokenBinding): Promise<AuthError> {
@@ -35,11 +68,16 @@ export async function endMismatchedSession(ctx: RequestContext, broken: BrokenBi
   });
   const [user, session] = await Promise.all([
     findUserById(ctx.db, broken.userId),
-    broken.live ? undefined : findSession(ctx.db, broken.sessionId),
+    broken.recorded ? undefined : findSession(ctx.db, broken.sessionId),
   ]);
   // Another request of the same thief already ended it (its edge record may not have reached this location
   // yet): refuse without a second mail.
-  if (!broken.live && (!session || session.revokedAt !== null)) return error;
+  if (!broken.recorded && (!session || session.revokedAt !== null)) return error;
+  const risk = bindingRisk(
+    ctx,
+    broken.recorded ?? (session ? recordedBinding(session) : null),
+    broken.reason,
+  );
   const client = ctx.client;
   const location = locationLabel(client);
   const mail = user
@@ -58,12 +96,18 @@ export async function endMismatchedSession(ctx: RequestContext, broken: BrokenBi
   await commit(ctx, {
     writes: [
       revokeSessionStatement(ctx.db, broken.sessionId, ctx.now(), "binding_mismatch"),
-      loginEvent(ctx, { userId: broken.userId, outcome: "binding_mismatch", reason: broken.reason }),
+      loginEvent(ctx, { userId: broken.userId, outcome: "binding_mismatch", reason: broken.reason, risk }),
     ],
     audit: {
       action: "session.binding_mismatch",
       target: { type: "user", id: broken.userId },
-      metadata: { sessionId: broken.sessionId, reason: broken.reason, via: broken.via },
+      metadata: {
+        sessionId: broken.sessionId,
+        reason: broken.reason,
+        via: broken.via,
+        riskScore: risk.score,
+        riskReasons: risk.reasons,
+      },
     },
     mails: [mail],
     after: ([revoked]) => sessionsEnded(ctx, revoked, "binding_mismatch"),

@@ -80,7 +80,7 @@ export async function refreshSession(
       userId: session.userId,
       reason: kept.reason,
       via: "refresh",
-      live: true,
+      recorded: binding ?? undefined,
     });
   }
   const grant: TeamGrant =

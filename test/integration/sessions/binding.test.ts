@@ -102,18 +102,23 @@ async function auditOf(userId: string) {
   )
     .bind(userId)
     .all<{ metadata: string }>();
-  return rows.results.map(
-    (r) => JSON.parse(r.metadata) as { sessionId: string; reason: string; via: string },
-  );
+  return rows.results.map((r) => {
+    const { sessionId, reason, via } = JSON.parse(r.metadata) as Record<string, unknown>;
+    return { sessionId, reason, via };
+  });
 }
 
 async function loginActivityOf(userId: string) {
   const rows = await env.DB.prepare(
-    "SELECT outcome, reason FROM login_events WHERE user_id = ? AND outcome = 'binding_mismatch'",
+    "SELECT outcome, reason, risk_score, risk_reasons FROM login_events WHERE user_id = ? AND outcome = 'binding_mismatch'",
   )
     .bind(userId)
-    .all<{ outcome: string; reason: string }>();
-  return rows.results;
+    .all<{ outcome: string; reason: string; risk_score: number; risk_reasons: string }>();
+  return rows.results.map((r) => ({
+    outcome: r.outcome,
+    reason: r.reason,
+    risk: { score: r.risk_score, reasons: JSON.parse(r.risk_reasons) as string[] },
+  }));
 }
 
 describe("session binding on refresh", () => {
@@ -154,8 +159,9 @@ describe("session binding on refresh", () => {
     expect(await auditOf(session.user.id)).toEqual([
       { sessionId: session.sessionId, reason: "ua_family", via: "refresh" },
     ]);
+    // Same network, another browser: the risk engine sees a new device, no IP jump.
     expect(await loginActivityOf(session.user.id)).toEqual([
-      { outcome: "binding_mismatch", reason: "ua_family" },
+      { outcome: "binding_mismatch", reason: "ua_family", risk: { score: 15, reasons: ["new_device"] } },
     ]);
   });
 
@@ -168,6 +174,10 @@ describe("session binding on refresh", () => {
     await expectMismatch(await refresh(app, abroad, session.refreshToken, deviceId));
     expect((await sessionRow(session.sessionId))?.revoked_reason).toBe("binding_mismatch");
     expect((await auditOf(session.user.id))[0]?.reason).toBe("network");
+    // Another country and network, out of the session's /24: scored with the new country and the IP jump.
+    const [activity] = await loginActivityOf(session.user.id);
+    expect(activity?.risk.reasons).toEqual(expect.arrayContaining(["new_country", "ip_jump"]));
+    expect(activity?.risk.score).toBeGreaterThan(0);
   });
 
   it("mobile: a phone changing IP within its ASN, then its country, keeps working; the binding stays as recorded", async () => {
