@@ -16,4 +16,16 @@ describe("pages: the team's budgets on /teams/:id/billing", () => {
     expect(page).toMatch(/logins per day \(UTC\)<\/th><td>2 \/ 2000<\/td>/);
     expect(page).toMatch(/API keys per hour<\/th><td>0 \/ 20<\/td>/);
   });
+
+  it("a page sign-in into a team over its logins budget shows the copy, not an error page", async () => {
+    const app = testWorker({ env: { TEAM_BUDGETS: "FREE.logins=1/h", SINGLE_SESSION: "false" } });
+    const owner = await ownerSession(app); // spends the one login
+    const browser = pageBrowser(app);
+    const res = await browser.post("/login", { email: owner.email, password: GOOD_PASSWORD });
+    expect(res.status).toBe(429);
+    const html = await res.text();
+    expect(html).toContain(
+      '<p class="alert" role="alert">This team has reached its limit for logins. Try again later.</p>',
+    );
+  });
 });
