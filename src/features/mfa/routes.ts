@@ -51,7 +51,9 @@ const enableInit = createRoute({
       z.object({ challengeId: z.string(), secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }),
       "A new secret, its otpauth:// URI and a QR code (SVG)",
     ),
-    401: problem("unauthorized"),
+    401: problem(
+      "unauthorized, or insufficient_user_authentication (step-up needed: POST /auth/step-up) when signed in",
+    ),
     409: problem("conflict (already on)"),
   },
 });
@@ -89,7 +91,9 @@ const disable = createRoute({
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024), code: Code })),
   responses: {
     204: { description: "Off" },
-    401: problem("invalid_code or unauthorized"),
+    401: problem(
+      "invalid_code, insufficient_user_authentication (step-up needed: POST /auth/step-up) or unauthorized",
+    ),
     422: problem("validation_failed"),
   },
 });
@@ -103,7 +107,9 @@ const regenerate = createRoute({
   request: jsonBody(z.strictObject({ password: z.string().min(1).max(1024) })),
   responses: {
     200: json(z.object({ recoveryCodes: z.array(z.string()) }), "New codes"),
-    401: problem("invalid_credentials (wrong password: counts toward the login lockout) or unauthorized"),
+    401: problem(
+      "invalid_credentials (wrong password: counts toward the login lockout), insufficient_user_authentication (step-up needed: POST /auth/step-up) or unauthorized",
+    ),
     409: problem("conflict (2FA is off)"),
     422: problem("validation_failed"),
   },

@@ -47,7 +47,8 @@ const change = createRoute({
   responses: {
     200: json(z.object({ changed: z.literal(true) }), "Changed"),
     401: problem(
-      "invalid_credentials (wrong current password: counts toward the login lockout) or unauthorized",
+      "invalid_credentials (wrong current password: counts toward the login lockout), " +
+        "insufficient_user_authentication (step-up needed: POST /auth/step-up) or unauthorized",
     ),
     403: problem("csrf_failed"),
     422: problem("validation_failed (the new password rejected)"),
