@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { teamRoute } from "../../auth/guards";
-import { createRouter, json } from "../../http/router";
+import { createRouter, json, problem } from "../../http/router";
 import { jsonBody, ListQuery, TEAM_PROBLEMS, TeamParams } from "../../http/schemas";
 import { paginate } from "../../platform/pagination";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "./api-keys";
@@ -65,6 +65,9 @@ export function apiKeyRoutes() {
       ...TEAM_PROBLEMS,
     },
   });
+  const KEY_BUDGET = problem(
+    "team_budget_exceeded: the team's `api_keys` budget is spent (`budget`, `Retry-After`)",
+  );
   const create = createRoute({
     method: "post",
     path: "/api/v1/teams/{teamId}/api-keys",
@@ -73,7 +76,7 @@ export function apiKeyRoutes() {
       "Create an API key (`api_keys:manage`, signed in: API keys cannot create keys; its permissions a subset of yours; the key is shown once)",
     ...teamRoute("api_keys:manage", KEYS_MAKE_NO_KEYS),
     request: { params: TeamParams, ...jsonBody(CreateKey) },
-    responses: { 201: json(CreatedKey, "Created"), ...TEAM_PROBLEMS },
+    responses: { 201: json(CreatedKey, "Created"), 429: KEY_BUDGET, ...TEAM_PROBLEMS },
   });
   const revoke = createRoute({
     method: "delete",
@@ -92,7 +95,11 @@ export function apiKeyRoutes() {
       "Replace an API key by a new one with the same name and scope (`api_keys:manage`, signed in: not with an API key)",
     ...teamRoute("api_keys:manage", KEYS_MAKE_NO_KEYS),
     request: { params: KeyParams },
-    responses: { 201: json(CreatedKey, "The new key; the old one is revoked"), ...TEAM_PROBLEMS },
+    responses: {
+      201: json(CreatedKey, "The new key; the old one is revoked"),
+      429: KEY_BUDGET,
+      ...TEAM_PROBLEMS,
+    },
   });
 
   return createRouter()

@@ -81,6 +81,9 @@ export function invitationRoutes() {
     responses: {
       201: json(Invitation, "Invited"),
       409: problem("owner_transfer_required or already_member"),
+      429: problem(
+        "rate_limited (per inviter) or team_budget_exceeded (`invitations` or `mails`, with `budget`)",
+      ),
       ...TEAM_PROBLEMS,
     },
   });

@@ -40,7 +40,11 @@ export function ownershipRoutes() {
         z.strictObject({ toUserId: z.string().min(1).max(64) }).openapi("OwnershipTransferRequest"),
       ),
     },
-    responses: { 201: json(Transfer, "Proposed"), ...TEAM_PROBLEMS },
+    responses: {
+      201: json(Transfer, "Proposed"),
+      429: problem("team_budget_exceeded: the team's `mails` budget is spent (`budget`, `Retry-After`)"),
+      ...TEAM_PROBLEMS,
+    },
   });
   const cancel = createRoute({
     method: "delete",

@@ -48,6 +48,7 @@ const exchange = createRoute({
       "concurrent_session: another session of this user is live (single session); the problem carries a " +
         "`decisionToken` for /auth/concurrent/approve or /deny",
     ),
+    429: problem("team_budget_exceeded: the team's `logins` budget is spent (`budget`, `Retry-After`)"),
   },
 });
 
