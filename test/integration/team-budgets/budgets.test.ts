@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { platformSession } from "../../support/admin";
 import { signIn, testClock, testWorker, uniqueEmail, waitForMail } from "../../support/helpers";
-import { ownerSession, roleId } from "../../support/teams";
+import { memberSession, ownerSession, roleId } from "../../support/teams";
 
 const HOUR = 3_600_000;
 /** Five minutes into the next whole UTC hour: the hourly window then resets in exactly 55 minutes. */
@@ -158,6 +158,16 @@ describe("per-team abuse budgets", () => {
     // Nothing of the refused invitation was written.
     const pending = await owner.call("GET", `/api/v1/teams/${owner.teamId}/invitations`);
     expect(((await pending.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
+  it("mails: an ownership-transfer proposal mails on the team's behalf and spends the same budget", async () => {
+    const a = app("FREE.mails=2/h");
+    const owner = await ownerSession(a);
+    const member = await memberSession(a, owner.accessToken, owner.teamId, "Manager"); // the invitation: mail 1
+    const propose = () =>
+      owner.call("POST", `/api/v1/teams/${owner.teamId}/ownership-transfer`, { toUserId: member.userId });
+    expect((await propose()).status).toBe(201); // mail 2
+    await expectBudgetRefusal(await propose(), "mails", "emails");
   });
 
   it("api_keys: creations and rotations share the budget; an upgrade to PRO raises the limit", async () => {
