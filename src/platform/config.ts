@@ -214,7 +214,7 @@ export interface TeamBudgetOverride {
 }
 
 /**
- * `TEAM_BUDGETS`: overrides of the built-in budget limits (features/team-budgets/limits.ts), comma-separated
+ * `TEAM_BUDGETS`: overrides of the built-in budget limits (features/team-budgets/budgets.ts), comma-separated
  * `PLAN.budget=LIMIT/h` or `PLAN.budget=LIMIT/d` (per hour, per UTC day), each limit 1..10,000,000; empty: the
  * defaults. E.g. `FREE.mails=100/d,PRO.logins=10000/h`.
  */
