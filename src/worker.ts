@@ -9,6 +9,7 @@ import { runHousekeeping } from "./features/maintenance/housekeeping";
 import { purgeExpiredRegistrations, reencryptMfaSecrets } from "./features/maintenance/maintenance";
 import { rotateSigningKeysIfDue } from "./features/signing-keys/service";
 import { consumeImportBatch, type ImportQueueMessage, isImportQueue } from "./features/user-import/queue";
+import { resealVirtuozzoSecrets } from "./features/virtuozzo/resealing";
 import { type Env, isDevelopment, parseConfig } from "./platform/config";
 import { createContext, outboxDeps } from "./platform/context";
 import { type Deps, defaultDeps } from "./platform/deps";
@@ -65,7 +66,10 @@ export function createWorker(options: WorkerOptions = {}) {
         (async () => {
           await bootstrapAdmin(ctx);
           const purged = await purgeExpiredRegistrations(ctx);
-          const reencrypted = await reencryptMfaSecrets(ctx);
+          const reencrypted = {
+            totp: await reencryptMfaSecrets(ctx),
+            virtuozzo: await resealVirtuozzoSecrets(ctx),
+          };
           const retention = await purgeExpiredAuditLogs(ctx);
           const resent = await sweepOutbox(outboxDeps(ctx));
           const signingKeys = await rotateSigningKeysIfDue(ctx).catch((error) => {

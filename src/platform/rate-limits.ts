@@ -38,10 +38,15 @@ export const RATE_LIMITS = {
   "step-up:user": { scope: "user", limit: 10, windowSeconds: 600 },
   /** Invitation mails per inviter (a member, or an API key's creator): an invite is a mail to a stranger. */
   "invite:user": { scope: "user", limit: 50, windowSeconds: 3600 },
+  /**
+   * Reports of a rejected Virtuozzo key per team (features/virtuozzo): each may cost a checksign at the provider,
+   * so a holder reporting in a loop is bounded (concurrent reports already share one check).
+   */
+  "virtuozzo-invalid:team": { scope: "team", limit: 30, windowSeconds: 60 },
 } as const satisfies Record<string, RateLimitRule>;
 
 interface RateLimitRule {
-  scope: "ip" | "email" | "user" | "asn";
+  scope: "ip" | "email" | "user" | "asn" | "team";
   /** What the qualifier of an op names, when it is an IP (keyed like an `ip` subject). */
   qualifier?: "ip";
   limit: number;

@@ -20,7 +20,7 @@ export type LogoType = keyof typeof TYPES;
 
 export interface Logo {
   type: LogoType;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** `/assets/logo.<fingerprint>.<ext>`: a new image is a new URL, so the old one can be cached forever. */
   path: string;
 }
@@ -42,9 +42,9 @@ export function parseLogo(value: string): LogoResult {
   const m = /^data:(image\/(?:png|svg\+xml|webp|jpeg));base64,([A-Za-z0-9+/]+={0,2})$/.exec(value.trim());
   if (!m) return { ok: false, reason: "must be a data: URI of a base64 PNG, SVG, WebP or JPEG image" };
   const type = m[1] as LogoType;
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = fromBase64(m[2] ?? "");
+    bytes = fromBase64(m[2] ?? "") as Uint8Array<ArrayBuffer>;
   } catch {
     return { ok: false, reason: "the base64 data does not decode" };
   }

@@ -55,6 +55,7 @@ describe("brand configuration", () => {
       supportEmail: null,
       color: "#7a1fa2",
       colorDark: "#c792ea",
+      logo: null,
     });
     expect(css).toBe(":root{--primary:#7a1fa2}@media (prefers-color-scheme: dark){:root{--primary:#c792ea}}");
   });

@@ -24,6 +24,7 @@ import { revokeKeysBeyondCreators } from "../api-keys/creator-bound";
 import { teamEventEffect } from "../events/publish";
 import { memberCuts, memberTokensEnded, removedMemberCuts, sessionsEnded } from "../sessions/end";
 import { revokeSessionsStatement } from "../sessions/store";
+import { signOutOnTeamDeletion } from "../virtuozzo/connection";
 import { checkSlug, defaultRoleRows, freeSlugCandidates, newRoleIds } from "./new-team";
 import { actorAudit, assertCanGrant, effectiveOf, type TeamActor, teamActor, viaKey } from "./team-actor";
 
@@ -144,6 +145,7 @@ export async function deleteTeam(ctx: RequestContext, { auth, teamId }: { auth: 
   const team = await findTeamById(ctx.db, teamId);
   if (!team) throw new AuthError("not_found");
   const members = await membersOfTeam(ctx.db, teamId);
+  const virtuozzoSignOut = await signOutOnTeamDeletion(ctx, teamId);
   const now = ctx.now();
   await commit(ctx, {
     writes: [
@@ -156,7 +158,10 @@ export async function deleteTeam(ctx: RequestContext, { auth, teamId }: { auth: 
       target: { type: "team", id: teamId },
       metadata: { before: { slug: team.slug, name: team.name, members: members.length } },
     },
-    after: ([revoked]) => sessionsEnded(ctx, revoked, "team_deleted"),
+    after: ([revoked]) => [
+      ...sessionsEnded(ctx, revoked, "team_deleted"),
+      ...(virtuozzoSignOut ? [{ name: "virtuozzo.sign_out", run: virtuozzoSignOut }] : []),
+    ],
   });
 }
 

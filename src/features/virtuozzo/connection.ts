@@ -222,6 +222,20 @@ export async function disconnectVirtuozzo(ctx: RequestContext, input: { auth: Pr
   }
 }
 
+/**
+ * For a team about to be deleted (its connection row goes with it, by cascade): reads the connection first and
+ * answers the sign-out to run once the deletion committed, or null when there is nothing to sign out. Best
+ * effort, like DELETE …/virtuozzo's: a session Virtuozzo keeps expires there on its own.
+ */
+export async function signOutOnTeamDeletion(
+  ctx: RequestContext,
+  teamId: string,
+): Promise<(() => Promise<boolean>) | null> {
+  const row = await findConnection(ctx.db, teamId);
+  if (!row || row.authKind !== "password" || !row.sessionKey) return null;
+  return () => signOutQuietly(ctx, row);
+}
+
 /** Signs a password connection's current session out; true when Virtuozzo confirmed. Never throws. */
 async function signOutQuietly(ctx: RequestContext, row: VirtuozzoConnectionRow): Promise<boolean> {
   if (row.authKind !== "password" || !row.sessionKey) return false;

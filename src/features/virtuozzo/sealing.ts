@@ -1,4 +1,4 @@
-import { open, openJson, seal, sealJson } from "../../crypto/secretbox";
+import { open, openJson, reseal, seal, sealJson } from "../../crypto/secretbox";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 
@@ -42,4 +42,21 @@ export async function openSessionKey(ctx: RequestContext, teamId: string, sealed
 /** A sealed value no configured key opens (a key was removed too early): an operator problem, never the caller's. */
 function unopenable(what: string) {
   return new AuthError("internal_error", { internal: { reason: `virtuozzo ${what} does not open` } });
+}
+
+/**
+ * A connection's sealed values re-encrypted under the current key (each unchanged when it already uses it), or
+ * null when one of them opens with no configured key.
+ */
+export async function resealConnection(
+  ctx: RequestContext,
+  teamId: string,
+  sealed: { credential: string; sessionKey: string | null },
+): Promise<{ credential: string; sessionKey: string | null } | null> {
+  const keys = ctx.config.ENCRYPTION_KEYS;
+  const credential = await reseal(sealed.credential, keys, credentialAad(teamId), ctx.random);
+  const sessionKey =
+    sealed.sessionKey === null ? null : await reseal(sealed.sessionKey, keys, sessionAad(teamId), ctx.random);
+  if (credential === null || (sealed.sessionKey !== null && sessionKey === null)) return null;
+  return { credential, sessionKey };
 }

@@ -1,10 +1,11 @@
 import type { Acquired, AcquireRequest } from "../../../durable-objects/virtuozzo-session";
 import type { Principal } from "../../auth/principal";
 import { constantTimeEqual, utf8 } from "../../crypto/encoding";
-import type { RequestContext } from "../../platform/context";
+import { type RequestContext, rateLimitDeps } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { iso } from "../../platform/iso-time";
 import { logger } from "../../platform/logger";
+import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
 import { checksign } from "./client";
 import { callerAudit, type RefreshTrigger, refreshConnection, safetyWindowMs } from "./refresh";
@@ -67,6 +68,7 @@ export async function reportInvalidKey(
   ctx: RequestContext,
   input: { auth: Principal; teamId: string; sessionKey: string },
 ): Promise<SessionKeyView> {
+  await enforceRateLimits(rateLimitDeps(ctx), [["virtuozzo-invalid:team", input.teamId]]);
   const current = await obtain(ctx, { ...input, mode: { kind: "get" }, trigger: "expiry" });
   if (!(await sameKey(current.sessionKey, input.sessionKey))) return view(current);
   const mode: Mode = { kind: "invalid", sealedKey: current.sealedKey };

@@ -111,3 +111,50 @@ export function findTeamOwner(db: Db, teamId: string) {
     .where(and(eq(memberships.teamId, teamId), eq(roles.builtIn, "owner")))
     .get();
 }
+
+/**
+ * Connections with a secret not sealed under `keyId` (the current ENCRYPTION_KEYS key): the credential, or a
+ * stored session key. A batch at a time, for the re-encryption after a key rotation (resealing.ts).
+ */
+export function connectionsNotUnderKey(db: Db, keyId: string, limit: number) {
+  const current = `gh1.${keyId}.%`;
+  return db
+    .select({
+      teamId: virtuozzoConnections.teamId,
+      credential: virtuozzoConnections.credential,
+      sessionKey: virtuozzoConnections.sessionKey,
+    })
+    .from(virtuozzoConnections)
+    .where(
+      sql`${virtuozzoConnections.credential} NOT LIKE ${current} OR (${virtuozzoConnections.sessionKey} IS NOT NULL AND ${virtuozzoConnections.sessionKey} NOT LIKE ${current})`,
+    )
+    .limit(limit);
+}
+
+/**
+ * Replaces a connection's sealed values with their re-encryption, only while they are still the ones that were
+ * read: a reconnect or a refresh in between wins, and the next run looks at the row again.
+ */
+export function resealConnectionStatement(
+  db: Db,
+  change: {
+    teamId: string;
+    from: { credential: string; sessionKey: string | null };
+    to: { credential: string; sessionKey: string | null };
+  },
+) {
+  const { teamId, from, to } = change;
+  return db
+    .update(virtuozzoConnections)
+    .set({ credential: to.credential, sessionKey: to.sessionKey })
+    .where(
+      and(
+        eq(virtuozzoConnections.teamId, teamId),
+        eq(virtuozzoConnections.credential, from.credential),
+        from.sessionKey === null
+          ? sql`${virtuozzoConnections.sessionKey} IS NULL`
+          : eq(virtuozzoConnections.sessionKey, from.sessionKey),
+      ),
+    )
+    .returning({ teamId: virtuozzoConnections.teamId });
+}
