@@ -183,6 +183,36 @@ describe("step-up authentication (RFC 9470)", () => {
     expect((await stepUp(app, owner.accessToken, { password: owner.password })).status).toBe(401);
   });
 
+  it("a cookie client steps up with the CSRF header and gets the session's new cookies", async () => {
+    const app = testWorker({ env: LONG_TOKENS });
+    const owner = await verifiedOwner(app, uniqueEmail("cookie"));
+    const login = await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: owner.password },
+    });
+    const step = (await login.json()) as { preAuthToken: string; deviceId: string };
+    const exchange = await app.request("POST", "/api/v1/auth/session-exchange", {
+      body: { preAuthToken: step.preAuthToken, teamId: owner.teamId, deviceId: step.deviceId },
+    });
+    const csrf = ((await exchange.json()) as { csrfToken: string }).csrfToken;
+    const cookie = [
+      `__Host-device=${step.deviceId}`,
+      ...exchange.headers.getSetCookie().map((line) => line.split(";")[0] ?? ""),
+    ].join("; ");
+    const withoutCsrf = await app.request("POST", "/api/v1/auth/step-up", {
+      headers: { cookie },
+      body: { password: owner.password },
+    });
+    expect(withoutCsrf.status).toBe(403);
+    const stepped = await app.request("POST", "/api/v1/auth/step-up", {
+      headers: { cookie, "x-csrf-token": csrf },
+      body: { password: owner.password },
+    });
+    expect(stepped.status).toBe(200);
+    const set = stepped.headers.getSetCookie();
+    expect(set.some((c) => c.startsWith("__Host-access="))).toBe(true);
+    expect(set.some((c) => c.startsWith("__Host-refresh="))).toBe(true);
+  });
+
   it("API keys never step up", async () => {
     const app = testWorker({ env: LONG_TOKENS });
     const owner = await ownerSession(app);
