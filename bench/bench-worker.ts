@@ -21,6 +21,7 @@ import type { Env } from "../src/platform/config";
 import { parseConfig } from "../src/platform/config";
 import { defaultDeps } from "../src/platform/deps";
 import { auditBenchRoute } from "./audit-worker-routes";
+import { bindingBenchRoute } from "./binding-worker-routes";
 import { IoMeter } from "./io-meter";
 
 /**
@@ -48,6 +49,8 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     if (url.pathname === "/__bench/risk-and-gate") return riskAndGate(env);
     const audit = await auditBenchRoute(request, env);
     if (audit) return audit;
+    const binding = await bindingBenchRoute(request, env);
+    if (binding) return binding;
     if (url.pathname === "/__bench/hash") {
       const params = {
         memoryKiB: Number(env.ARGON2_MEMORY_KIB ?? DEFAULT_ARGON2_PARAMS.memoryKiB),

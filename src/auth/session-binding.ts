@@ -244,20 +244,24 @@ export async function checkBindingClaim(
   if (!m || !source) return "unverifiable";
   const key = await bindingKey(source);
   const [, , u = "", n = "", a = "", c = ""] = m;
-  const same = (part: Part, recorded: string, value: string | null): Promise<boolean | null> | null =>
-    recorded === "" || value === null
+  const same = async (part: Part, recorded: string, value: string | null): Promise<boolean | null> =>
+    recorded === "" || value === null ? null : tagsEqual(await tag(key, token.sid, part, value), recorded);
+  // Lazily, in the order decide() needs them: the common case costs two HMACs (UA family, then ASN or prefix).
+  if (!(await same("u", u, current.uaFamily))) return { ok: false, reason: "ua_family" };
+  let asn: boolean | null = null;
+  let country: boolean | null = null;
+  if (policy === "mobile") {
+    asn = await same("a", a, current.asn === null ? null : String(current.asn));
+    if (asn !== true) country = await same("c", c, current.country);
+  }
+  const needPrefix = policy === "strict" || (asn === null && country === null);
+  const prefix =
+    !needPrefix || n === ""
       ? null
-      : tag(key, token.sid, part, value).then((t) => tagsEqual(t, recorded));
-  const asnComparable = policy === "mobile" && a !== "" && current.asn !== null;
-  const countryComparable = policy === "mobile" && c !== "" && current.country !== null;
-  const needPrefix = policy === "strict" || (!asnComparable && !countryComparable);
-  const [uaFamilySame, asn, country, prefix] = await Promise.all([
-    tag(key, token.sid, "u", current.uaFamily).then((t) => tagsEqual(t, u)),
-    asnComparable ? same("a", a, String(current.asn)) : null,
-    countryComparable ? same("c", c, current.country) : null,
-    !needPrefix || n === "" ? null : current.netPrefix === null ? false : same("n", n, current.netPrefix),
-  ]);
-  return decide(policy, { uaFamily: uaFamilySame, asn, country, netPrefix: prefix });
+      : current.netPrefix === null
+        ? false
+        : await same("n", n, current.netPrefix);
+  return decide(policy, { uaFamily: true, asn, country, netPrefix: prefix });
 }
 
 /** Constant-time comparison of two tags. */
