@@ -5,7 +5,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { auditBench } from "./audit.mjs";
 import { authSuites } from "./auth-suites.mjs";
 import { bindingBench } from "./binding.mjs";
-import { bindingBench } from "./binding.mjs";
 import { eventsBench } from "./events.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
@@ -82,7 +81,6 @@ try {
 
   const measured = await authSuites(worker, report, median(inWorker));
   await hotPaths(worker, report, measured);
-  await bindingBench(worker, report);
   await bindingBench(worker, report);
   await virtuozzoBench(worker, report);
   await eventsBench(worker, report);
