@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../http/app-env";
 import { CSRF_FIELD, pageCsrfToken, pagePost, pagePrincipal } from "../../http/page-principal";
 import { AuthError } from "../../platform/errors";
+import { type Captcha, CaptchaField, captchaFor } from "../../ui/captcha";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
@@ -34,7 +35,18 @@ export function isStepUpChallenge(error: unknown): boolean {
   return error instanceof AuthError && error.code === "insufficient_user_authentication";
 }
 
-function StepUpPage(props: { kind: ProofKind; returnTo: string; csrf: string; errors: FormErrors }) {
+/** The code form's Turnstile: the widget only once a 2FA lock required it (as the login's second factor). */
+function codeCaptcha(c: Context<AppEnv>, required: boolean): Captcha | undefined {
+  return captchaFor(c.var.config, { action: "mfa", required, nonce: c.var.secureHeadersNonce });
+}
+
+function StepUpPage(props: {
+  kind: ProofKind;
+  returnTo: string;
+  csrf: string;
+  errors: FormErrors;
+  captcha?: Captcha | undefined;
+}) {
   return (
     <Layout title={T.title} narrow>
       <section class="card" aria-labelledby="h-step-up">
@@ -56,6 +68,7 @@ function StepUpPage(props: { kind: ProofKind; returnTo: string; csrf: string; er
               errors={props.errors}
             />
           )}
+          {props.kind === "code" ? <CaptchaField captcha={props.captcha} /> : null}
           <button type="submit">{T.submit}</button>
         </PostForm>
         <p class="muted">{T.after}</p>
@@ -104,7 +117,11 @@ export function stepUpPages() {
       try {
         const tokens = await stepUp(c.var.ctx, {
           auth: principal,
-          proof: { password: form.password || undefined, code: form.code || undefined },
+          proof: {
+            password: form.password || undefined,
+            code: form.code || undefined,
+            turnstileToken: form.turnstileToken || undefined,
+          },
         });
         setSessionCookiesFor(c, tokens);
         return c.redirect(returnTo, 303);
@@ -122,6 +139,7 @@ export function stepUpPages() {
             returnTo={returnTo}
             csrf={pageCsrfToken(c)}
             errors={formErrors(error, field)}
+            captcha={codeCaptcha(c, error.code === "captcha_required" || Boolean(form.turnstileToken))}
           />,
           error.status as ContentfulStatusCode,
         );
