@@ -10,6 +10,7 @@ import {
   type SessionBinding,
   uaFamily,
 } from "../../src/auth/session-binding";
+import { renderEmail } from "../../src/email/templates";
 
 const UA = {
   chromeWindows:
@@ -292,5 +293,30 @@ describe("the bnd claim: the same decisions from hashes at the edge", () => {
     expect(await checkBindingClaim("strict", keys, { sid: "sid-1", bnd: "k1.short" }, HOME)).toBe(
       "unverifiable",
     );
+  });
+});
+
+describe("the session_binding mail", () => {
+  it("says what happened, names the refused client and offers a password reset", () => {
+    const mail = renderEmail(
+      "session_binding",
+      {
+        name: "Ana",
+        device: "Chrome on Windows",
+        ip: "198.51.100.7",
+        location: "São Paulo, BR",
+        resetUrl: "https://auth.example.com/forgot-password",
+      },
+      { productName: "Gatehouse", publicOrigin: "https://auth.example.com" },
+    );
+    expect(mail.subject).toBe("Security alert: we ended a sign-in on your account");
+    expect(mail.text).toContain("used from another device or network than the one it started on");
+    expect(mail.text).toContain(
+      "Device: Chrome on Windows\nIP address: 198.51.100.7\nLocation: São Paulo, BR",
+    );
+    expect(mail.text).toContain(
+      "If this was you (a new browser, or a different network), simply sign in again.",
+    );
+    expect(mail.links).toEqual(["https://auth.example.com/forgot-password"]);
   });
 });

@@ -125,7 +125,10 @@ describe("session binding on refresh", () => {
   it("records the binding at creation", async () => {
     const app = testWorker();
     const net = address(198, 18);
-    const { session } = await signInFrom(app, client(SAFARI_IPHONE, net.ip(net.third, 7), 64500, "DE"));
+    const { session, deviceId } = await signInFrom(
+      app,
+      client(SAFARI_IPHONE, net.ip(net.third, 7), 64500, "DE"),
+    );
     expect(await sessionRow(session.sessionId)).toMatchObject({
       revoked_at: null,
       ua_family: "safari/ios",
@@ -136,6 +139,13 @@ describe("session binding on refresh", () => {
     const claims = jose.decodeJwt(session.accessToken);
     expect(typeof claims.bnd).toBe("string");
     expect((claims.bnd as string).length).toBeLessThanOrEqual(45);
+    // A refresh (from a new address of the same network) mints the same claim: the recorded binding, not the
+    // refreshing client's, is what tokens carry.
+    const moved = client(SAFARI_IPHONE, net.ip((net.third + 1) % 256), 64500, "DE");
+    const refreshed = await refresh(app, moved, session.refreshToken, deviceId);
+    expect(refreshed.status).toBe(200);
+    const next = (await refreshed.json()) as Session;
+    expect(jose.decodeJwt(next.accessToken).bnd).toBe(claims.bnd);
   });
 
   it("a stolen refresh token replayed from another UA family: refused, session revoked, user mailed, audited", async () => {
@@ -252,6 +262,25 @@ describe("session binding at the edge (access tokens)", () => {
     expect((await me(app, home, session.accessToken, "cookie")).status).toBe(401);
     expect((await refresh(app, home, session.refreshToken, deviceId)).status).toBe(401);
     await waitForMail(app, owner.email, { template: "session_binding" });
+    expect(await auditOf(session.user.id)).toEqual([
+      { sessionId: session.sessionId, reason: "ua_family", via: "cookie" },
+    ]);
+  });
+
+  it("a page opened with the access cookie from another UA family ends the session and goes to /login", async () => {
+    const app = testWorker();
+    const net = address(198, 28);
+    const home = client(SAFARI_IPHONE, net.ip(net.third), 64500, "DE");
+    const { session } = await signInFrom(app, home);
+    const cookie = `__Host-access=${session.accessToken}`;
+    const own = await app.request("GET", "/account/security", { headers: { ...home, cookie } });
+    expect(own.status).toBe(200);
+    const thief = client(CHROME_WINDOWS, net.ip(net.third), 64500, "DE");
+    const page = await app.request("GET", "/account/security", { headers: { ...thief, cookie } });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe("/login");
+    expect(page.headers.getSetCookie().some((c) => c.startsWith("__Host-access=;"))).toBe(true);
+    expect((await sessionRow(session.sessionId))?.revoked_reason).toBe("binding_mismatch");
     expect(await auditOf(session.user.id)).toEqual([
       { sessionId: session.sessionId, reason: "ua_family", via: "cookie" },
     ]);
