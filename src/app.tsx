@@ -62,6 +62,7 @@ import { refuseUndeclaredBodies } from "./http/middleware/declared-body";
 import { jsonBodyLimit, requireJsonContentType } from "./http/middleware/json-body";
 import { requestLog } from "./http/middleware/request-log";
 import { securityHeaders } from "./http/middleware/security-headers";
+import { traceContext } from "./http/middleware/trace-context";
 import { fieldErrors } from "./http/router";
 import { createContext } from "./platform/context";
 import type { Deps } from "./platform/deps";
@@ -90,6 +91,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   });
 
   app.use(requestId({ limitLength: 64 }));
+  app.use(traceContext(deps.random));
   app.use(clientIp());
   app.use(requestLog(deps.now));
   app.use(securityHeaders());
@@ -107,7 +109,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       credentials: true,
       allowHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "Idempotency-Key", "Last-Event-ID"],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["Retry-After", "X-Request-Id", "WWW-Authenticate", "Idempotent-Replayed"],
+      exposeHeaders: ["Retry-After", "X-Request-Id", "traceparent", "WWW-Authenticate", "Idempotent-Replayed"],
       maxAge: 600,
     }),
   );

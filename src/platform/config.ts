@@ -27,6 +27,8 @@ export interface Bindings {
   IMPORT_QUEUE: Queue<{ jobId: string; seq: number }>;
   /** Optional Workers Analytics Engine dataset: a data point per sign-in event counted (docs/analytics.md). */
   ANALYTICS?: AnalyticsEngineDataset | undefined;
+  /** Optional Workers Analytics Engine dataset for the operational counters (platform/metrics.ts, ops/grafana). */
+  METRICS_DATASET?: AnalyticsEngineDataset | undefined;
 }
 
 /**

@@ -73,11 +73,18 @@ function written(line: LogLine, decision: LogDecision): boolean {
  */
 export class LogScope {
   #lines: LogLine[] = [];
+  /** Fields every line of the request carries (request id, trace id): lines correlate across a trace. */
+  readonly #context: Record<string, unknown>;
+
+  constructor(context: Record<string, unknown> = {}) {
+    this.#context = context;
+  }
   #decision: LogDecision | null = null;
   /** An error or a security event was logged: the request must be kept. */
   mustKeep = false;
 
-  add(line: LogLine): void {
+  add(entry: LogLine): void {
+    const line = { ...entry, fields: { ...this.#context, ...entry.fields } };
     if (line.forced) this.mustKeep = true;
     if (this.#decision) {
       if (written(line, this.#decision)) write(line);

@@ -55,7 +55,7 @@ export async function consumeEmailBatch(
   for (const message of batch.messages) {
     await deliver(ctx, { message, provider });
   }
-  await flushMetrics(ctx.env.METRICS, ctx.now());
+  await flushMetrics({ aggregator: ctx.env.METRICS, dataset: ctx.env.METRICS_DATASET }, ctx.now());
 }
 
 async function deliver(
@@ -132,7 +132,7 @@ export async function consumeDeadLetters(
     await deadLetter(ctx, { id: message.body.id, reason: "retries exhausted" });
     message.ack();
   }
-  await flushMetrics(ctx.env.METRICS, ctx.now());
+  await flushMetrics({ aggregator: ctx.env.METRICS, dataset: ctx.env.METRICS_DATASET }, ctx.now());
 }
 
 async function deadLetter(ctx: RequestContext, input: { id: string; reason: string }): Promise<void> {

@@ -26,7 +26,7 @@ export function metricsRoutes() {
     }
     const aggregator = c.env.METRICS;
     // This isolate's pending increments first, so a scrape right after a request sees it.
-    await flushMetrics(aggregator, c.var.ctx.now(), true);
+    await flushMetrics({ aggregator, dataset: c.env.METRICS_DATASET }, c.var.ctx.now(), true);
     const series = await aggregator.get(aggregator.idFromName("global")).read();
     c.header("Cache-Control", "no-store");
     c.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -16,14 +16,14 @@ import type { AppEnv } from "../app-env";
 export function requestLog(now: () => number) {
   return createMiddleware<AppEnv>(async function requestLogger(c, next) {
     const started = now();
-    const scope = new LogScope();
+    const scope = new LogScope({ requestId: c.var.requestId, traceId: c.var.trace?.traceId });
     await inLogScope(scope, next);
     const status = c.res.status;
     const path = new URL(c.req.url).pathname;
     const durationMs = now() - started;
     // Metrics by route pattern (bounded cardinality), never by path; flushed after the response.
     observeRequest(routeLabel(routePath(c)), status, durationMs / 1000);
-    const flush = flushMetrics(c.env?.METRICS, now());
+    const flush = flushMetrics({ aggregator: c.env?.METRICS, dataset: c.env?.METRICS_DATASET }, now());
     try {
       c.executionCtx.waitUntil(flush);
     } catch {
@@ -39,6 +39,7 @@ export function requestLog(now: () => number) {
       fields: {
         requestId,
         method: c.req.method,
+        route: routePath(c),
         path,
         status,
         durationMs,

@@ -61,4 +61,25 @@ describe("GET /metrics", () => {
     expect(after).toContain('route="/api/v1/auth/login",status="4xx"');
     expect(after).not.toContain(owner.email);
   });
+  it("writes the same increments to Analytics Engine when METRICS_DATASET is bound (the ops/ dashboard's source)", async () => {
+    const points: AnalyticsEngineDataPoint[] = [];
+    const dataset = { writeDataPoint: (p: AnalyticsEngineDataPoint) => void points.push(p) };
+    const app = testWorker({ env: { METRICS_DATASET: dataset as unknown as AnalyticsEngineDataset } });
+    const owner = await verifiedOwner(app, uniqueEmail("ae"));
+    const ok = await app.request("POST", "/api/v1/auth/login", {
+      body: { email: owner.email, password: GOOD_PASSWORD },
+    });
+    expect(ok.status).toBe(200);
+    await scrape(app); // a scrape flushes this isolate's buffer to both sinks
+    const logins = points.filter(
+      (p) => p.blobs?.[0] === "gatehouse_logins_total" && p.blobs?.[1] === "success",
+    );
+    expect(logins.length).toBeGreaterThanOrEqual(1);
+    expect(logins.reduce((sum, p) => sum + (p.doubles?.[0] ?? 0), 0)).toBeGreaterThanOrEqual(1);
+    const durations = points.filter((p) => p.blobs?.[0] === "gatehouse_http_request_duration_seconds_count");
+    expect(durations.some((p) => p.blobs?.[1] === "/api/v1/auth/login" && p.blobs?.[2] === "2xx")).toBe(true);
+    // nothing personal: no address, no IP in any point
+    expect(JSON.stringify(points)).not.toContain(owner.email);
+    expect(JSON.stringify(points)).not.toContain(app.ip);
+  });
 });
