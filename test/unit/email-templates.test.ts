@@ -114,9 +114,13 @@ describe("renderEmail", () => {
   it.each(EMAIL_TEMPLATES)("reports optional links of %s in the template's order", (template) => {
     const withReset = { ...CASES[template].data, resetUrl: url("/reset") };
     const mail = renderEmail(template, withReset, brand);
-    const usesReset = ["password_reset", "security_alert", "token_reuse", "session_binding", "lockout"].includes(
-      template,
-    );
+    const usesReset = [
+      "password_reset",
+      "security_alert",
+      "token_reuse",
+      "session_binding",
+      "lockout",
+    ].includes(template);
     expect(mail.links).toEqual(usesReset ? [url("/reset")] : CASES[template].links);
   });
 
