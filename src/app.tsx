@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { SECURITY_SCHEMES } from "./auth/guards";
+import { abuseRoutes } from "./features/abuse/routes";
 import { accountPages } from "./features/account/pages";
 import { accountRoutes } from "./features/account/routes";
 import { bootstrapAdmin } from "./features/admin/bootstrap";
@@ -157,6 +158,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", signingKeyRoutes());
   app.route("/", userImportRoutes());
   app.route("/", auditRoutes());
+  app.route("/", abuseRoutes());
   app.route("/", analyticsRoutes());
   app.route("/", permissionRoutes());
   app.route("/", teamRoutes());
