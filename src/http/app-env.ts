@@ -2,7 +2,7 @@ import type { Principal } from "../auth/principal";
 import type { BindingMismatchEffect } from "../auth/session-binding";
 import type { Config, Env } from "../platform/config";
 import type { RequestContext } from "../platform/context";
-import type { TraceParent } from "./middleware/trace-context";
+import type { TraceParent } from "./traceparent";
 
 /** Hono environment of the app: bindings + the variables middleware sets. */
 export type AppEnv = {

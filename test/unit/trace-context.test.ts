@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTraceparent, parseTraceparent } from "../../src/http/middleware/trace-context";
+import { formatTraceparent, parseTraceparent } from "../../src/http/traceparent";
 
 // Vectors from W3C Trace Context (https://www.w3.org/TR/trace-context/#examples-of-http-traceparent-headers).
 const EXAMPLE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { toHex } from "../../crypto/encoding";
 import type { AppEnv } from "../app-env";
+import { formatTraceparent, parseTraceparent, type TraceParent } from "../traceparent";
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): an incoming valid `traceparent` is continued — its
@@ -9,39 +10,6 @@ import type { AppEnv } from "../app-env";
  * client's or a proxy's trace finds Gatehouse's lines; Workers' own traces (wrangler `[observability.traces]`,
  * exported over OTLP: docs/observability.md) sit beside them.
  */
-export interface TraceParent {
-  traceId: string;
-  spanId: string;
-  sampled: boolean;
-}
-
-const ZERO_TRACE = "0".repeat(32);
-const ZERO_SPAN = "0".repeat(16);
-
-/** Parses a `traceparent` header (version 00, or a later version read as 00); null when it is not valid. */
-export function parseTraceparent(header: string | undefined | null): TraceParent | null {
-  if (!header) return null;
-  const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/.exec(header.trim());
-  if (!m) return null;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string?,
-  ];
-  // Version ff is invalid; version 00 has exactly four fields; a later version may carry more.
-  if (version === "ff" || (version === "00" && rest !== undefined)) return null;
-  if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return null;
-  return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
-}
-
-/** The `traceparent` this hop sends on. */
-export function formatTraceparent(t: TraceParent): string {
-  return `00-${t.traceId}-${t.spanId}-${t.sampled ? "01" : "00"}`;
-}
-
 export function traceContext(random: (n: number) => Uint8Array) {
   return createMiddleware<AppEnv>(async function traceparent(c, next) {
     const incoming = parseTraceparent(c.req.header("traceparent"));
@@ -49,7 +17,7 @@ export function traceContext(random: (n: number) => Uint8Array) {
     const trace: TraceParent = incoming
       ? {
           traceId: incoming.traceId,
-          spanId: span === ZERO_SPAN ? "0000000000000001" : span,
+          spanId: /^0+$/.test(span) ? "0000000000000001" : span,
           sampled: incoming.sampled,
         }
       : { traceId: toHex(random(16)), spanId: span, sampled: false };

@@ -1,22 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { platformSession } from "../../support/admin";
-import { testWorker, uniqueEmail, verifiedOwner, waitForMail } from "../../support/helpers";
+import { adminBrowser } from "../../support/admin";
 import { pageBrowser } from "../../support/pages";
-
-type App = ReturnType<typeof testWorker>;
-
-/** A cookie-mode browser signed in as a platform user of `roles` (same device as the API session). */
-async function adminBrowser(app: App, roles: Parameters<typeof platformSession>[1]) {
-  const who = await platformSession(app, roles);
-  const browser = pageBrowser(app);
-  browser.jar.set("__Host-device", who.deviceId);
-  for (const pair of who.cookies) {
-    const eq = pair.indexOf("=");
-    browser.jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return { who, browser, csrf: browser.jar.get("__Host-csrf") ?? "" };
-}
+import { testWorker, uniqueEmail, verifiedOwner, waitForMail } from "../../support/helpers";
 
 describe("admin pages", () => {
   it("support: the landing page offers what the role may open; the users search works without JavaScript", async () => {

@@ -1,24 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { adminBrowser } from "../../support/admin";
 import { testClock, testWorker } from "../../support/helpers";
 import { pageBrowser } from "../../support/pages";
-import { type App, marker, platformSession, seedAuditRows } from "./support";
-
-/** A cookie-mode browser signed in with a platform role. */
-async function browserAs(app: App, role: "admin" | "support" | "billing_admin") {
-  const who = await platformSession(app, role);
-  const browser = pageBrowser(app);
-  browser.jar.set("__Host-device", who.deviceId);
-  for (const pair of who.cookies) {
-    const eq = pair.indexOf("=");
-    browser.jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return { who, browser };
-}
+import { marker, seedAuditRows } from "./support";
 
 describe("/admin/audit", () => {
   it("filters without JavaScript, pages with the cursor and links the exports with the same filters", async () => {
     const app = testWorker();
-    const { browser } = await browserAs(app, "support");
+    const { browser } = await adminBrowser(app, ["support"]);
     const m = marker();
     await seedAuditRows({
       count: 60,
@@ -51,7 +40,7 @@ describe("/admin/audit", () => {
 
   it("is not offered to billing_admin (403) and sends the signed-out to the login", async () => {
     const app = testWorker();
-    const { browser } = await browserAs(app, "billing_admin");
+    const { browser } = await adminBrowser(app, ["billing_admin"]);
     expect((await browser.get("/admin/audit")).status).toBe(403);
     expect((await browser.get("/admin/analytics")).status).toBe(403);
     const anonymous = pageBrowser(app);
@@ -64,7 +53,7 @@ describe("/admin/audit", () => {
 describe("/admin/analytics", () => {
   it("shows the totals and the daily series as a server-rendered SVG chart, and refuses a bad range", async () => {
     const app = testWorker({ clock: testClock(Date.parse("2031-09-15T10:00:00Z")) });
-    const { browser } = await browserAs(app, "admin");
+    const { browser } = await adminBrowser(app, ["admin"]);
     const res = await browser.get("/admin/analytics?from=2031-09-01&to=2031-09-15");
     expect(res.status).toBe(200);
     const html = await res.text();
