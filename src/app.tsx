@@ -110,7 +110,13 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       credentials: true,
       allowHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "Idempotency-Key", "Last-Event-ID"],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["Retry-After", "X-Request-Id", "traceparent", "WWW-Authenticate", "Idempotent-Replayed"],
+      exposeHeaders: [
+        "Retry-After",
+        "X-Request-Id",
+        "traceparent",
+        "WWW-Authenticate",
+        "Idempotent-Replayed",
+      ],
       maxAge: 600,
     }),
   );

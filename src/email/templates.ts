@@ -216,7 +216,10 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
 
 /** The logo above the name (a remote image on the public origin: clients that block images show the name). */
 function logoImg(brand: EmailBrand): string {
-  if (brand.logoPath === undefined || !/^\/assets\/logo\.[0-9a-f]{8}\.(?:png|svg|webp|jpg)$/.test(brand.logoPath)) {
+  if (
+    brand.logoPath === undefined ||
+    !/^\/assets\/logo\.[0-9a-f]{8}\.(?:png|svg|webp|jpg)$/.test(brand.logoPath)
+  ) {
     return "";
   }
   const src = new URL(brand.logoPath, checkUrl(brand.publicOrigin, "EmailBrand.publicOrigin")).href;

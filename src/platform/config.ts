@@ -1,4 +1,3 @@
-import { parseLogo } from "../ui/logo";
 import { z } from "zod";
 import type { AbuseMonitor } from "../../durable-objects/abuse-monitor";
 import type { MetricsAggregator } from "../../durable-objects/metrics-aggregator";
@@ -8,6 +7,7 @@ import type { TeamLedger } from "../../durable-objects/team-ledger";
 import type { UserSessionGate } from "../../durable-objects/user-session-gate";
 import type { VirtuozzoSession } from "../../durable-objects/virtuozzo-session";
 import type { EmailQueueMessage } from "../email/types";
+import { parseLogo } from "../ui/logo";
 import { publishedSettingsIn } from "./dev-settings";
 
 /** The storage, Durable Object and queue bindings, as declared in wrangler.toml. */

@@ -60,7 +60,7 @@ export function UsersPage(props: {
   const link = (page: number) => `/admin/users?${new URLSearchParams({ ...query, page: String(page) })}`;
   return (
     <AdminShell view={props.view} title="Users" notice={props.notice}>
-      <form class="stack" method="get" action="/admin/users" data-live-search="user-results" role="search">
+      <form class="stack" method="get" action="/admin/users" data-live-search="user-results">
         <FormAlert errors={props.errors} />
         <Field
           name="q"

@@ -1,4 +1,3 @@
-import { logoOf } from "../../ui/logo";
 import { httpEmailProvider } from "../../email/providers/http";
 import { mailboxProvider } from "../../email/providers/mailbox";
 import { claimOutbox, markOutboxDead, markOutboxFailed, markOutboxSent } from "../../email/store";
@@ -14,6 +13,7 @@ import { logger, maskEmail } from "../../platform/logger";
 import { countMetric, flushMetrics } from "../../platform/metrics";
 import { openOutboxData } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
+import { logoOf } from "../../ui/logo";
 
 /**
  * The consumer side of the email pipeline. A message is only an outbox id: the address and the sealed data

@@ -232,7 +232,7 @@ export async function signOutOnTeamDeletion(
   teamId: string,
 ): Promise<(() => Promise<boolean>) | null> {
   const row = await findConnection(ctx.db, teamId);
-  if (!row || row.authKind !== "password" || !row.sessionKey) return null;
+  if (row?.authKind !== "password" || !row.sessionKey) return null;
   return () => signOutQuietly(ctx, row);
 }
 

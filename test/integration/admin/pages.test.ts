@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { adminBrowser } from "../../support/admin";
-import { pageBrowser } from "../../support/pages";
 import { testWorker, uniqueEmail, verifiedOwner, waitForMail } from "../../support/helpers";
+import { pageBrowser } from "../../support/pages";
 
 describe("admin pages", () => {
   it("support: the landing page offers what the role may open; the users search works without JavaScript", async () => {
