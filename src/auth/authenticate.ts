@@ -41,7 +41,8 @@ export function presentedAccessToken(c: Context): { token: string; via: Principa
 
 /**
  * Authenticates a request by its access token (bearer or cookie): signature, `typ`, issuer, audience and
- * expiry checked in the Worker, then one KV read for the session's revocation record. No D1 access.
+ * expiry checked in the Worker, then one KV read for the session's revocation record, then the session's binding
+ * against the token's `bnd` claim (auth/session-binding.ts: CPU only). No D1 access.
  * Cookie-authenticated unsafe methods must carry `X-CSRF-Token` equal to the `__Host-csrf` cookie and signed
  * for this session.
  */
