@@ -10,6 +10,7 @@ import {
 } from "./account-actions";
 import { eraseUser } from "./erasure";
 import { holdsRole } from "./page-kit";
+import { ADMIN_TEXT } from "./pages.en";
 import { ADMIN_ACCESS, type AdminCapability } from "./routes";
 import type { userDetail } from "./user-detail";
 
@@ -30,58 +31,49 @@ export interface PageAction {
 
 export const ACTIONS: Record<string, PageAction> = {
   lock: {
-    label: "Lock account",
+    ...ADMIN_TEXT.actions.lock,
     capability: "lock",
     notOnSelf: true,
-    warning: "The user is signed out everywhere at once and cannot sign in until unlocked. They are emailed.",
     offered: (u) => u.status !== "locked",
     run: lockUser,
   },
   unlock: {
-    label: "Unlock account",
+    ...ADMIN_TEXT.actions.unlock,
     capability: "unlock",
-    warning: "The user can sign in again. They are emailed.",
     offered: (u) => u.status === "locked",
     run: unlockUser,
   },
   "revoke-sessions": {
-    label: "Sign out everywhere",
+    ...ADMIN_TEXT.actions["revoke-sessions"],
     capability: "revokeSessions",
-    warning: "Every session of the user ends at once. They are emailed.",
     offered: () => true,
     run: revokeUserSessions,
   },
   "reset-2fa": {
-    label: "Reset two-factor authentication",
+    ...ADMIN_TEXT.actions["reset-2fa"],
     capability: "resetMfa",
     notOnSelf: true,
-    warning:
-      "The authenticator and recovery codes stop working; the user sets 2FA up again. They are emailed.",
     offered: (u) => u.mfaEnabled,
     run: resetUserMfa,
   },
   "resend-verification": {
-    label: "Resend verification email",
+    ...ADMIN_TEXT.actions["resend-verification"],
     capability: "resendVerification",
     reasonOptional: true,
-    warning: "A fresh verification link is emailed to the address.",
     offered: (u) => !u.emailVerified,
     run: resendUserVerification,
   },
   roles: {
-    label: "Change platform roles",
+    ...ADMIN_TEXT.actions.roles,
     capability: "roles",
     notOnSelf: true,
-    warning: "The user's sessions end; a new role requires two-factor authentication at the next sign-in.",
     offered: () => true,
     run: () => Promise.resolve(),
   },
   erase: {
-    label: "Erase user",
+    ...ADMIN_TEXT.actions.erase,
     capability: "erase",
     notOnSelf: true,
-    warning:
-      "Personal data is removed for good; audit entries stay with the user pseudonymised. Teams the user is alone in are deleted.",
     offered: () => true,
     run: eraseUser,
   },
@@ -94,15 +86,8 @@ export function mayTake(principal: Principal, action: PageAction, userId: string
   );
 }
 
-export const DONE: Record<string, string> = {
-  lock: "The account is locked.",
-  unlock: "The account is unlocked.",
-  "revoke-sessions": "Every session ended.",
-  "reset-2fa": "Two-factor authentication was reset.",
-  "resend-verification": "A verification email is on its way.",
-  roles: "Platform roles saved.",
-  erased: "The user was erased.",
-};
+/** The notice shown after an action (`?done=`). */
+export const DONE: Record<string, string> = ADMIN_TEXT.done;
 
 /** The action a path names (`/admin/users/:id/confirm/:action`), or 404. */
 export function actionOf(path: string): PageAction {

@@ -10,6 +10,7 @@ import { AuthError } from "../../platform/errors";
 import { type FormErrors, formErrors } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
+import { ADMIN_TEXT } from "./pages.en";
 
 /**
  * The frame of the platform-administration pages (`/admin…`), shared by the admin features' pages (users here;
@@ -19,10 +20,10 @@ import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 
 /** The admin sections and the platform roles that may open each (../shared/API.md "Admin"). */
 export const ADMIN_SECTIONS = [
-  { path: "/admin/users", label: "Users", roles: ["admin", "support", "billing_admin"] },
-  { path: "/admin/audit", label: "Audit", roles: ["admin", "support"] },
-  { path: "/admin/analytics", label: "Analytics", roles: ["admin", "support"] },
-  { path: "/admin/import", label: "Import", roles: ["admin"] },
+  { path: "/admin/users", label: ADMIN_TEXT.sections.users, roles: ["admin", "support", "billing_admin"] },
+  { path: "/admin/audit", label: ADMIN_TEXT.sections.audit, roles: ["admin", "support"] },
+  { path: "/admin/analytics", label: ADMIN_TEXT.sections.analytics, roles: ["admin", "support"] },
+  { path: "/admin/import", label: ADMIN_TEXT.sections.import, roles: ["admin"] },
 ] as const satisfies readonly { path: string; label: string; roles: readonly PlatformRole[] }[];
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -61,11 +62,11 @@ export function AdminCsrf(props: { token: string }) {
 export function AdminShell(props: { view: AdminView; title: string; notice?: string; children: Child }) {
   const offered = ADMIN_SECTIONS.filter((s) => holdsRole(props.view.principal, s.roles));
   return (
-    <Layout title={`${props.title} · Admin`}>
+    <Layout title={`${props.title} · ${ADMIN_TEXT.shell.titleSuffix}`}>
       <p>
-        <a href="/admin">Administration</a>
+        <a href="/admin">{ADMIN_TEXT.shell.home}</a>
       </p>
-      <nav aria-label="Administration">
+      <nav aria-label={ADMIN_TEXT.shell.nav}>
         <ul class="tabs">
           {offered.map((s) => (
             <li>

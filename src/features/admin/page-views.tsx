@@ -3,18 +3,28 @@ import { type Overview, OverviewCards } from "../analytics/overview";
 import { riskLabel } from "../login/risk-text";
 import { ACTIONS, type Detail, mayTake, type PageAction } from "./page-actions";
 import { ADMIN_SECTIONS, AdminCsrf, AdminShell, type AdminView, holdsRole } from "./page-kit";
+import { ADMIN_TEXT as T } from "./pages.en";
 import { PLATFORM_ROLES } from "./schemas";
 import type { AdminUserItem } from "./users-search";
 
 /** The views of the admin users pages (pages.tsx has the routes). */
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "—");
+const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : T.none);
+
+/** The search form's choices, in the order they show between the text fields. */
+const SEARCH_SELECTS = [
+  { name: "status", options: ["active", "locked", "unverified"] },
+  { name: "platformRole", options: PLATFORM_ROLES },
+  { name: "sort", options: ["createdAt", "email", "name", "lastLoginAt"] },
+  { name: "order", options: ["desc", "asc"] },
+] as const;
+const SEARCH_DAYS = ["createdFrom", "createdTo"] as const;
 
 export function Landing(props: { view: AdminView; overview: Overview | null }) {
   const offered = ADMIN_SECTIONS.filter((s) => holdsRole(props.view.principal, s.roles));
   return (
-    <AdminShell view={props.view} title="Administration">
-      <p>Signed in with the platform roles: {props.view.principal.platformRoles.join(", ")}.</p>
+    <AdminShell view={props.view} title={T.landing.title}>
+      <p>{T.landing.roles(props.view.principal.platformRoles.join(", "))}</p>
       {props.overview ? <OverviewCards overview={props.overview} /> : null}
       <ul>
         {offered.map((s) => (
@@ -37,7 +47,7 @@ function Select(props: {
     <div class="field">
       <label for={`f-${props.name}`}>{props.label}</label>
       <select id={`f-${props.name}`} name={props.name}>
-        <option value="">Any</option>
+        <option value="">{T.any}</option>
         {props.options.map((o) => (
           <option value={o} selected={props.value === o}>
             {o}
@@ -59,68 +69,29 @@ export function UsersPage(props: {
   const pages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
   const link = (page: number) => `/admin/users?${new URLSearchParams({ ...query, page: String(page) })}`;
   return (
-    <AdminShell view={props.view} title="Users" notice={props.notice}>
+    <AdminShell view={props.view} title={T.sections.users} notice={props.notice}>
       <form class="stack" method="get" action="/admin/users" data-live-search="user-results">
         <FormAlert errors={props.errors} />
-        <Field
-          name="q"
-          label="Email or name starts with"
-          type="search"
-          value={query.q}
-          errors={props.errors}
-        />
-        <Select
-          name="status"
-          label="Status"
-          value={query.status}
-          options={["active", "locked", "unverified"]}
-        />
-        <Select
-          name="platformRole"
-          label="Platform role"
-          value={query.platformRole}
-          options={PLATFORM_ROLES}
-        />
-        <Select
-          name="sort"
-          label="Sort by"
-          value={query.sort}
-          options={["createdAt", "email", "name", "lastLoginAt"]}
-        />
-        <Select name="order" label="Order" value={query.order} options={["desc", "asc"]} />
-        <Field name="teamId" label="Member of team (id)" value={query.teamId} errors={props.errors} />
-        <Field
-          name="createdFrom"
-          label="Created from (UTC day)"
-          type="date"
-          value={query.createdFrom}
-          errors={props.errors}
-        />
-        <Field
-          name="createdTo"
-          label="Created until (UTC day)"
-          type="date"
-          value={query.createdTo}
-          errors={props.errors}
-        />
-        <button type="submit">Search</button>
+        <Field name="q" label={T.search.q} type="search" value={query.q} errors={props.errors} />
+        {SEARCH_SELECTS.map((f) => (
+          <Select name={f.name} label={T.search[f.name]} value={query[f.name]} options={f.options} />
+        ))}
+        <Field name="teamId" label={T.search.teamId} value={query.teamId} errors={props.errors} />
+        {SEARCH_DAYS.map((name) => (
+          <Field name={name} label={T.search[name]} type="date" value={query[name]} errors={props.errors} />
+        ))}
+        <button type="submit">{T.search.submit}</button>
       </form>
       <div id="user-results">
         {result ? (
           <>
-            <p role="status">
-              {result.total} users · page {result.page} of {pages}
-            </p>
+            <p role="status">{T.search.summary(result.total, result.page, pages)}</p>
             <table>
               <thead>
                 <tr>
-                  <th>Email</th>
-                  <th>Name</th>
-                  <th>Status</th>
-                  <th>2FA</th>
-                  <th>Platform roles</th>
-                  <th>Created (UTC)</th>
-                  <th>Last sign-in (UTC)</th>
+                  {Object.values(T.columns).map((h) => (
+                    <th>{h}</th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
@@ -129,19 +100,19 @@ export function UsersPage(props: {
                     <td>
                       <a href={`/admin/users/${encodeURIComponent(u.id)}`}>{u.email}</a>
                     </td>
-                    <td>{u.name ?? "—"}</td>
+                    <td>{u.name ?? T.none}</td>
                     <td>{u.status}</td>
-                    <td>{u.mfaEnabled ? "on" : "off"}</td>
-                    <td>{u.platformRoles.join(", ") || "—"}</td>
+                    <td>{u.mfaEnabled ? T.on : T.off}</td>
+                    <td>{u.platformRoles.join(", ") || T.none}</td>
                     <td>{day(u.createdAt)}</td>
                     <td>{day(u.lastLoginAt)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            <nav aria-label="Pages">
-              {result.page > 1 ? <a href={link(result.page - 1)}>Previous page</a> : null}{" "}
-              {result.page < pages ? <a href={link(result.page + 1)}>Next page</a> : null}
+            <nav aria-label={T.search.pages}>
+              {result.page > 1 ? <a href={link(result.page - 1)}>{T.search.previous}</a> : null}{" "}
+              {result.page < pages ? <a href={link(result.page + 1)}>{T.search.next}</a> : null}
             </nav>
           </>
         ) : null}
@@ -156,20 +127,20 @@ export function DetailPage(props: { view: AdminView; user: Detail; notice?: stri
     ([, a]) => a.offered(user) && mayTake(view.principal, a, user.id),
   );
   return (
-    <AdminShell view={view} title="Users" notice={props.notice}>
+    <AdminShell view={view} title={T.sections.users} notice={props.notice}>
       <h2>{user.email}</h2>
       <dl>
-        <dt>Name</dt>
-        <dd>{user.name ?? "—"}</dd>
-        <dt>Status</dt>
+        <dt>{T.detail.name}</dt>
+        <dd>{user.name ?? T.none}</dd>
+        <dt>{T.detail.status}</dt>
         <dd>{user.status}</dd>
-        <dt>Two-factor authentication</dt>
-        <dd>{user.mfaEnabled ? "on" : "off"}</dd>
-        <dt>Platform roles</dt>
-        <dd>{user.platformRoles.join(", ") || "—"}</dd>
-        <dt>Teams</dt>
-        <dd>{user.teams.map((t) => `${t.slug} (${t.role})`).join(", ") || "—"}</dd>
-        <dt>Created · last sign-in (UTC)</dt>
+        <dt>{T.detail.mfa}</dt>
+        <dd>{user.mfaEnabled ? T.on : T.off}</dd>
+        <dt>{T.detail.platformRoles}</dt>
+        <dd>{user.platformRoles.join(", ") || T.none}</dd>
+        <dt>{T.detail.teams}</dt>
+        <dd>{user.teams.map((t) => `${t.slug} (${t.role})`).join(", ") || T.none}</dd>
+        <dt>{T.detail.dates}</dt>
         <dd>
           {day(user.createdAt)} · {day(user.lastLoginAt)}
         </dd>
@@ -183,25 +154,23 @@ export function DetailPage(props: { view: AdminView; user: Detail; notice?: stri
           ))}
         </ul>
       ) : null}
-      <h3>Sessions</h3>
-      <List rows={user.sessions.map((s) => [s.device, s.location ?? s.ip ?? "—", day(s.lastSeenAt)])} />
-      <h3>Trusted devices</h3>
+      <h3>{T.detail.sessions}</h3>
+      <List rows={user.sessions.map((s) => [s.device, s.location ?? s.ip ?? T.none, day(s.lastSeenAt)])} />
+      <h3>{T.detail.trustedDevices}</h3>
       <List rows={user.trustedDevices.map((d) => [d.name, day(d.lastUsedAt)])} />
-      <h3>Login activity</h3>
+      <h3>{T.detail.loginActivity}</h3>
       <List
-        rows={user.loginActivity.map((e) => [
-          day(e.at),
-          e.outcome,
-          e.location ?? e.ip ?? "—",
-          riskLabel(e.risk) ? `risk ${riskLabel(e.risk)}` : "",
-        ])}
+        rows={user.loginActivity.map((e) => {
+          const risk = riskLabel(e.risk);
+          return [day(e.at), e.outcome, e.location ?? e.ip ?? T.none, risk ? T.detail.risk(risk) : ""];
+        })}
       />
-      <h3>Audit</h3>
+      <h3>{T.detail.audit}</h3>
       <List
         rows={user.audit.map((e) => [
           day(e.at),
           e.action,
-          e.actor?.email ?? e.actor?.id ?? "—",
+          e.actor?.email ?? e.actor?.id ?? T.none,
           e.reason ?? "",
         ])}
       />
@@ -210,7 +179,7 @@ export function DetailPage(props: { view: AdminView; user: Detail; notice?: stri
 }
 
 function List(props: { rows: string[][] }) {
-  if (props.rows.length === 0) return <p class="muted">None.</p>;
+  if (props.rows.length === 0) return <p class="muted">{T.detail.empty}</p>;
   return (
     <table>
       <tbody>
@@ -236,17 +205,15 @@ export function ConfirmPage(props: {
 }) {
   const { action, user } = props;
   return (
-    <AdminShell view={props.view} title="Users">
-      <h2>
-        {action.label}: {user.email}
-      </h2>
+    <AdminShell view={props.view} title={T.sections.users}>
+      <h2>{T.confirm.heading(action.label, user.email)}</h2>
       <p>{action.warning}</p>
       <form class="stack" method="post" action={`/admin/users/${encodeURIComponent(user.id)}/${props.path}`}>
         <AdminCsrf token={props.view.csrf} />
         <FormAlert errors={props.errors} />
         {props.path === "roles" ? (
           <fieldset>
-            <legend>Platform roles</legend>
+            <legend>{T.confirm.platformRoles}</legend>
             {PLATFORM_ROLES.map((r) => (
               <label>
                 <input
@@ -262,17 +229,13 @@ export function ConfirmPage(props: {
         ) : null}
         <Field
           name="reason"
-          label={
-            action.reasonOptional
-              ? "Reason (optional, kept in the audit log)"
-              : "Reason (kept in the audit log)"
-          }
+          label={action.reasonOptional ? T.confirm.reasonOptional : T.confirm.reason}
           value={props.values.reason}
           required={!action.reasonOptional}
           errors={props.errors}
         />
         <button type="submit">{action.label}</button>
-        <a href={`/admin/users/${encodeURIComponent(user.id)}`}>Cancel</a>
+        <a href={`/admin/users/${encodeURIComponent(user.id)}`}>{T.confirm.cancel}</a>
       </form>
     </AdminShell>
   );

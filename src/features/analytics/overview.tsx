@@ -1,6 +1,9 @@
 import { utcDay } from "../../db/analytics-rollups";
 import type { RequestContext } from "../../platform/context";
 import { type AnalyticsReport, analyticsReport, type Totals } from "./analytics";
+import { ANALYTICS_TEXT } from "./pages.en";
+
+const T = ANALYTICS_TEXT.overview;
 
 /**
  * The overview at the top of `/admin` (admin, support): today's sign-ins, failures, suspicious logins and
@@ -13,10 +16,15 @@ const DAY_MS = 86_400_000;
 
 /** The figures the overview shows, in order, with the audit action that lists their events. */
 export const OVERVIEW_METRICS = [
-  { key: "loginSuccesses", label: "Sign-ins", audit: "login.succeeded", tone: "ok" },
-  { key: "loginFailures", label: "Failed sign-ins", audit: "login.failed", tone: "danger" },
-  { key: "suspiciousLogins", label: "Suspicious sign-ins", audit: "login.risk_detected", tone: "danger" },
-  { key: "lockouts", label: "Lockouts", audit: "login.locked", tone: "danger" },
+  { key: "loginSuccesses", label: T.metrics.loginSuccesses, audit: "login.succeeded", tone: "ok" },
+  { key: "loginFailures", label: T.metrics.loginFailures, audit: "login.failed", tone: "danger" },
+  {
+    key: "suspiciousLogins",
+    label: T.metrics.suspiciousLogins,
+    audit: "login.risk_detected",
+    tone: "danger",
+  },
+  { key: "lockouts", label: T.metrics.lockouts, audit: "login.locked", tone: "danger" },
 ] as const satisfies readonly { key: keyof Totals; label: string; audit: string; tone: "ok" | "danger" }[];
 
 export interface MetricSummary {
@@ -84,7 +92,7 @@ export function TrendBars(props: { metric: MetricSummary }) {
       viewBox={`0 0 ${W} ${H + 14}`}
       width="100%"
       role="img"
-      aria-label={`${label} per day from ${first} to today: ${series.map((d) => d.value).join(", ")}`}
+      aria-label={T.trendLabel(label, first, series.map((d) => d.value).join(", "))}
     >
       {series.map((d, i) => {
         const h = d.value === 0 ? 1 : Math.max(2, (d.value * H) / max);
@@ -107,7 +115,7 @@ export function TrendBars(props: { metric: MetricSummary }) {
         {first}
       </text>
       <text x={W} y={H + 12} text-anchor="end" font-size="10" fill="currentColor">
-        today · peak {max}
+        {T.trendEnd(max)}
       </text>
     </svg>
   );
@@ -117,7 +125,7 @@ export function TrendBars(props: { metric: MetricSummary }) {
 export function OverviewCards(props: { overview: Overview }) {
   return (
     <section aria-labelledby="overview-title">
-      <h2 id="overview-title">Today ({props.overview.today}, UTC)</h2>
+      <h2 id="overview-title">{T.title(props.overview.today)}</h2>
       <ul class="stats">
         {props.overview.metrics.map((m) => (
           <li class="card">
@@ -125,15 +133,13 @@ export function OverviewCards(props: { overview: Overview }) {
               <a href={m.auditHref}>{m.label}</a>
             </h3>
             <p class="figure">{m.today}</p>
-            <p class="muted">
-              Yesterday {m.yesterday} · 7-day average {m.weekAverage}
-            </p>
+            <p class="muted">{T.compare(m.yesterday, m.weekAverage)}</p>
             <TrendBars metric={m} />
           </li>
         ))}
       </ul>
       <p>
-        <a href="/admin/analytics">Rates, sessions and any date range</a>
+        <a href="/admin/analytics">{T.more}</a>
       </p>
     </section>
   );

@@ -5,6 +5,7 @@ import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS } from "../../
 import { renderPage } from "../../ui/render";
 import { AdminShell, type AdminView, adminViewOf } from "../admin/page-kit";
 import { type AnalyticsReport, analyticsReport } from "./analytics";
+import { ANALYTICS_TEXT as T } from "./pages.en";
 
 /**
  * `/admin/analytics` (admin, support): a date-range form (UTC days, default the last 30), the totals and rates,
@@ -16,7 +17,31 @@ const W = 720;
 const H = 200;
 const PAD = 28;
 
-const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
+/** The totals table: a label and the figure (with its rate) of each row, in order. */
+const TOTALS: readonly [string, (r: AnalyticsReport) => string][] = [
+  [T.totals.logins, (r) => String(r.totals.logins)],
+  [T.totals.successful, (r) => T.share(r.totals.loginSuccesses, T.percent(r.rates.loginSuccess))],
+  [T.totals.failed, (r) => T.share(r.totals.loginFailures, T.percent(r.rates.loginFailure))],
+  [T.totals.suspicious, (r) => T.shareOfSuccessful(r.totals.suspiciousLogins, T.percent(r.rates.suspicious))],
+  [
+    T.totals.deviceApprovals,
+    (r) => T.shareOfSuccessful(r.totals.deviceApprovals, T.percent(r.rates.deviceApproval)),
+  ],
+  [
+    T.totals.passwordResets,
+    (r) => T.shareOfAttempts(r.totals.passwordResets, T.percent(r.rates.passwordReset)),
+  ],
+  [T.totals.lockouts, (r) => String(r.totals.lockouts)],
+  [T.totals.avgSession, (r) => T.minutes(Math.round(r.avgSessionSeconds / 60))],
+];
+
+/** The per-day table: the columns after the day, in order. */
+const DAILY: readonly [string, (d: AnalyticsReport["daily"][number]) => number][] = [
+  [T.daily.successful, (d) => d.loginSuccesses],
+  [T.daily.failed, (d) => d.loginFailures],
+  [T.daily.suspicious, (d) => d.suspiciousLogins],
+  [T.daily.lockouts, (d) => d.lockouts],
+];
 
 /** Successes and failures per day as two polylines on a shared scale, with the maximum labelled. */
 export function DailyChart(props: { daily: AnalyticsReport["daily"] }) {
@@ -29,12 +54,7 @@ export function DailyChart(props: { daily: AnalyticsReport["daily"] }) {
   const first = daily[0]?.date ?? "";
   const last = daily.at(-1)?.date ?? "";
   return (
-    <svg
-      viewBox={`0 0 ${W} ${H}`}
-      width="100%"
-      role="img"
-      aria-label={`Sign-ins per day from ${first} to ${last}: successes and failures (peak ${max})`}
-    >
+    <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={T.chart.label(first, last, max)}>
       <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke="currentColor" stroke-opacity="0.4" />
       <line x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} stroke="currentColor" stroke-opacity="0.4" />
       <text x={PAD - 4} y={PAD + 4} text-anchor="end" font-size="10" fill="currentColor">
@@ -55,7 +75,7 @@ export function DailyChart(props: { daily: AnalyticsReport["daily"] }) {
         stroke-dasharray="5 3"
       />
       <text x={W - PAD} y={PAD - 10} text-anchor="end" font-size="11" fill="currentColor">
-        — successes · - - failures
+        {T.chart.legend}
       </text>
     </svg>
   );
@@ -69,98 +89,58 @@ function AnalyticsPage(props: {
 }) {
   const r = props.report;
   return (
-    <AdminShell view={props.view} title="Analytics">
+    <AdminShell view={props.view} title={T.title}>
       <form class="stack" method="get" action="/admin/analytics">
         <FormAlert errors={props.errors} />
         <Field
           name="from"
-          label="From (UTC day)"
+          label={T.form.from}
           type="date"
           value={props.query.from ?? r?.from}
           errors={props.errors}
         />
         <Field
           name="to"
-          label="To (UTC day)"
+          label={T.form.to}
           type="date"
           value={props.query.to ?? r?.to}
           errors={props.errors}
         />
-        <button type="submit">Show</button>
+        <button type="submit">{T.form.submit}</button>
       </form>
       {r ? (
         <>
-          <h2>
-            {r.from} to {r.to}
-          </h2>
+          <h2>{T.range(r.from, r.to)}</h2>
           <table>
             <tbody>
-              <tr>
-                <th scope="row">Sign-in attempts</th>
-                <td>{r.totals.logins}</td>
-              </tr>
-              <tr>
-                <th scope="row">Successful</th>
-                <td>
-                  {r.totals.loginSuccesses} ({percent(r.rates.loginSuccess)})
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Failed</th>
-                <td>
-                  {r.totals.loginFailures} ({percent(r.rates.loginFailure)})
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Suspicious</th>
-                <td>
-                  {r.totals.suspiciousLogins} ({percent(r.rates.suspicious)} of successful)
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Device approvals</th>
-                <td>
-                  {r.totals.deviceApprovals} ({percent(r.rates.deviceApproval)} of successful)
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Password resets</th>
-                <td>
-                  {r.totals.passwordResets} ({percent(r.rates.passwordReset)} of attempts)
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Lockouts</th>
-                <td>{r.totals.lockouts}</td>
-              </tr>
-              <tr>
-                <th scope="row">Average session</th>
-                <td>{Math.round(r.avgSessionSeconds / 60)} min</td>
-              </tr>
+              {TOTALS.map(([label, figure]) => (
+                <tr>
+                  <th scope="row">{label}</th>
+                  <td>{figure(r)}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
-          <h2>Per day</h2>
+          <h2>{T.perDay}</h2>
           <DailyChart daily={r.daily} />
           <details>
-            <summary>The figures per day</summary>
+            <summary>{T.perDayTable}</summary>
             <table>
               <thead>
                 <tr>
-                  <th>Day</th>
-                  <th>Successful</th>
-                  <th>Failed</th>
-                  <th>Suspicious</th>
-                  <th>Lockouts</th>
+                  <th>{T.daily.day}</th>
+                  {DAILY.map(([label]) => (
+                    <th>{label}</th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
                 {r.daily.map((d) => (
                   <tr>
                     <td>{d.date}</td>
-                    <td>{d.loginSuccesses}</td>
-                    <td>{d.loginFailures}</td>
-                    <td>{d.suspiciousLogins}</td>
-                    <td>{d.lockouts}</td>
+                    {DAILY.map(([, value]) => (
+                      <td>{value(d)}</td>
+                    ))}
                   </tr>
                 ))}
               </tbody>

@@ -8,6 +8,7 @@ import { renderPage } from "../../ui/render";
 import { AdminShell, type AdminView, adminViewOf } from "../admin/page-kit";
 import { type AuditQuery, listAuditLogs } from "./audit-log";
 import type { AuditItem } from "./encoders";
+import { AUDIT_TEXT as T } from "./pages.en";
 import { AuditFilterQuery } from "./routes";
 
 /**
@@ -31,14 +32,14 @@ function AuditPage(props: {
   const exportLink = (format: string) =>
     `/api/v1/admin/audit-logs/export?${new URLSearchParams({ ...filters, format })}`;
   return (
-    <AdminShell view={props.view} title="Audit">
+    <AdminShell view={props.view} title={T.title}>
       <form class="stack" method="get" action="/admin/audit">
         <FormAlert errors={props.errors} />
-        <Field name="actor" label="Actor (user id)" value={query.actor} errors={props.errors} />
+        <Field name="actor" label={T.filters.actor} value={query.actor} errors={props.errors} />
         <div class="field">
-          <label for="f-action">Action</label>
+          <label for="f-action">{T.filters.action}</label>
           <select id="f-action" name="action">
-            <option value="">Any</option>
+            <option value="">{T.filters.any}</option>
             {Object.keys(AUDIT_ACTIONS).map((a) => (
               <option value={a} selected={query.action === a}>
                 {a}
@@ -46,28 +47,28 @@ function AuditPage(props: {
             ))}
           </select>
         </div>
-        <Field name="target" label="Target id" value={query.target} errors={props.errors} />
-        <Field name="teamId" label="Team id" value={query.teamId} errors={props.errors} />
-        <Field name="ip" label="IP address" value={query.ip} errors={props.errors} />
+        <Field name="target" label={T.filters.target} value={query.target} errors={props.errors} />
+        <Field name="teamId" label={T.filters.teamId} value={query.teamId} errors={props.errors} />
+        <Field name="ip" label={T.filters.ip} value={query.ip} errors={props.errors} />
         <Field
           name="from"
-          label="From (ISO 8601 UTC)"
+          label={T.filters.from}
           value={query.from}
           errors={props.errors}
-          hint="e.g. 2026-01-01T00:00:00Z"
+          hint={T.filters.fromHint}
         />
-        <Field name="to" label="To (ISO 8601 UTC)" value={query.to} errors={props.errors} />
-        <button type="submit">Filter</button>
+        <Field name="to" label={T.filters.to} value={query.to} errors={props.errors} />
+        <button type="submit">{T.filters.submit}</button>
       </form>
       <p>
-        Export these entries: <a href={exportLink("csv")}>CSV</a> ·{" "}
-        <a href={exportLink("jsonl")}>JSON Lines</a>
+        {T.export.lead} <a href={exportLink("csv")}>{T.export.csv}</a> ·{" "}
+        <a href={exportLink("jsonl")}>{T.export.jsonl}</a>
       </p>
       {props.items ? <AuditTable items={props.items} /> : null}
       {props.nextCursor ? (
-        <nav aria-label="Pages">
+        <nav aria-label={T.pages}>
           <a href={`/admin/audit?${new URLSearchParams({ ...filters, cursor: props.nextCursor })}`}>
-            Older entries
+            {T.older}
           </a>
         </nav>
       ) : null}
@@ -76,19 +77,14 @@ function AuditPage(props: {
 }
 
 function AuditTable(props: { items: AuditItem[] }) {
-  if (props.items.length === 0) return <p class="muted">No entries match.</p>;
+  if (props.items.length === 0) return <p class="muted">{T.empty}</p>;
   return (
     <table>
       <thead>
         <tr>
-          <th>Time (UTC)</th>
-          <th>Action</th>
-          <th>Actor</th>
-          <th>Target</th>
-          <th>Team</th>
-          <th>IP</th>
-          <th>Reason</th>
-          <th>Details</th>
+          {Object.values(T.columns).map((h) => (
+            <th>{h}</th>
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -100,13 +96,13 @@ function AuditTable(props: { items: AuditItem[] }) {
               {e.actor ? (
                 <a href={`/admin/users/${encodeURIComponent(e.actor.id)}`}>{e.actor.email ?? e.actor.id}</a>
               ) : (
-                "—"
+                T.none
               )}
             </td>
-            <td>{e.target ? `${e.target.type ?? ""} ${e.target.id}` : "—"}</td>
-            <td>{e.teamId ?? "—"}</td>
-            <td>{e.ip ?? "—"}</td>
-            <td>{e.reason ?? "—"}</td>
+            <td>{e.target ? `${e.target.type ?? ""} ${e.target.id}` : T.none}</td>
+            <td>{e.teamId ?? T.none}</td>
+            <td>{e.ip ?? T.none}</td>
+            <td>{e.reason ?? T.none}</td>
             <td>
               <code>{JSON.stringify(e.metadata)}</code>
             </td>

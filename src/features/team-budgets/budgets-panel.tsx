@@ -1,7 +1,6 @@
 import { BUDGET_NOUNS } from "./budgets";
+import { BUDGETS_TEXT as T } from "./pages.en";
 import type { TeamBudgetsView } from "./usage-view";
-
-const WINDOW_WORD = { hour: "per hour", day: "per day (UTC)" } as const;
 
 /**
  * The team's abuse budgets on its billing page (/teams/:teamId/billing): each budget's use in its current hour
@@ -10,29 +9,24 @@ const WINDOW_WORD = { hour: "per hour", day: "per day (UTC)" } as const;
 export function BudgetsPanel(props: { budgets: TeamBudgetsView }) {
   return (
     <>
-      <h3>Usage budgets</h3>
-      <p class="muted">
-        Shared by the team's members and API keys. A budget that runs out refuses further requests of its kind
-        until it resets; the Owner is emailed once.
-      </p>
+      <h3>{T.title}</h3>
+      <p class="muted">{T.intro}</p>
       <table>
         <thead>
           <tr>
-            <th scope="col">Budget</th>
-            <th scope="col">Used</th>
-            <th scope="col">Resets</th>
+            <th scope="col">{T.budget}</th>
+            <th scope="col">{T.used}</th>
+            <th scope="col">{T.resets}</th>
           </tr>
         </thead>
         <tbody>
           {props.budgets.budgets.map((b) => (
             <tr>
               <th scope="row">
-                {BUDGET_NOUNS[b.budget]} {WINDOW_WORD[b.window]}
+                {BUDGET_NOUNS[b.budget]} {T.window[b.window]}
               </th>
-              <td>
-                {b.used} / {b.limit}
-              </td>
-              <td>{b.resetsAt.slice(0, 16).replace("T", " ")} UTC</td>
+              <td>{T.usage(b.used, b.limit)}</td>
+              <td>{T.resetsAt(b.resetsAt.slice(0, 16).replace("T", " "))}</td>
             </tr>
           ))}
         </tbody>

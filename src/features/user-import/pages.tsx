@@ -12,9 +12,9 @@ import { AdminCsrf, AdminShell, type AdminView, adminViewOf, holdsRole } from ".
 import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 import { MAX_IMPORT_BYTES, readBoundedBody } from "./bounded-body";
 import { importJobView, MAX_IMPORT_ROWS, startImport } from "./import-job";
+import { IMPORT_TEXT as T } from "./pages.en";
 
 const ADMIN_ONLY = ["admin"] as const;
-const TITLE = "Import";
 /** The multipart envelope around a 5 MB file (boundaries, the CSRF field, part headers). */
 const MULTIPART_OVERHEAD = 64 * 1024;
 const MULTIPART = /^multipart\/form-data\s*;/i;
@@ -23,40 +23,31 @@ type Job = Awaited<ReturnType<typeof importJobView>>;
 
 function UploadPage(props: { view: AdminView; errors?: FormErrors }) {
   return (
-    <AdminShell view={props.view} title={TITLE}>
+    <AdminShell view={props.view} title={T.title}>
       <p>
-        Invite users from a CSV file with the header <code>email,name,team,role</code> (team: its slug or id;
-        role: a role name of that team), up to {MAX_IMPORT_ROWS.toLocaleString("en")} rows and 5 MB. Every row
-        is checked first; the invitations are then mailed in the background. Uploading the same file again
-        shows its import instead of inviting anyone twice.
+        {T.upload.introLead} <code>{T.upload.header}</code>{" "}
+        {T.upload.intro(MAX_IMPORT_ROWS.toLocaleString("en"))}
       </p>
       <FormAlert errors={props.errors ?? { fields: {} }} />
       <form class="stack" method="post" action="/admin/import" enctype="multipart/form-data">
         <AdminCsrf token={props.view.csrf} />
-        <label for="f-file">CSV file</label>
+        <label for="f-file">{T.upload.file}</label>
         <input id="f-file" type="file" name="file" accept=".csv,text/csv" required />
-        <button type="submit">Upload and invite</button>
+        <button type="submit">{T.upload.submit}</button>
       </form>
     </AdminShell>
   );
 }
 
-const STATUS_COPY: Record<Job["status"], string> = {
-  queued: "Queued",
-  running: "Running",
-  done: "Done",
-  failed: "Failed (a part of the file could not be processed; upload it again to resume)",
-};
-
 function JobPage(props: { view: AdminView; job: Job }) {
   const { job } = props;
   const active = job.status === "queued" || job.status === "running";
   return (
-    <AdminShell view={props.view} title={TITLE}>
-      <h2>Import {job.id}</h2>
+    <AdminShell view={props.view} title={T.title}>
+      <h2>{T.job.heading(job.id)}</h2>
       <p role="status">
-        Status: <strong>{STATUS_COPY[job.status]}</strong>
-        {active ? " — this page refreshes every 2 seconds." : null}
+        {T.job.status} <strong>{T.status[job.status]}</strong>
+        {active ? T.job.refreshing : null}
       </p>
       <progress max={job.total} value={job.processed}>
         {job.processed} / {job.total}
@@ -64,36 +55,36 @@ function JobPage(props: { view: AdminView; job: Job }) {
       <table>
         <tbody>
           <tr>
-            <th scope="row">Rows</th>
+            <th scope="row">{T.job.rows}</th>
             <td>{job.total}</td>
           </tr>
           <tr>
-            <th scope="row">Processed</th>
+            <th scope="row">{T.job.processed}</th>
             <td>{job.processed}</td>
           </tr>
           <tr>
-            <th scope="row">Invited</th>
+            <th scope="row">{T.job.invited}</th>
             <td>{job.created}</td>
           </tr>
           <tr>
-            <th scope="row">Skipped (already a member or invited)</th>
+            <th scope="row">{T.job.skipped}</th>
             <td>{job.skipped}</td>
           </tr>
           <tr>
-            <th scope="row">Errors</th>
+            <th scope="row">{T.job.errors}</th>
             <td>{job.errors.length}</td>
           </tr>
         </tbody>
       </table>
       {job.errors.length > 0 ? (
         <table>
-          <caption>Rows not invited</caption>
+          <caption>{T.job.notInvited}</caption>
           <thead>
             <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Email</th>
-              <th scope="col">Code</th>
-              <th scope="col">Reason</th>
+              <th scope="col">{T.job.row}</th>
+              <th scope="col">{T.job.email}</th>
+              <th scope="col">{T.job.code}</th>
+              <th scope="col">{T.job.reason}</th>
             </tr>
           </thead>
           <tbody>
@@ -111,7 +102,7 @@ function JobPage(props: { view: AdminView; job: Job }) {
         </table>
       ) : null}
       <p>
-        <a href="/admin/import">Import another file</a>
+        <a href="/admin/import">{T.job.another}</a>
       </p>
     </AdminShell>
   );
@@ -132,11 +123,11 @@ async function readUpload(c: Parameters<typeof adminViewOf>[0]) {
     origin !== c.var.config.PUBLIC_ORIGIN &&
     !(origin === "null" && site === "same-origin");
   if (crossSite || foreignOrigin) {
-    throw new AuthError("csrf_failed", { detail: "This form was sent from another site." });
+    throw new AuthError("csrf_failed", { detail: T.refusals.crossSite });
   }
   const type = c.req.header("content-type") ?? "";
   if (!MULTIPART.test(type)) {
-    throw new AuthError("unsupported_media_type", { detail: "Send the form as multipart/form-data." });
+    throw new AuthError("unsupported_media_type", { detail: T.refusals.multipart });
   }
   const principal = await pagePrincipal(c);
   if (!principal) return null;
@@ -145,7 +136,7 @@ async function readUpload(c: Parameters<typeof adminViewOf>[0]) {
   try {
     form = await new Response(bytes, { headers: { "content-type": type } }).formData();
   } catch {
-    throw new AuthError("bad_request", { detail: "The form could not be read." });
+    throw new AuthError("bad_request", { detail: T.refusals.unreadable });
   }
   const given = form.get(CSRF_FIELD);
   const cookie = readCookie(c, "csrf");
@@ -158,12 +149,12 @@ async function readUpload(c: Parameters<typeof adminViewOf>[0]) {
   await assertFreshAuthentication(c.var.ctx, principal);
   const file = form.get("file");
   if (!file || typeof file === "string" || file.size === 0) {
-    throw AuthError.validation([{ path: "body", message: "Choose a CSV file." }]);
+    throw AuthError.validation([{ path: "body", message: T.refusals.noFile }]);
   }
   const content = new Uint8Array(await file.arrayBuffer());
   if (content.byteLength > MAX_IMPORT_BYTES) {
     throw new AuthError("payload_too_large", {
-      detail: `The file must not exceed ${MAX_IMPORT_BYTES} bytes (5 MB).`,
+      detail: T.refusals.tooLarge(MAX_IMPORT_BYTES),
     });
   }
   return { principal, content };

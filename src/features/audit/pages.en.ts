@@ -1,0 +1,35 @@
+/** Every word of the audit viewer `/admin/audit` (English). A second language is a second file with the same shape. */
+export const AUDIT_TEXT = {
+  title: "Audit",
+  filters: {
+    actor: "Actor (user id)",
+    action: "Action",
+    any: "Any",
+    target: "Target id",
+    teamId: "Team id",
+    ip: "IP address",
+    from: "From (ISO 8601 UTC)",
+    fromHint: "e.g. 2026-01-01T00:00:00Z",
+    to: "To (ISO 8601 UTC)",
+    submit: "Filter",
+  },
+  export: {
+    lead: "Export these entries:",
+    csv: "CSV",
+    jsonl: "JSON Lines",
+  },
+  pages: "Pages",
+  older: "Older entries",
+  empty: "No entries match.",
+  columns: {
+    at: "Time (UTC)",
+    action: "Action",
+    actor: "Actor",
+    target: "Target",
+    team: "Team",
+    ip: "IP",
+    reason: "Reason",
+    details: "Details",
+  },
+  none: "—",
+} as const;
