@@ -19,6 +19,11 @@ export interface SessionAuthenticationRow {
   authTime: number;
   amr: string;
   riskScore: number;
+  /** The client the session is bound to (auth/session-binding.ts): a token minted for it carries the binding. */
+  uaFamily: string | null;
+  netPrefix: string | null;
+  asn: number | null;
+  country: string | null;
   hasMfa: boolean;
   userDisabled: boolean;
 }
@@ -39,6 +44,10 @@ export async function sessionAuthenticationOf(
       authTime: sessions.authTime,
       amr: sessions.amr,
       riskScore: sessions.riskScore,
+      uaFamily: sessions.uaFamily,
+      netPrefix: sessions.netPrefix,
+      asn: sessions.asn,
+      country: sessions.country,
       mfaSince: userMfa.enabledAt,
       disabledAt: users.disabledAt,
     })

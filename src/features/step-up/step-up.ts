@@ -1,4 +1,5 @@
 import { ACR_MFA, type Principal } from "../../auth/principal";
+import { recordedBinding } from "../../auth/session-binding";
 import { liveSessionAuthentication, stepUpChallenge, stepUpSettings } from "../../auth/step-up";
 import { generateToken, hashToken } from "../../crypto/tokens";
 import { recordSessionAuthentication } from "../../db/session-authentication";
@@ -134,5 +135,7 @@ export async function stepUp(
     grant,
     accessEpoch: session.accessEpoch,
     authentication: { at: after.authTime, amr: amrColumn.read(after.amr) },
+    // The fresh token stays bound to the session's client like every other (checked at the edge).
+    binding: recordedBinding(session),
   });
 }

@@ -47,6 +47,9 @@ describe("step-up authentication (RFC 9470)", () => {
     const claims = claimsOf(tokens.accessToken);
     expect(claims.auth_time).toBe(Math.floor(app.clock.now() / 1000));
     expect(claims.amr).toEqual(["pwd"]);
+    // still bound to the session's client, like the token it replaces
+    expect(claims.bnd).toBe(claimsOf(owner.accessToken).bnd);
+    expect(typeof claims.bnd).toBe("string");
 
     expect((await createKey(app, tokens.accessToken, owner.teamId)).status).toBe(201);
     // The new refresh token continues the same session; the one it replaced is retired.
