@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DUMMY_TURNSTILE, GOOD_PASSWORD, testWorker, uniqueEmail } from "../../support/helpers";
+import { pageBrowser } from "../../support/pages";
 import { auditEntries, freshAsn, LOW_THRESHOLDS, randomPrefix } from "./support";
 
 type App = ReturnType<typeof testWorker>;
@@ -33,6 +34,21 @@ describe("sign-up abuse", () => {
     }
     // A permanent address registers.
     expect((await register(app, uniqueEmail("permanent"))).status).toBe(201);
+  });
+
+  it("the /register page shows the copy next to the email field, the address kept", async () => {
+    const browser = pageBrowser(testWorker());
+    const email = `page-${Date.now()}@mailinator.com`;
+    const res = await browser.post("/register", {
+      email,
+      password: GOOD_PASSWORD,
+      teamName: "Throwaway",
+      turnstileToken: DUMMY_TURNSTILE,
+    });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toMatch(/id="f-email-error">Please use a permanent email address\.</);
+    expect(html).toContain(`value="${email}"`);
   });
 
   it("a burst of sign-ups from one /24 gets 429 for that /24 only, audited once", async () => {
