@@ -117,16 +117,14 @@ export class AbuseMonitor extends DurableObject {
     return { allowed: retryAfter === 0, retryAfter, started };
   }
 
-  /** Every signal on in this object (platform admins' view and tests). */
+  /** Every signal on in this object (platform admins' view): read from the small `s:` index, not the states. */
   async activeSignals(now: number): Promise<NetworkSignal[]> {
-    const stored = await this.ctx.storage.list<NetworkState & { level?: NetworkRef["level"] }>({
-      prefix: "n:",
-    });
+    const stored = await this.ctx.storage.list<NetworkState["signals"]>({ prefix: "s:" });
     const signals: NetworkSignal[] = [];
     for (const [name, saved] of stored) {
       const key = name.slice(2);
-      const state = this.#states.get(key) ?? saved;
-      for (const [kind, signal] of Object.entries(state.signals) as [
+      const current = this.#states.get(key)?.signals ?? saved;
+      for (const [kind, signal] of Object.entries(current) as [
         SignalKind,
         { since: number; until: number },
       ][]) {
@@ -148,7 +146,9 @@ export class AbuseMonitor extends DurableObject {
       else next = Math.min(next, at);
     }
     for (const key of gone) this.#states.delete(key);
-    if (gone.length > 0) await this.ctx.storage.delete(gone.flatMap((k) => [`n:${k}`, `f:${k}`]));
+    if (gone.length > 0) {
+      await this.ctx.storage.delete(gone.flatMap((k) => [`n:${k}`, `f:${k}`, `s:${k}`]));
+    }
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 
@@ -172,6 +172,7 @@ export class AbuseMonitor extends DurableObject {
   async #save(changed: [string, NetworkState][], thresholds: AbuseThresholds): Promise<void> {
     if (changed.length === 0) return;
     const entries: Record<string, unknown> = {};
+    const unsignalled: string[] = [];
     let forget = 0;
     for (const [key, state] of changed) {
       this.#states.set(key, state);
@@ -179,8 +180,12 @@ export class AbuseMonitor extends DurableObject {
       forget = Math.max(forget, at);
       entries[`n:${key}`] = state;
       entries[`f:${key}`] = { forgetAt: at };
+      // The index of signalled networks the admin view lists (decayed signals are filtered when read).
+      if (Object.keys(state.signals).length > 0) entries[`s:${key}`] = state.signals;
+      else unsignalled.push(`s:${key}`);
     }
     await this.ctx.storage.put(entries);
+    if (unsignalled.length > 0) await this.ctx.storage.delete(unsignalled);
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm > forget) await this.ctx.storage.setAlarm(forget);
   }
