@@ -1,4 +1,5 @@
-import { toHex, utf8 } from "../../crypto/encoding";
+import { toHex } from "../../crypto/encoding";
+import { purposeMac } from "../../crypto/purpose-mac";
 import type { EncryptionKey } from "../../crypto/secretbox";
 
 /**
@@ -11,28 +12,10 @@ import type { EncryptionKey } from "../../crypto/secretbox";
  */
 const PURPOSE = "gatehouse abuse signals v1";
 
-const macKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-
-function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-function macKeyOf(key: EncryptionKey): Promise<CryptoKey> {
-  let mac = macKeys.get(key.key);
-  if (!mac) {
-    mac = hmacKey(key.key)
-      .then((k) => crypto.subtle.sign("HMAC", k, utf8(PURPOSE)))
-      .then((derived) => hmacKey(new Uint8Array(derived)));
-    macKeys.set(key.key, mac);
-  }
-  return mac;
-}
-
 async function keyed(keys: readonly EncryptionKey[], message: string, bytes: number): Promise<string> {
   const current = keys[0];
   if (!current) throw new TypeError("no encryption key configured");
-  const mac = await crypto.subtle.sign("HMAC", await macKeyOf(current), utf8(message));
-  return toHex(new Uint8Array(mac).slice(0, bytes));
+  return toHex((await purposeMac(current, PURPOSE, message)).slice(0, bytes));
 }
 
 /** The key of a normalised address (64 bits, hex). */

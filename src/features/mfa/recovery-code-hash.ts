@@ -1,4 +1,5 @@
-import { toHex, utf8 } from "../../crypto/encoding";
+import { toHex } from "../../crypto/encoding";
+import { purposeMac } from "../../crypto/purpose-mac";
 import type { EncryptionKey } from "../../crypto/secretbox";
 import { hashToken } from "../../crypto/tokens";
 
@@ -12,31 +13,13 @@ import { hashToken } from "../../crypto/tokens";
  */
 const PURPOSE = "gatehouse recovery codes v1";
 
-const macKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-
-function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-function macKeyOf(key: EncryptionKey): Promise<CryptoKey> {
-  let mac = macKeys.get(key.key);
-  if (!mac) {
-    mac = hmacKey(key.key)
-      .then((k) => crypto.subtle.sign("HMAC", k, utf8(PURPOSE)))
-      .then((derived) => hmacKey(new Uint8Array(derived)));
-    macKeys.set(key.key, mac);
-  }
-  return mac;
-}
-
 /** The user binds the code: the same code of two users never has the same hash. `code` is normalised. */
 function message(input: { userId: string; code: string }): string {
   return `recovery:${input.userId}:${input.code}`;
 }
 
 async function macUnder(key: EncryptionKey, input: { userId: string; code: string }): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await macKeyOf(key), utf8(message(input)));
-  return `${key.id}:${toHex(new Uint8Array(mac))}`;
+  return `${key.id}:${toHex(await purposeMac(key, PURPOSE, message(input)))}`;
 }
 
 /** The stored form of a (normalised) recovery code: under the current key, the first of ENCRYPTION_KEYS. */
