@@ -47,7 +47,8 @@ describe("request logs: level and sampling", () => {
     const owner = await verifiedOwner(testWorker());
     const session = await signIn(testWorker(), owner.email, owner.password, owner.teamId);
 
-    const app = testWorker({ env: { LOG_SAMPLE_RATE: "0" } });
+    // Another test worker is another client (its own IP): binding is off here, this test is about sampling.
+    const app = testWorker({ env: { LOG_SAMPLE_RATE: "0", SESSION_BINDING: "off" } });
     const ok = await captured(async () => {
       expect((await app.request("GET", "/health")).status).toBe(200);
       const me = await app.request("GET", "/api/v1/auth/me", {
@@ -72,7 +73,7 @@ describe("request logs: level and sampling", () => {
       { level: "warn", path: "/api/v1/no-such-route", status: 404 },
     ]);
 
-    const broken = testWorker({ env: { LOG_SAMPLE_RATE: "0", DB: brokenD1 } });
+    const broken = testWorker({ env: { LOG_SAMPLE_RATE: "0", SESSION_BINDING: "off", DB: brokenD1 } });
     const failed = await captured(async () => {
       const teams = await broken.request("GET", "/api/v1/teams", {
         headers: { authorization: `Bearer ${session.accessToken}` },
