@@ -58,6 +58,19 @@ export function AdminCsrf(props: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={props.token} />;
 }
 
+/** A table's header row: one column heading per label, in order. */
+export function TableHead(props: { labels: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.labels.map((label) => (
+          <th>{label}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** The frame of every admin page: title, the sections the role may open, a notice, the page. */
 export function AdminShell(props: { view: AdminView; title: string; notice?: string; children: Child }) {
   const offered = ADMIN_SECTIONS.filter((s) => holdsRole(props.view.principal, s.roles));

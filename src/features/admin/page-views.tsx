@@ -2,7 +2,7 @@ import { Field, FormAlert, type FormErrors } from "../../ui/form";
 import { type Overview, OverviewCards } from "../analytics/overview";
 import { riskLabel } from "../login/risk-text";
 import { ACTIONS, type Detail, mayTake, type PageAction } from "./page-actions";
-import { ADMIN_SECTIONS, AdminCsrf, AdminShell, type AdminView, holdsRole } from "./page-kit";
+import { ADMIN_SECTIONS, AdminCsrf, AdminShell, type AdminView, holdsRole, TableHead } from "./page-kit";
 import { ADMIN_TEXT as T } from "./pages.en";
 import { PLATFORM_ROLES } from "./schemas";
 import type { AdminUserItem } from "./users-search";
@@ -87,13 +87,7 @@ export function UsersPage(props: {
           <>
             <p role="status">{T.search.summary(result.total, result.page, pages)}</p>
             <table>
-              <thead>
-                <tr>
-                  {Object.values(T.columns).map((h) => (
-                    <th>{h}</th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead labels={Object.values(T.columns)} />
               <tbody>
                 {result.items.map((u) => (
                   <tr>

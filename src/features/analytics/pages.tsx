@@ -3,7 +3,7 @@ import type { AppEnv } from "../../http/app-env";
 import { AuthError } from "../../platform/errors";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS } from "../../ui/form";
 import { renderPage } from "../../ui/render";
-import { AdminShell, type AdminView, adminViewOf } from "../admin/page-kit";
+import { AdminShell, type AdminView, adminViewOf, TableHead } from "../admin/page-kit";
 import { type AnalyticsReport, analyticsReport } from "./analytics";
 import { ANALYTICS_TEXT as T } from "./pages.en";
 
@@ -92,20 +92,15 @@ function AnalyticsPage(props: {
     <AdminShell view={props.view} title={T.title}>
       <form class="stack" method="get" action="/admin/analytics">
         <FormAlert errors={props.errors} />
-        <Field
-          name="from"
-          label={T.form.from}
-          type="date"
-          value={props.query.from ?? r?.from}
-          errors={props.errors}
-        />
-        <Field
-          name="to"
-          label={T.form.to}
-          type="date"
-          value={props.query.to ?? r?.to}
-          errors={props.errors}
-        />
+        {(["from", "to"] as const).map((name) => (
+          <Field
+            name={name}
+            label={T.form[name]}
+            type="date"
+            value={props.query[name] ?? r?.[name]}
+            errors={props.errors}
+          />
+        ))}
         <button type="submit">{T.form.submit}</button>
       </form>
       {r ? (
@@ -126,14 +121,7 @@ function AnalyticsPage(props: {
           <details>
             <summary>{T.perDayTable}</summary>
             <table>
-              <thead>
-                <tr>
-                  <th>{T.daily.day}</th>
-                  {DAILY.map(([label]) => (
-                    <th>{label}</th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead labels={[T.daily.day, ...DAILY.map(([label]) => label)]} />
               <tbody>
                 {r.daily.map((d) => (
                   <tr>

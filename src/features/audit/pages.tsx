@@ -5,7 +5,7 @@ import { AUDIT_ACTIONS } from "../../platform/audit";
 import { AuthError } from "../../platform/errors";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS } from "../../ui/form";
 import { renderPage } from "../../ui/render";
-import { AdminShell, type AdminView, adminViewOf } from "../admin/page-kit";
+import { AdminShell, type AdminView, adminViewOf, TableHead } from "../admin/page-kit";
 import { type AuditQuery, listAuditLogs } from "./audit-log";
 import type { AuditItem } from "./encoders";
 import { AUDIT_TEXT as T } from "./pages.en";
@@ -80,13 +80,7 @@ function AuditTable(props: { items: AuditItem[] }) {
   if (props.items.length === 0) return <p class="muted">{T.empty}</p>;
   return (
     <table>
-      <thead>
-        <tr>
-          {Object.values(T.columns).map((h) => (
-            <th>{h}</th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead labels={Object.values(T.columns)} />
       <tbody>
         {props.items.map((e) => (
           <tr>

@@ -42,6 +42,13 @@ function UploadPage(props: { view: AdminView; errors?: FormErrors }) {
 function JobPage(props: { view: AdminView; job: Job }) {
   const { job } = props;
   const active = job.status === "queued" || job.status === "running";
+  const counts = [
+    [T.job.rows, job.total],
+    [T.job.processed, job.processed],
+    [T.job.invited, job.created],
+    [T.job.skipped, job.skipped],
+    [T.job.errors, job.errors.length],
+  ] as const;
   return (
     <AdminShell view={props.view} title={T.title}>
       <h2>{T.job.heading(job.id)}</h2>
@@ -54,26 +61,12 @@ function JobPage(props: { view: AdminView; job: Job }) {
       </progress>
       <table>
         <tbody>
-          <tr>
-            <th scope="row">{T.job.rows}</th>
-            <td>{job.total}</td>
-          </tr>
-          <tr>
-            <th scope="row">{T.job.processed}</th>
-            <td>{job.processed}</td>
-          </tr>
-          <tr>
-            <th scope="row">{T.job.invited}</th>
-            <td>{job.created}</td>
-          </tr>
-          <tr>
-            <th scope="row">{T.job.skipped}</th>
-            <td>{job.skipped}</td>
-          </tr>
-          <tr>
-            <th scope="row">{T.job.errors}</th>
-            <td>{job.errors.length}</td>
-          </tr>
+          {counts.map(([label, count]) => (
+            <tr>
+              <th scope="row">{label}</th>
+              <td>{count}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       {job.errors.length > 0 ? (
