@@ -1,22 +1,18 @@
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { hasPermission } from "../../auth/permission-match";
 import { PERMISSIONS } from "../../auth/permissions";
-import type { AppEnv } from "../../http/app-env";
 import { mayDo } from "../../http/page-principal";
-import { AuthError } from "../../platform/errors";
 import { Field, FormAlert } from "../../ui/form";
-import { renderPage } from "../../ui/render";
 import {
   ButtonForm,
   Csrf,
   errorsOf,
+  GRANT_FIELD,
+  GrantCheck,
+  grantsOf,
   parseForm,
-  type Refusal,
+  type TeamPageProps,
   TeamShell,
-  type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "../teams/page-kit";
 import { TEAM_TEXT } from "../teams/pages.en";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "./api-keys";
@@ -24,19 +20,11 @@ import { CreateKey } from "./routes";
 
 const T = TEAM_TEXT.apiKeys;
 
-/** Checkbox names: one field per permission (`perm:<permission>`), since a form field keeps its first value. */
-const PERM = "perm:";
-
 type Key = Awaited<ReturnType<typeof listApiKeys>>[number];
 
-function ApiKeysPage(props: {
-  view: TeamView;
-  keys: Key[];
-  refusal?: Refusal;
-  notice?: string;
-  created?: string;
-}) {
-  const { view } = props;
+/** The keys; after a create or a rotation (`extra`), the new key, shown once. */
+function ApiKeysPage(props: TeamPageProps<Key[], string>) {
+  const { view, data: keys } = props;
   const base = `/teams/${view.team.id}/api-keys`;
   const manage = mayDo(view.principal, view.team.id, "api_keys:manage");
   const errors = errorsOf(props.refusal, "create");
@@ -46,11 +34,11 @@ function ApiKeysPage(props: {
   const scopeError = Object.entries(errors.fields).find(([path]) => path.startsWith("permissions"))?.[1];
   return (
     <TeamShell view={view} title={TEAM_TEXT.team.apiKeys} notice={props.notice}>
-      {props.created ? (
+      {props.extra ? (
         <div class="card" role="status">
           <p>{T.shownOnce}</p>
           <pre>
-            <code id="new-api-key">{props.created}</code>
+            <code id="new-api-key">{props.extra}</code>
           </pre>
         </div>
       ) : null}
@@ -64,17 +52,11 @@ function ApiKeysPage(props: {
             <fieldset aria-describedby={scopeError ? "f-permissions-error" : undefined}>
               <legend>{T.scopes}</legend>
               {grantable.map(([permission, description]) => (
-                <label class="check">
-                  <input
-                    type="checkbox"
-                    name={`${PERM}${permission}`}
-                    value="on"
-                    checked={values[`${PERM}${permission}`] === "on"}
-                  />
-                  <span>
-                    <code>{permission}</code> <span class="muted">{description}</span>
-                  </span>
-                </label>
+                <GrantCheck
+                  grant={permission}
+                  checked={values[`${GRANT_FIELD}${permission}`] === "on"}
+                  note={description}
+                />
               ))}
               {scopeError ? (
                 <p class="error" id="f-permissions-error">
@@ -88,9 +70,9 @@ function ApiKeysPage(props: {
         </>
       ) : null}
       <h3>{T.keys}</h3>
-      {props.keys.length === 0 ? <p>{T.none}</p> : null}
+      {keys.length === 0 ? <p>{T.none}</p> : null}
       <ul class="list">
-        {props.keys.map((k) => (
+        {keys.map((k) => (
           <li class="card">
             <p>
               <strong>{k.name}</strong> · {T.prefix} <code>{k.prefix}</code>
@@ -114,20 +96,9 @@ function ApiKeysPage(props: {
   );
 }
 
-async function apiKeysPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string; created?: string } = {},
-) {
-  const keys = await listApiKeys(c.var.ctx, view.team.id);
-  return renderPage(c, <ApiKeysPage view={view} keys={keys} {...opts} />, opts.status);
-}
-
 /** The form's fields as the API's CreateApiKeyRequest (a date is its end of day, UTC). */
 function createRequest(form: Record<string, string>) {
-  const permissions = Object.keys(form)
-    .filter((name) => name.startsWith(PERM) && form[name] === "on")
-    .map((name) => name.slice(PERM.length));
+  const permissions = grantsOf(form);
   const date = form.expiresAt ?? "";
   return parseForm(CreateKey, {
     name: form.name ?? "",
@@ -136,65 +107,42 @@ function createRequest(form: Record<string, string>) {
   });
 }
 
+const keyForm = (params: Record<string, string>) => `key-${params.id}`;
+
 /**
  * `/teams/:teamId/api-keys` (`api_keys:read`): the team's keys; with `api_keys:manage`, create (scopes from
  * the member's own permissions, optional expiry), rotate and revoke. A new or rotated key is shown once, in the
- * answer to the POST itself (never in a URL), under `Cache-Control: no-store`.
+ * answer to the POST itself (never in a URL), under `Cache-Control: no-store`. Create and rotate need a recent
+ * authentication (step-up).
  */
 export function apiKeyPages() {
-  return new Hono<AppEnv>()
-    .get("/teams/:teamId/api-keys", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      if (!mayDo(view.principal, view.team.id, "api_keys:read")) throw new AuthError("forbidden");
-      return apiKeysPage(c, view, { notice: c.req.query("done") === "revoked" ? T.revoked : undefined });
-    })
-    .post("/teams/:teamId/api-keys", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+  return teamSection<Key[], string>({
+    path: "/api-keys",
+    permission: "api_keys:read",
+    notices: { revoked: T.revoked },
+    load: (ctx, view) => listApiKeys(ctx, view.team.id),
+    Page: ApiKeysPage,
+    posts: {
+      "": {
         permission: "api_keys:manage",
-        formName: "create",
+        form: "create",
         fresh: true,
-        returnTo: `/teams/${teamId}/api-keys`,
-        act: async (principal, form) => {
-          const created = await createApiKey(c.var.ctx, { auth: principal, teamId, ...createRequest(form) });
-          return showOnce(c, teamId, created.key);
-        },
-        rerender: (view, refusal, status) => apiKeysPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/api-keys/:id/rotate", async (c) => {
-      const { teamId, id } = c.req.param();
-      return teamAction(c, {
-        teamId,
+        act: async ({ ctx, scope, form, show }) =>
+          show((await createApiKey(ctx, { ...scope, ...createRequest(form) })).key),
+      },
+      "/:id/rotate": {
         permission: "api_keys:manage",
-        formName: `key-${id}`,
+        form: keyForm,
         fresh: true,
-        returnTo: `/teams/${teamId}/api-keys`,
-        act: async (principal) => {
-          return showOnce(c, teamId, (await rotateApiKey(c.var.ctx, { auth: principal, teamId, id })).key);
-        },
-        rerender: (view, refusal, status) => apiKeysPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/api-keys/:id/revoke", async (c) => {
-      const { teamId, id } = c.req.param();
-      return teamAction(c, {
-        teamId,
+        act: async ({ ctx, scope, params, show }) =>
+          show((await rotateApiKey(ctx, { ...scope, id: params.id ?? "" })).key),
+      },
+      "/:id/revoke": {
         permission: "api_keys:manage",
-        formName: `key-${id}`,
-        act: async (principal) => {
-          await revokeApiKey(c.var.ctx, { auth: principal, teamId, id });
-          return `/teams/${teamId}/api-keys?done=revoked`;
-        },
-        rerender: (view, refusal, status) => apiKeysPage(c, view, { refusal, status }),
-      });
-    });
-}
-
-async function showOnce(c: Parameters<typeof teamViewOf>[0], teamId: string, key: string) {
-  const view = await teamViewOf(c, teamId);
-  if (view instanceof Response) return view;
-  return apiKeysPage(c, view, { created: key });
+        form: keyForm,
+        done: "revoked",
+        act: ({ ctx, scope, params }) => revokeApiKey(ctx, { ...scope, id: params.id ?? "" }),
+      },
+    },
+  });
 }

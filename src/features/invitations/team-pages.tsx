@@ -1,23 +1,24 @@
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../../http/app-env";
-import { pageCsrfToken, pagePost, pagePrincipal } from "../../http/page-principal";
-import { AuthError } from "../../platform/errors";
+import { pageCsrfToken, pagePrincipal } from "../../http/page-principal";
+import type { RequestContext } from "../../platform/context";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
 import { me } from "../account/account";
 import { listRoles } from "../roles/roles";
 import {
+  AllTeamsLink,
   ButtonForm,
   Csrf,
   errorsOf,
+  Notice,
+  pageForm,
   parseForm,
-  type Refusal,
+  SelectField,
+  type TeamPageProps,
+  type TeamPost,
   TeamShell,
   type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "../teams/page-kit";
 import { TEAM_TEXT } from "../teams/pages.en";
 import { acceptInvitation, inviteMember, listInvitations, revokeInvitation } from "./invitations";
@@ -27,18 +28,25 @@ const T = TEAM_TEXT.invitations;
 
 type Invitation = Awaited<ReturnType<typeof listInvitations>>[number];
 
-function InvitationsPage(props: {
-  view: TeamView;
+interface InvitationsData {
   invitations: Invitation[];
+  /** The roles an invitation may carry (not Owner: ownership moves only by transfer). */
   roles: { id: string; name: string }[];
-  refusal?: Refusal;
-  notice?: string;
-}) {
-  const { view } = props;
+}
+
+async function loadInvitations(ctx: RequestContext, view: TeamView): Promise<InvitationsData> {
+  const [invitations, roles] = await Promise.all([
+    listInvitations(ctx, view.team.id),
+    listRoles(ctx, { auth: view.principal, teamId: view.team.id }),
+  ]);
+  return { invitations, roles: roles.filter((r) => r.name !== "Owner") };
+}
+
+function InvitationsPage(props: TeamPageProps<InvitationsData>) {
+  const { view, data } = props;
   const base = `/teams/${view.team.id}/invitations`;
   const errors = errorsOf(props.refusal, "invite");
   const values = props.refusal?.form === "invite" ? props.refusal.values : {};
-  const roleError = errors.fields.roleId;
   return (
     <TeamShell view={view} title={TEAM_TEXT.team.invitations} notice={props.notice}>
       <h3>{T.sendTitle}</h3>
@@ -46,32 +54,20 @@ function InvitationsPage(props: {
       <form class="stack" method="post" action={base} novalidate>
         <Csrf token={view.csrf} />
         <Field name="email" type="email" label={T.email} value={values.email} required errors={errors} />
-        <div class="field">
-          <label for="f-roleId">{T.role}</label>
-          <select
-            id="f-roleId"
-            name="roleId"
-            aria-invalid={roleError ? "true" : undefined}
-            aria-describedby={roleError ? "f-roleId-error" : undefined}
-          >
-            {props.roles.map((r) => (
-              <option value={r.id} selected={r.id === values.roleId}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-          {roleError ? (
-            <p class="error" id="f-roleId-error">
-              {roleError}
-            </p>
-          ) : null}
-        </div>
+        <SelectField
+          id="f-roleId"
+          name="roleId"
+          label={T.role}
+          options={data.roles.map((r) => ({ value: r.id, label: r.name }))}
+          selected={values.roleId}
+          error={errors.fields.roleId}
+        />
         <button type="submit">{T.send}</button>
       </form>
       <h3>{T.pending}</h3>
-      {props.invitations.length === 0 ? <p>{T.none}</p> : null}
+      {data.invitations.length === 0 ? <p>{T.none}</p> : null}
       <ul class="list">
-        {props.invitations.map((i) => (
+        {data.invitations.map((i) => (
           <li class="card">
             <p>
               <strong>{i.email}</strong> · {i.role.name}
@@ -95,30 +91,6 @@ function InvitationsPage(props: {
   );
 }
 
-async function invitationsPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
-) {
-  const ctx = c.var.ctx;
-  const [invitations, roles] = await Promise.all([
-    listInvitations(ctx, view.team.id),
-    listRoles(ctx, { auth: view.principal, teamId: view.team.id }),
-  ]);
-  const choices = roles.filter((r) => r.name !== "Owner");
-  return renderPage(
-    c,
-    <InvitationsPage
-      view={view}
-      invitations={invitations}
-      roles={choices}
-      refusal={opts.refusal}
-      notice={opts.notice}
-    />,
-    opts.status,
-  );
-}
-
 const NOTICES: Record<string, string> = { sent: T.sent, resent: T.resent, revoked: T.revoked };
 const I = TEAM_TEXT.invite;
 
@@ -132,18 +104,10 @@ function InvitePage(props: {
   return (
     <Layout title={I.title} narrow>
       <h1>{I.title}</h1>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : (
-        <p>{I.lead}</p>
-      )}
+      {props.notice ? <Notice text={props.notice} /> : <p>{I.lead}</p>}
       <FormAlert errors={props.errors} />
       {props.notice ? (
-        <p>
-          <a href="/teams">{TEAM_TEXT.team.allTeams}</a>
-        </p>
+        <AllTeamsLink />
       ) : props.email ? (
         <>
           <p class="muted">
@@ -167,59 +131,46 @@ function InvitePage(props: {
 }
 
 /**
+ * Send and resend post the same request: a new invitation for the address and role replaces the pending one.
+ * Only the send form has a role select for the API's copy to stand under; a resend's refusal is the row's alert.
+ */
+function invite(done: "sent" | "resent", form: TeamPost["form"]): TeamPost {
+  return {
+    permission: "members:invite",
+    form,
+    done,
+    field: (error) => (done === "sent" && error.code === "owner_transfer_required" ? "roleId" : undefined),
+    act: ({ ctx, scope, form: f }) =>
+      inviteMember(ctx, {
+        ...scope,
+        ...parseForm(InviteRequest, { email: f.email ?? "", roleId: f.roleId ?? "" }),
+      }),
+  };
+}
+
+/**
  * `/teams/:teamId/invitations` (send, resend — a new invitation for the same address and role, which replaces
  * the pending one — and revoke, with `members:invite`) and `/invite?token=`, the invitation mail's link: opening
  * it decides nothing; a signed-in user accepts with its button (POST), anyone else is offered sign-in or Door B.
  */
 export function invitationTeamPages() {
-  return new Hono<AppEnv>()
-    .get("/teams/:teamId/invitations", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      return invitationsPage(c, view, { notice: NOTICES[c.req.query("done") ?? ""] });
-    })
-    .post("/teams/:teamId/invitations", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+  const invitationForm = (params: Record<string, string>) => `invitation-${params.id}`;
+  return teamSection({
+    path: "/invitations",
+    notices: NOTICES,
+    load: loadInvitations,
+    Page: InvitationsPage,
+    posts: {
+      "": invite("sent", "invite"),
+      "/:id/resend": invite("resent", invitationForm),
+      "/:id/revoke": {
         permission: "members:invite",
-        formName: "invite",
-        field: (error) => (error.code === "owner_transfer_required" ? "roleId" : undefined),
-        act: async (principal, form) => {
-          const input = parseForm(InviteRequest, { email: form.email ?? "", roleId: form.roleId ?? "" });
-          await inviteMember(c.var.ctx, { auth: principal, teamId, ...input });
-          return `/teams/${teamId}/invitations?done=sent`;
-        },
-        rerender: (view, refusal, status) => invitationsPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/invitations/:id/resend", async (c) => {
-      const { teamId, id } = c.req.param();
-      return teamAction(c, {
-        teamId,
-        permission: "members:invite",
-        formName: `invitation-${id}`,
-        act: async (principal, form) => {
-          const input = parseForm(InviteRequest, { email: form.email ?? "", roleId: form.roleId ?? "" });
-          await inviteMember(c.var.ctx, { auth: principal, teamId, ...input });
-          return `/teams/${teamId}/invitations?done=resent`;
-        },
-        rerender: (view, refusal, status) => invitationsPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/invitations/:id/revoke", async (c) => {
-      const { teamId, id } = c.req.param();
-      return teamAction(c, {
-        teamId,
-        permission: "members:invite",
-        formName: `invitation-${id}`,
-        act: async (principal) => {
-          await revokeInvitation(c.var.ctx, { auth: principal, teamId, id });
-          return `/teams/${teamId}/invitations?done=revoked`;
-        },
-        rerender: (view, refusal, status) => invitationsPage(c, view, { refusal, status }),
-      });
-    })
+        form: invitationForm,
+        done: "revoked",
+        act: ({ ctx, scope, params }) => revokeInvitation(ctx, { ...scope, id: params.id ?? "" }),
+      },
+    },
+  })
     .get("/invite", async (c) => {
       const token = c.req.query("token") ?? "";
       if (c.req.query("joined") === "1") {
@@ -232,20 +183,19 @@ export function invitationTeamPages() {
         <InvitePage token={token} email={who} csrf={pageCsrfToken(c)} errors={NO_ERRORS} />,
       );
     })
-    .post("/invite", async (c) => {
-      const posted = await pagePost(c);
-      if (!posted) return c.redirect("/login", 303);
-      const token = posted.form.token ?? "";
-      try {
-        await acceptInvitation(c.var.ctx, { auth: posted.principal, token });
-        return c.redirect("/invite?joined=1", 303);
-      } catch (error) {
-        if (!(error instanceof AuthError) || error.status >= 500) throw error;
-        return renderPage(
-          c,
-          <InvitePage token={token} csrf={pageCsrfToken(c)} errors={formErrors(error)} />,
-          error.status,
-        );
-      }
-    });
+    .post("/invite", (c) =>
+      pageForm(
+        c,
+        async ({ principal, form }) => {
+          await acceptInvitation(c.var.ctx, { auth: principal, token: form.token ?? "" });
+          return c.redirect("/invite?joined=1", 303);
+        },
+        (error, { form }) =>
+          renderPage(
+            c,
+            <InvitePage token={form.token ?? ""} csrf={pageCsrfToken(c)} errors={formErrors(error)} />,
+            error.status,
+          ),
+      ),
+    );
 }

@@ -1,20 +1,24 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Principal } from "../../auth/principal";
 import type { AppEnv } from "../../http/app-env";
-import { pageCsrfToken, pagePost, pagePrincipal } from "../../http/page-principal";
-import { AuthError } from "../../platform/errors";
+import { pageCsrfToken, pagePrincipal } from "../../http/page-principal";
+import type { RequestContext } from "../../platform/context";
 import { FormAlert, type FormErrors, formErrors, NO_ERRORS } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
 import {
+  AllTeamsLink,
   ButtonForm,
   Csrf,
   errorsOf,
-  type Refusal,
+  Notice,
+  pageForm,
+  SelectField,
+  type TeamPageProps,
   TeamShell,
   type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "../teams/page-kit";
 import { TEAM_TEXT } from "../teams/pages.en";
 import { listMembers } from "../teams/teams";
@@ -27,29 +31,37 @@ const X = TEAM_TEXT.transfer;
 type Member = Awaited<ReturnType<typeof listMembers>>[number];
 type Pending = Awaited<ReturnType<typeof pendingTransfer>>;
 
-function OwnershipPage(props: {
-  view: TeamView;
+interface OwnershipData {
   members: Member[];
   pending: Pending;
-  refusal?: Refusal;
-  notice?: string;
-}) {
-  const { view } = props;
+}
+
+async function loadOwnership(ctx: RequestContext, view: TeamView): Promise<OwnershipData> {
+  const [members, pending] = await Promise.all([
+    listMembers(ctx, view.team.id),
+    pendingTransfer(ctx, { auth: view.principal, teamId: view.team.id }),
+  ]);
+  return { members, pending };
+}
+
+function OwnershipPage(props: TeamPageProps<OwnershipData>) {
+  const { view, data } = props;
   const base = `/teams/${view.team.id}/ownership`;
-  const candidates = props.members.filter((m) => m.userId !== view.principal.userId);
-  const waitingFor = props.pending && props.members.find((m) => m.userId === props.pending?.toUserId);
+  const candidates = data.members.filter((m) => m.userId !== view.principal.userId);
+  const pending = data.pending;
+  const waitingFor = pending && data.members.find((m) => m.userId === pending.toUserId);
   const errors = errorsOf(props.refusal, "propose");
   return (
     <TeamShell view={view} title={TEAM_TEXT.team.ownership} notice={props.notice}>
       <p>{O.lead}</p>
       <FormAlert errors={errorsOf(props.refusal, "cancel")} />
-      {props.pending ? (
+      {pending ? (
         <div class="card">
           <p>
-            {O.pending} <strong>{waitingFor?.email ?? props.pending.toUserId}</strong>
+            {O.pending} <strong>{waitingFor?.email ?? pending.toUserId}</strong>
           </p>
           <p class="muted">
-            {O.expires}: {props.pending.expiresAt.slice(0, 10)}
+            {O.expires}: {pending.expiresAt.slice(0, 10)}
           </p>
           <ButtonForm action={`${base}/cancel`} csrf={view.csrf} label={O.cancel} secondary />
         </div>
@@ -61,53 +73,18 @@ function OwnershipPage(props: {
         <form class="stack" method="post" action={base} novalidate>
           <Csrf token={view.csrf} />
           <FormAlert errors={errors} />
-          <div class="field">
-            <label for="f-toUserId">{O.to}</label>
-            <select
-              id="f-toUserId"
-              name="toUserId"
-              aria-invalid={errors.fields.toUserId ? "true" : undefined}
-              aria-describedby={errors.fields.toUserId ? "f-toUserId-error" : undefined}
-            >
-              {candidates.map((m) => (
-                <option value={m.userId} selected={m.userId === props.refusal?.values.toUserId}>
-                  {m.email} · {m.role.name}
-                </option>
-              ))}
-            </select>
-            {errors.fields.toUserId ? (
-              <p class="error" id="f-toUserId-error">
-                {errors.fields.toUserId}
-              </p>
-            ) : null}
-          </div>
+          <SelectField
+            id="f-toUserId"
+            name="toUserId"
+            label={O.to}
+            options={candidates.map((m) => ({ value: m.userId, label: `${m.email} · ${m.role.name}` }))}
+            selected={props.refusal?.values.toUserId}
+            error={errors.fields.toUserId}
+          />
           <button type="submit">{O.propose}</button>
         </form>
       )}
     </TeamShell>
-  );
-}
-
-async function ownershipPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
-) {
-  const ctx = c.var.ctx;
-  const [members, pending] = await Promise.all([
-    listMembers(ctx, view.team.id),
-    pendingTransfer(ctx, { auth: view.principal, teamId: view.team.id }),
-  ]);
-  return renderPage(
-    c,
-    <OwnershipPage
-      view={view}
-      members={members}
-      pending={pending}
-      refusal={opts.refusal}
-      notice={opts.notice}
-    />,
-    opts.status,
   );
 }
 
@@ -172,12 +149,8 @@ function Done(props: { text: string }) {
   return (
     <Layout title={X.title} narrow>
       <h1>{X.title}</h1>
-      <p class="notice" role="status">
-        {props.text}
-      </p>
-      <p>
-        <a href="/teams">{TEAM_TEXT.team.allTeams}</a>
-      </p>
+      <Notice text={props.text} />
+      <AllTeamsLink />
     </Layout>
   );
 }
@@ -191,48 +164,37 @@ const NOTICES: Record<string, string> = { proposed: O.proposed, cancelled: O.can
  * and `return_to` brings the browser back to the link.
  */
 export function ownershipPages() {
-  const app = new Hono<AppEnv>()
-    .get("/teams/:teamId/ownership", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      return ownershipPage(c, view, { notice: NOTICES[c.req.query("done") ?? ""] });
-    })
-    .post("/teams/:teamId/ownership", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+  const app = teamSection({
+    path: "/ownership",
+    notices: NOTICES,
+    load: loadOwnership,
+    Page: OwnershipPage,
+    posts: {
+      "": {
         permission: "team:delete",
-        formName: "propose",
+        form: "propose",
+        done: "proposed",
         fresh: true,
-        returnTo: `/teams/${teamId}/ownership`,
         field: (error) => (error.code === "validation_failed" ? "toUserId" : undefined),
-        act: async (principal, form) => {
-          await proposeTransfer(c.var.ctx, { auth: principal, teamId, toUserId: form.toUserId ?? "" });
-          return `/teams/${teamId}/ownership?done=proposed`;
-        },
-        rerender: (view, refusal, status) => ownershipPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/ownership/cancel", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+        act: ({ ctx, scope, form }) => proposeTransfer(ctx, { ...scope, toUserId: form.toUserId ?? "" }),
+      },
+      "/cancel": {
         permission: "team:delete",
-        formName: "cancel",
-        act: async (principal) => {
-          await cancelTransfer(c.var.ctx, { auth: principal, teamId });
-          return `/teams/${teamId}/ownership?done=cancelled`;
-        },
-        rerender: (view, refusal, status) => ownershipPage(c, view, { refusal, status }),
-      });
-    });
+        form: "cancel",
+        done: "cancelled",
+        act: ({ ctx, scope }) => cancelTransfer(ctx, scope),
+      },
+    },
+  });
   for (const decision of ["accept", "decline"] as const) {
     const path = `/ownership-transfer/${decision}`;
-    app.get(path, async (c) => {
-      const done = c.req.query("done");
-      if (done === "1") return renderPage(c, <Done text={decision === "accept" ? X.accepted : X.declined} />);
-      const token = c.req.query("token") ?? "";
-      const auth = await pagePrincipal(c);
+    /** The link's page; a refusal of the answer is shown at the API's status. */
+    const page = async (
+      c: Context<AppEnv>,
+      token: string,
+      auth: Principal | null,
+      refused?: { errors: FormErrors; status: ContentfulStatusCode },
+    ) => {
       const preview = await previewTransfer(c.var.ctx, { token, auth });
       return renderPage(
         c,
@@ -241,37 +203,29 @@ export function ownershipPages() {
           token={token}
           preview={preview}
           csrf={pageCsrfToken(c)}
-          errors={NO_ERRORS}
+          errors={refused?.errors ?? NO_ERRORS}
           returnTo={`${path}?token=${encodeURIComponent(token)}`}
         />,
-        preview.status === "invalid" ? 400 : 200,
+        refused?.status ?? (preview.status === "invalid" ? 400 : 200),
       );
+    };
+    app.get(path, async (c) => {
+      const done = c.req.query("done");
+      if (done === "1") return renderPage(c, <Done text={decision === "accept" ? X.accepted : X.declined} />);
+      return page(c, c.req.query("token") ?? "", await pagePrincipal(c));
     });
-    app.post(path, async (c) => {
-      const posted = await pagePost(c);
-      if (!posted) return c.redirect("/login", 303);
-      const token = posted.form.token ?? "";
-      try {
-        const act = decision === "accept" ? acceptOwnership : declineOwnership;
-        await act(c.var.ctx, { auth: posted.principal, token });
-        return c.redirect(`${path}?done=1`, 303);
-      } catch (error) {
-        if (!(error instanceof AuthError) || error.status >= 500) throw error;
-        const preview = await previewTransfer(c.var.ctx, { token, auth: posted.principal });
-        return renderPage(
-          c,
-          <TransferPage
-            decision={decision}
-            token={token}
-            preview={preview}
-            csrf={pageCsrfToken(c)}
-            errors={formErrors(error)}
-            returnTo={`${path}?token=${encodeURIComponent(token)}`}
-          />,
-          error.status as ContentfulStatusCode,
-        );
-      }
-    });
+    app.post(path, (c) =>
+      pageForm(
+        c,
+        async ({ principal, form }) => {
+          const act = decision === "accept" ? acceptOwnership : declineOwnership;
+          await act(c.var.ctx, { auth: principal, token: form.token ?? "" });
+          return c.redirect(`${path}?done=1`, 303);
+        },
+        (error, { principal, form }) =>
+          page(c, form.token ?? "", principal, { errors: formErrors(error), status: error.status }),
+      ),
+    );
   }
   return app;
 }

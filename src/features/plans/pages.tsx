@@ -1,21 +1,17 @@
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../../http/app-env";
 import { mayDo } from "../../http/page-principal";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { Field, FormAlert } from "../../ui/form";
-import { renderPage } from "../../ui/render";
 import { BudgetsPanel } from "../team-budgets/budgets-panel";
 import { teamBudgets } from "../team-budgets/usage-view";
 import {
   ButtonForm,
   Csrf,
   errorsOf,
-  type Refusal,
+  type TeamPageProps,
   TeamShell,
   type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "../teams/page-kit";
 import { TEAM_TEXT } from "../teams/pages.en";
 import { changeLimits, changePlan, getLimits, getPlan, PRO_GROUP_TYPE } from "./billing";
@@ -37,7 +33,18 @@ interface BillingData {
   budgets: Awaited<ReturnType<typeof teamBudgets>>;
 }
 
-function BillingPage(props: { view: TeamView; data: BillingData; refusal?: Refusal; notice?: string }) {
+async function loadBilling(ctx: RequestContext, view: TeamView): Promise<BillingData> {
+  const teamId = view.team.id;
+  const [plan, limits, usage, budgets] = await Promise.all([
+    getPlan(ctx, teamId),
+    getLimits(ctx, teamId),
+    usageReport(ctx, { teamId, limit: 20 }),
+    teamBudgets(ctx, teamId),
+  ]);
+  return { plan, limits, usage, budgets };
+}
+
+function BillingPage(props: TeamPageProps<BillingData>) {
   const { view, data } = props;
   const base = `/teams/${view.team.id}/billing`;
   const manage = mayDo(view.principal, view.team.id, "billing:manage");
@@ -143,26 +150,6 @@ function BillingPage(props: { view: TeamView; data: BillingData; refusal?: Refus
   );
 }
 
-async function billingPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
-) {
-  const ctx = c.var.ctx;
-  const teamId = view.team.id;
-  const [plan, limits, usage, budgets] = await Promise.all([
-    getPlan(ctx, teamId),
-    getLimits(ctx, teamId),
-    usageReport(ctx, { teamId, limit: 20 }),
-    teamBudgets(ctx, teamId),
-  ]);
-  return renderPage(
-    c,
-    <BillingPage view={view} data={{ plan, limits, usage, budgets }} {...opts} />,
-    opts.status,
-  );
-}
-
 /** The limits form as the API's request: an empty cap is "no limit"; a cap that is not a number is refused. */
 function limitsRequest(form: Record<string, string>) {
   const capText = (form.monthlyCapUsd ?? "").trim().replace(/^\$/, "");
@@ -185,39 +172,29 @@ const NOTICES: Record<string, string> = { plan: T.planChanged, limits: T.limitsS
  * usage; with `billing:manage`, switch plan (PRO needs a billing Virtuozzo account) and set the limit.
  */
 export function billingPages() {
-  return new Hono<AppEnv>()
-    .get("/teams/:teamId/billing", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      if (!mayDo(view.principal, view.team.id, "billing:read")) throw new AuthError("forbidden");
-      return billingPage(c, view, { notice: NOTICES[c.req.query("done") ?? ""] });
-    })
-    .post("/teams/:teamId/billing/plan", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+  return teamSection({
+    path: "/billing",
+    permission: "billing:read",
+    notices: NOTICES,
+    load: loadBilling,
+    Page: BillingPage,
+    posts: {
+      "/plan": {
         permission: "billing:manage",
-        formName: "plan",
-        act: async (principal, form) => {
+        form: "plan",
+        done: "plan",
+        act: ({ ctx, scope, form }) => {
           const plan = PLANS.find((p) => p === form.plan);
           if (!plan) throw AuthError.validation([{ path: "plan", message: "Choose FREE or PRO." }]);
-          await changePlan(c.var.ctx, { auth: principal, teamId, plan });
-          return `/teams/${teamId}/billing?done=plan`;
+          return changePlan(ctx, { ...scope, plan });
         },
-        rerender: (view, refusal, status) => billingPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/billing/limits", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+      },
+      "/limits": {
         permission: "billing:manage",
-        formName: "limits",
-        act: async (principal, form) => {
-          await changeLimits(c.var.ctx, { auth: principal, teamId, ...limitsRequest(form) });
-          return `/teams/${teamId}/billing?done=limits`;
-        },
-        rerender: (view, refusal, status) => billingPage(c, view, { refusal, status }),
-      });
-    });
+        form: "limits",
+        done: "limits",
+        act: ({ ctx, scope, form }) => changeLimits(ctx, { ...scope, ...limitsRequest(form) }),
+      },
+    },
+  });
 }

@@ -1,31 +1,25 @@
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { hasPermission } from "../../auth/permission-match";
 import { PERMISSIONS } from "../../auth/permissions";
-import type { AppEnv } from "../../http/app-env";
 import { mayDo } from "../../http/page-principal";
-import { AuthError } from "../../platform/errors";
+import type { AuthError } from "../../platform/errors";
 import { Field, FormAlert, type FormErrors } from "../../ui/form";
-import { renderPage } from "../../ui/render";
 import {
   ButtonForm,
   Csrf,
   errorsOf,
+  GrantCheck,
+  grantsOf,
   parseForm,
-  type Refusal,
+  SelectField,
+  type TeamPageProps,
   TeamShell,
-  type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "../teams/page-kit";
 import { TEAM_TEXT } from "../teams/pages.en";
 import { createRole, deleteRole, listRoles, updateRole } from "./roles";
 import { CreateRole, UpdateRole } from "./routes";
 
 const T = TEAM_TEXT.roles;
-
-/** Checkbox names: one field per grant (`perm:<grant>`), as on the API-key page. */
-const PERM = "perm:";
 
 type Role = Awaited<ReturnType<typeof listRoles>>[number];
 
@@ -39,17 +33,6 @@ const GROUPS = (() => {
   return [...groups];
 })();
 
-function Check(props: { grant: string; checked: boolean; label: string; hint?: string }) {
-  return (
-    <label class="check">
-      <input type="checkbox" name={`${PERM}${props.grant}`} value="on" checked={props.checked} />
-      <span>
-        <code>{props.grant}</code> <span class="muted">{props.hint ?? props.label}</span>
-      </span>
-    </label>
-  );
-}
-
 /**
  * The grants editor: `*`, then per resource `resource:*` and its actions. Only grants the member holds are
  * offered (a role never grants more than its editor: the API refuses it), plus any the role already has.
@@ -60,7 +43,7 @@ function GrantsFieldset(props: { held: string[]; chosen: Set<string>; errors: Fo
   return (
     <fieldset aria-describedby={error ? `${props.id}-permissions-error` : undefined}>
       <legend>{T.permissions}</legend>
-      {offer("*") ? <Check grant="*" checked={props.chosen.has("*")} label={T.all} /> : null}
+      {offer("*") ? <GrantCheck grant="*" checked={props.chosen.has("*")} note={T.all} /> : null}
       {GROUPS.map(([resource, actions]) => {
         const wildcard = `${resource}:*`;
         const offered = actions.filter(offer);
@@ -68,14 +51,17 @@ function GrantsFieldset(props: { held: string[]; chosen: Set<string>; errors: Fo
         return (
           <div class="stack">
             {offer(wildcard) ? (
-              <Check grant={wildcard} checked={props.chosen.has(wildcard)} label={`${T.allOf} ${resource}`} />
+              <GrantCheck
+                grant={wildcard}
+                checked={props.chosen.has(wildcard)}
+                note={`${T.allOf} ${resource}`}
+              />
             ) : null}
             {offered.map((p) => (
-              <Check
+              <GrantCheck
                 grant={p}
                 checked={props.chosen.has(p)}
-                label={p}
-                hint={PERMISSIONS[p as keyof typeof PERMISSIONS]}
+                note={PERMISSIONS[p as keyof typeof PERMISSIONS]}
               />
             ))}
           </div>
@@ -97,46 +83,26 @@ function InheritsSelect(props: {
   value: string | null;
   errors: FormErrors;
 }) {
-  const error = props.errors.fields.inherits;
+  const others = props.roles.filter((r) => r.id !== props.except);
   return (
-    <div class="field">
-      <label for={`${props.id}-inherits`}>{T.inherits}</label>
-      <select
-        id={`${props.id}-inherits`}
-        name="inherits"
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={error ? `${props.id}-inherits-error` : undefined}
-      >
-        <option value="">{T.inheritsNone}</option>
-        {props.roles
-          .filter((r) => r.id !== props.except)
-          .map((r) => (
-            <option value={r.id} selected={r.id === props.value}>
-              {r.name}
-            </option>
-          ))}
-      </select>
-      {error ? (
-        <p class="error" id={`${props.id}-inherits-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <SelectField
+      id={`${props.id}-inherits`}
+      name="inherits"
+      label={T.inherits}
+      options={[{ value: "", label: T.inheritsNone }, ...others.map((r) => ({ value: r.id, label: r.name }))]}
+      selected={props.value}
+      error={props.errors.fields.inherits}
+    />
   );
 }
 
 /** The grants a submitted form chose, and what it typed (for a re-render after a refusal). */
 function chosenOf(values: Record<string, string> | undefined, fallback: readonly string[]): Set<string> {
-  if (!values) return new Set(fallback);
-  return new Set(
-    Object.keys(values)
-      .filter((k) => k.startsWith(PERM) && values[k] === "on")
-      .map((k) => k.slice(PERM.length)),
-  );
+  return new Set(values ? grantsOf(values) : fallback);
 }
 
-function RolesPage(props: { view: TeamView; roles: Role[]; refusal?: Refusal; notice?: string }) {
-  const { view, roles } = props;
+function RolesPage(props: TeamPageProps<Role[]>) {
+  const { view, data: roles } = props;
   const base = `/teams/${view.team.id}/roles`;
   const manage = mayDo(view.principal, view.team.id, "roles:manage");
   const held = view.principal.permissions;
@@ -235,15 +201,6 @@ function RolesPage(props: { view: TeamView; roles: Role[]; refusal?: Refusal; no
   );
 }
 
-async function rolesPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
-) {
-  const roles = await listRoles(c.var.ctx, { auth: view.principal, teamId: view.team.id });
-  return renderPage(c, <RolesPage view={view} roles={roles} {...opts} />, opts.status);
-}
-
 /** The form's fields as the API's role request. */
 function roleRequest(form: Record<string, string>) {
   return {
@@ -255,60 +212,49 @@ function roleRequest(form: Record<string, string>) {
 
 const NOTICES: Record<string, string> = { created: T.created, saved: T.saved, deleted: T.deleted };
 
+/** A role's name is taken: the API's copy goes next to the name field. */
+const nameTaken = (error: AuthError) => (error.code === "conflict" ? "name" : undefined);
+const roleForm = (params: Record<string, string>) => `role-${params.roleId}`;
+
 /**
  * `/teams/:teamId/roles` (`roles:read`): every role with its grants, parent and effective permissions; with
  * `roles:manage`, the custom-role editor (name, inheritance, grants from the catalogue incl. `resource:*`
  * wildcards), edit and delete. Built-in roles are read-only. The POSTs run the API's own checks.
  */
 export function rolePages() {
-  return new Hono<AppEnv>()
-    .get("/teams/:teamId/roles", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      if (!mayDo(view.principal, view.team.id, "roles:read")) throw new AuthError("forbidden");
-      return rolesPage(c, view, { notice: NOTICES[c.req.query("done") ?? ""] });
-    })
-    .post("/teams/:teamId/roles", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
+  return teamSection({
+    path: "/roles",
+    permission: "roles:read",
+    notices: NOTICES,
+    load: (ctx, view) => listRoles(ctx, { auth: view.principal, teamId: view.team.id }),
+    Page: RolesPage,
+    posts: {
+      "": {
         permission: "roles:manage",
-        formName: "create",
-        field: (error) => (error.code === "conflict" ? "name" : undefined),
-        act: async (principal, form) => {
-          const input = parseForm(CreateRole, roleRequest(form));
-          await createRole(c.var.ctx, { auth: principal, teamId, ...input });
-          return `/teams/${teamId}/roles?done=created`;
-        },
-        rerender: (view, refusal, status) => rolesPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/roles/:roleId", async (c) => {
-      const { teamId, roleId } = c.req.param();
-      return teamAction(c, {
-        teamId,
+        form: "create",
+        done: "created",
+        field: nameTaken,
+        act: ({ ctx, scope, form }) =>
+          createRole(ctx, { ...scope, ...parseForm(CreateRole, roleRequest(form)) }),
+      },
+      "/:roleId": {
         permission: "roles:manage",
-        formName: `role-${roleId}`,
-        field: (error) => (error.code === "conflict" ? "name" : undefined),
-        act: async (principal, form) => {
-          const patch = parseForm(UpdateRole, roleRequest(form));
-          await updateRole(c.var.ctx, { auth: principal, teamId, roleId, patch });
-          return `/teams/${teamId}/roles?done=saved`;
-        },
-        rerender: (view, refusal, status) => rolesPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/roles/:roleId/delete", async (c) => {
-      const { teamId, roleId } = c.req.param();
-      return teamAction(c, {
-        teamId,
+        form: roleForm,
+        done: "saved",
+        field: nameTaken,
+        act: ({ ctx, scope, params, form }) =>
+          updateRole(ctx, {
+            ...scope,
+            roleId: params.roleId ?? "",
+            patch: parseForm(UpdateRole, roleRequest(form)),
+          }),
+      },
+      "/:roleId/delete": {
         permission: "roles:manage",
-        formName: `role-${roleId}`,
-        act: async (principal) => {
-          await deleteRole(c.var.ctx, { auth: principal, teamId, roleId });
-          return `/teams/${teamId}/roles?done=deleted`;
-        },
-        rerender: (view, refusal, status) => rolesPage(c, view, { refusal, status }),
-      });
-    });
+        form: roleForm,
+        done: "deleted",
+        act: ({ ctx, scope, params }) => deleteRole(ctx, { ...scope, roleId: params.roleId ?? "" }),
+      },
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
+import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Principal } from "../../auth/principal";
 import { assertFreshAuthentication } from "../../auth/step-up";
@@ -14,6 +15,7 @@ import {
   pagePrincipal,
 } from "../../http/page-principal";
 import { fieldErrors } from "../../http/router";
+import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { type FormErrors, formErrors } from "../../ui/form";
 import { Layout } from "../../ui/layout";
@@ -45,6 +47,28 @@ export function errorsOf(refusal: Refusal | undefined, form: string): FormErrors
   return refusal?.form === form ? refusal.errors : { fields: {} };
 }
 
+/** A permission checkbox's name: one field per grant (`perm:<grant>`), since a form field keeps its first value. */
+export const GRANT_FIELD = "perm:";
+
+/** The grants a form's checkboxes chose (API keys' scopes, a role's permissions). */
+export function grantsOf(form: Record<string, string>): string[] {
+  return Object.keys(form)
+    .filter((name) => name.startsWith(GRANT_FIELD) && form[name] === "on")
+    .map((name) => name.slice(GRANT_FIELD.length));
+}
+
+/** A grant's checkbox: the grant and what it allows. */
+export function GrantCheck(props: { grant: string; checked: boolean; note: string }) {
+  return (
+    <label class="check">
+      <input type="checkbox" name={`${GRANT_FIELD}${props.grant}`} value="on" checked={props.checked} />
+      <span>
+        <code>{props.grant}</code> <span class="muted">{props.note}</span>
+      </span>
+    </label>
+  );
+}
+
 /** The hidden CSRF field every form of a signed-in page carries. */
 export function Csrf(props: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={props.token} />;
@@ -71,6 +95,58 @@ export function ButtonForm(props: {
   );
 }
 
+/** The way back to the list of one's teams. */
+export function AllTeamsLink() {
+  return (
+    <p>
+      <a href="/teams">{T.allTeams}</a>
+    </p>
+  );
+}
+
+/** What a page's last action did (after the PRG redirect), announced to assistive technology. */
+export function Notice(props: { text?: string }) {
+  return props.text ? (
+    <p class="notice" role="status">
+      {props.text}
+    </p>
+  ) : null;
+}
+
+/** A labelled select whose API copy stands under it (`<id>-error`), e.g. the role of an invitation. */
+export function SelectField(props: {
+  id: string;
+  name: string;
+  label: string;
+  options: { value: string; label: string }[];
+  selected?: string | null;
+  error?: string;
+}) {
+  const errorId = `${props.id}-error`;
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        name={props.name}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={props.error ? errorId : undefined}
+      >
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === props.selected}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {props.error ? (
+        <p class="error" id={errorId}>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 const SECTIONS = [
   { path: "", label: T.members, permission: "members:read" },
   { path: "/invitations", label: T.invitations, permission: "members:invite" },
@@ -92,9 +168,7 @@ export function TeamShell(props: { view: TeamView; title: string; notice?: strin
   const offered = SECTIONS.filter((s) => mayDo(props.view.principal, props.view.team.id, s.permission));
   return (
     <Layout title={`${props.title} · ${props.view.team.name}`}>
-      <p>
-        <a href="/teams">{T.allTeams}</a>
-      </p>
+      <AllTeamsLink />
       <h1>{props.view.team.name}</h1>
       <nav aria-label={T.nav}>
         <ul class="tabs">
@@ -108,11 +182,7 @@ export function TeamShell(props: { view: TeamView; title: string; notice?: strin
         </ul>
       </nav>
       <h2>{props.title}</h2>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : null}
+      <Notice text={props.notice} />
       {props.children}
     </Layout>
   );
@@ -121,9 +191,7 @@ export function TeamShell(props: { view: TeamView; title: string; notice?: strin
 function SwitchFirst(props: { team: MyTeam; csrf: string }) {
   return (
     <Layout title={props.team.name}>
-      <p>
-        <a href="/teams">{T.allTeams}</a>
-      </p>
+      <AllTeamsLink />
       <h1>{props.team.name}</h1>
       <p>{T.notBound}</p>
       <ButtonForm
@@ -150,14 +218,35 @@ export async function teamViewOf(c: Context<AppEnv>, teamId: string): Promise<Te
   return { principal, team, csrf };
 }
 
+type Posted = { principal: Principal; form: Record<string, string> };
+
 /**
- * A team page's form POST (PRG): signed in (else /login), same origin and CSRF field (pagePost), bound to the
- * team with `permission` (the API's guard), then `act`; success redirects to `done`, an AuthError below 500
- * re-renders the page (`rerender`) with the API's status and copy next to the field it concerns. A `fresh` action
- * (RFC 9470 step-up: API keys, ownership) needs a recent authentication; without one the "Confirm it's you" form
- * answers in place and then returns to `returnTo` (default: the team's page).
+ * A signed-in page's form POST (PRG): signed in (else /login), same origin and CSRF field (pagePost), then `act`;
+ * an AuthError below 500 is answered by `refuse` (the page again, with the API's copy at the API's status).
  */
-export async function teamAction(
+export async function pageForm(
+  c: Context<AppEnv>,
+  act: (posted: Posted) => Promise<Response>,
+  refuse: (error: AuthError, posted: Posted) => Promise<Response>,
+): Promise<Response> {
+  const posted = await pagePost(c);
+  if (!posted) return c.redirect("/login", 303);
+  try {
+    return await act(posted);
+  } catch (error) {
+    if (!(error instanceof AuthError) || error.status >= 500) throw error;
+    return refuse(error, posted);
+  }
+}
+
+/**
+ * A team page's form POST (PRG): pageForm, bound to the team with `permission` (the API's guard), then `act`;
+ * success redirects to `done`, an AuthError below 500 re-renders the page (`rerender`) with the API's status and
+ * copy next to the field it concerns. A `fresh` action (RFC 9470 step-up: API keys, ownership) needs a recent
+ * authentication; without one the "Confirm it's you" form answers in place and then returns to `returnTo`
+ * (default: the team's page).
+ */
+async function teamAction(
   c: Context<AppEnv>,
   spec: {
     teamId: string;
@@ -173,23 +262,125 @@ export async function teamAction(
     rerender: (view: TeamView, refusal: Refusal, status: ContentfulStatusCode) => Promise<Response>;
   },
 ): Promise<Response> {
-  const posted = await pagePost(c);
-  if (!posted) return c.redirect("/login", 303);
-  const { principal, form } = posted;
-  try {
-    assertTeamPermission(principal, spec.teamId, spec.permission);
-    if (spec.fresh) await assertFreshAuthentication(c.var.ctx, principal);
-    const done = await spec.act(principal, form);
-    return typeof done === "string" ? c.redirect(done, 303) : done;
-  } catch (error) {
-    if (!(error instanceof AuthError) || error.status >= 500) throw error;
-    if (isStepUpChallenge(error)) return stepUpPrompt(c, error, spec.returnTo ?? `/teams/${spec.teamId}`);
-    const view = await teamViewOf(c, spec.teamId);
+  return pageForm(
+    c,
+    async ({ principal, form }) => {
+      assertTeamPermission(principal, spec.teamId, spec.permission);
+      if (spec.fresh) await assertFreshAuthentication(c.var.ctx, principal);
+      const done = await spec.act(principal, form);
+      return typeof done === "string" ? c.redirect(done, 303) : done;
+    },
+    async (error, { form }) => {
+      if (isStepUpChallenge(error)) return stepUpPrompt(c, error, spec.returnTo ?? `/teams/${spec.teamId}`);
+      const view = await teamViewOf(c, spec.teamId);
+      if (view instanceof Response) return view;
+      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+      const refusal = { form: spec.formName, errors: formErrors(error, spec.field?.(error)), values: form };
+      return spec.rerender(view, refusal, error.status as ContentfulStatusCode);
+    },
+  );
+}
+
+/** What a team page shows besides its data: a refusal of one of its forms, or the notice of a done action. */
+export interface Shown<E = never> {
+  refusal?: Refusal;
+  notice?: string;
+  /** What only the answer to a POST shows (e.g. a new API key, shown once). */
+  extra?: E;
+}
+
+/** A team section's page: its view, what its `load` read, and what it shows (plus the section's own, `E`). */
+export type TeamPageProps<D, E = never> = { view: TeamView; data: D } & Shown<E>;
+
+/** The request as a section's action sees it: who, the team (`scope`, as the services take it), the form. */
+export interface ActInput<E = never> {
+  ctx: RequestContext;
+  scope: { auth: Principal; teamId: string };
+  params: Record<string, string>;
+  form: Record<string, string>;
+  /** The section's page, for a fresh view, instead of the redirect (e.g. a key shown once, never in a URL). */
+  show: (extra: E) => Promise<Response>;
+}
+
+/** One form POST of a section, at `/teams/:teamId<section path><key>`. */
+export interface TeamPost<E = never> {
+  /** The API's permission for the action (checked before `act`). */
+  permission: string;
+  /** The form a refusal is shown next to (its `name` on the page), from the path's params. */
+  form: string | ((params: Record<string, string>) => string);
+  /** The notice the PRG redirect asks for: `<section>?done=<done>`. */
+  done?: string;
+  /** The field an AuthError's copy belongs to, when the API's answer does not say. */
+  field?: (error: AuthError) => string | undefined;
+  /** A sensitive action: a recent authentication (step-up), whose form returns to the section's page. */
+  fresh?: boolean;
+  /** The action: one service call; a Response answers instead of the redirect. */
+  act: (input: ActInput<E>) => Promise<unknown>;
+  /** Which form the refusal concerns and what of the typed values is echoed back (default: as posted). */
+  refusal?: (refusal: Refusal) => Refusal;
+}
+
+/**
+ * A team section's routes: GET `/teams/:teamId<path>` (signed in, a member, `permission` to read, the notice of
+ * `?done=`) renders `Page` with what `load` read; each of `posts` is a teamAction that redirects back to the
+ * section (PRG) or re-renders it with the API's copy at the API's status.
+ */
+export function teamSection<D, E = never>(spec: {
+  path: string;
+  permission?: string;
+  notices?: Readonly<Record<string, string>>;
+  load: (ctx: RequestContext, view: TeamView) => Promise<D>;
+  Page: (props: TeamPageProps<Awaited<D>, E>) => JSX.Element;
+  posts: Record<string, TeamPost<E>>;
+}): Hono<AppEnv> {
+  const { Page } = spec;
+  const render = async (
+    c: Context<AppEnv>,
+    view: TeamView,
+    shown: Shown<E>,
+    status?: ContentfulStatusCode,
+  ) => {
+    const data = await spec.load(c.var.ctx, view);
+    return renderPage(c, <Page view={view} data={data} {...shown} />, status);
+  };
+  const app = new Hono<AppEnv>().get(`/teams/:teamId${spec.path}`, async (c) => {
+    const view = await teamViewOf(c, c.req.param("teamId"));
     if (view instanceof Response) return view;
-    for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
-    const refusal = { form: spec.formName, errors: formErrors(error, spec.field?.(error)), values: form };
-    return spec.rerender(view, refusal, error.status as ContentfulStatusCode);
+    if (spec.permission && !mayDo(view.principal, view.team.id, spec.permission)) {
+      throw new AuthError("forbidden");
+    }
+    const done = c.req.query("done") ?? "";
+    const notices = spec.notices ?? {};
+    return render(c, view, { notice: Object.hasOwn(notices, done) ? notices[done] : undefined });
+  });
+  for (const [key, post] of Object.entries(spec.posts)) {
+    app.post(`/teams/:teamId${spec.path}${key}`, async (c) => {
+      const params = c.req.param() as Record<string, string>;
+      const teamId = params.teamId as string;
+      const section = `/teams/${teamId}${spec.path}`;
+      return teamAction(c, {
+        teamId,
+        permission: post.permission,
+        formName: typeof post.form === "string" ? post.form : post.form(params),
+        field: post.field,
+        fresh: post.fresh,
+        returnTo: section,
+        act: async (principal, form) => {
+          const show = async (extra: E) => {
+            const view = await teamViewOf(c, teamId);
+            return view instanceof Response ? view : render(c, view, { extra });
+          };
+          const scope = { auth: principal, teamId };
+          const out = await post.act({ ctx: c.var.ctx, scope, params, form, show });
+          if (out instanceof Response) return out;
+          return post.done ? `${section}?done=${post.done}` : section;
+        },
+        rerender: (view, refusal, status) =>
+          render(c, view, { refusal: post.refusal?.(refusal) ?? refusal }, status),
+      });
+    });
   }
+  return app;
 }
 
 /** A form's fields checked by the API's own schema: its 422 `validation_failed` copy when they do not pass. */

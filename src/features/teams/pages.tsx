@@ -1,9 +1,9 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Principal } from "../../auth/principal";
 import type { AppEnv } from "../../http/app-env";
 import { mayDo, pageCsrfToken, pagePost, pagePrincipal } from "../../http/page-principal";
-import { AuthError } from "../../platform/errors";
+import type { RequestContext } from "../../platform/context";
 import { Field, FormAlert, type FormErrors, formErrors, NO_ERRORS } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
@@ -15,12 +15,13 @@ import {
   Csrf,
   errorsOf,
   type MyTeam,
+  Notice,
+  pageForm,
   parseForm,
-  type Refusal,
+  type TeamPageProps,
   TeamShell,
   type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "./page-kit";
 import { TEAM_TEXT } from "./pages.en";
 import { ChangeRole, CreateTeam } from "./routes";
@@ -39,11 +40,7 @@ function TeamsPage(props: {
   return (
     <Layout title={T.teams.title}>
       <h1>{T.teams.title}</h1>
-      {props.notice ? (
-        <p class="notice" role="status">
-          {props.notice}
-        </p>
-      ) : null}
+      <Notice text={props.notice} />
       {props.teams.length === 0 ? <p>{T.teams.none}</p> : null}
       <ul class="list">
         {props.teams.map((team) => (
@@ -89,25 +86,37 @@ function TeamsPage(props: {
   );
 }
 
+/** A refused form of /teams: the API's copy, what was typed, the API's status. */
+type Refused = { errors: FormErrors; values: Record<string, string>; status: ContentfulStatusCode };
+
 type Member = Awaited<ReturnType<typeof listMembers>>[number];
 type RoleChoice = { id: string; name: string };
 
-function MembersPage(props: {
-  view: TeamView;
+interface MembersData {
   members: Member[];
+  /** The roles to choose from (none unless the role may change members' roles). */
   roles: RoleChoice[];
-  refusal?: Refusal;
-  notice?: string;
-}) {
-  const { view } = props;
+}
+
+async function loadMembers(ctx: RequestContext, view: TeamView): Promise<MembersData> {
+  const members = await listMembers(ctx, view.team.id);
+  // The role select is offered only to a role that may change members' roles.
+  const roles = mayDo(view.principal, view.team.id, "members:update")
+    ? await listRoles(ctx, { auth: view.principal, teamId: view.team.id })
+    : [];
+  return { members, roles };
+}
+
+function MembersPage(props: TeamPageProps<MembersData>) {
+  const { view, data } = props;
   const base = `/teams/${view.team.id}/members`;
   const canUpdate = mayDo(view.principal, view.team.id, "members:update");
   const canRemove = mayDo(view.principal, view.team.id, "members:remove");
-  const assignable = props.roles.filter((r) => r.name !== "Owner");
+  const assignable = data.roles.filter((r) => r.name !== "Owner");
   return (
     <TeamShell view={view} title={T.team.members} notice={props.notice}>
       <ul class="list">
-        {props.members.map((m) => {
+        {data.members.map((m) => {
           const form = `member-${m.userId}`;
           const errors = errorsOf(props.refusal, form);
           const isOwner = m.role.name === "Owner";
@@ -153,24 +162,6 @@ function MembersPage(props: {
   );
 }
 
-async function membersPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
-) {
-  const ctx = c.var.ctx;
-  const members = await listMembers(ctx, view.team.id);
-  // The role select is offered only to a role that may change members' roles.
-  const choices = mayDo(view.principal, view.team.id, "members:update")
-    ? await listRoles(ctx, { auth: view.principal, teamId: view.team.id })
-    : [];
-  return renderPage(
-    c,
-    <MembersPage view={view} members={members} roles={choices} refusal={opts.refusal} notice={opts.notice} />,
-    opts.status,
-  );
-}
-
 const NOTICES: Record<string, string> = { role: T.members.roleChanged, removed: T.members.removed };
 
 /**
@@ -179,48 +170,71 @@ const NOTICES: Record<string, string> = { role: T.members.roleChanged, removed: 
  * actions the signed-in role may not take are not offered, and the POSTs check the same permission as the API.
  */
 export function teamPages() {
+  const memberForm = (params: Record<string, string>) => `member-${params.userId}`;
+  const teamsPage = async (c: Context<AppEnv>, principal: Principal, refused?: Refused) => {
+    const teams = await listMyTeams(c.var.ctx, principal);
+    const notice = !refused && c.req.query("created") === "1" ? T.teams.created : undefined;
+    return renderPage(
+      c,
+      <TeamsPage
+        teams={teams}
+        principal={principal}
+        csrf={pageCsrfToken(c)}
+        errors={refused?.errors ?? NO_ERRORS}
+        values={refused?.values}
+        notice={notice}
+      />,
+      refused?.status,
+    );
+  };
+  const members = teamSection({
+    path: "",
+    permission: "members:read",
+    notices: NOTICES,
+    load: loadMembers,
+    Page: MembersPage,
+    posts: {
+      "/members/:userId/role": {
+        permission: "members:update",
+        form: memberForm,
+        done: "role",
+        act: ({ ctx, scope, params, form }) => {
+          const { roleId } = parseForm(ChangeRole, { roleId: form.roleId ?? "" });
+          return changeMemberRole(ctx, { ...scope, userId: params.userId ?? "", roleId });
+        },
+      },
+      "/members/:userId/remove": {
+        permission: "members:remove",
+        form: memberForm,
+        done: "removed",
+        act: ({ ctx, scope, params }) => removeMember(ctx, { ...scope, userId: params.userId ?? "" }),
+      },
+    },
+  });
   return new Hono<AppEnv>()
     .get("/teams", async (c) => {
       const principal = await pagePrincipal(c);
       if (!principal) return c.redirect("/login", 303);
-      const teams = await listMyTeams(c.var.ctx, principal);
-      const notice = c.req.query("created") === "1" ? T.teams.created : undefined;
-      return renderPage(
+      return teamsPage(c, principal);
+    })
+    .post("/teams", (c) =>
+      pageForm(
         c,
-        <TeamsPage
-          teams={teams}
-          principal={principal}
-          csrf={pageCsrfToken(c)}
-          errors={NO_ERRORS}
-          notice={notice}
-        />,
-      );
-    })
-    .post("/teams", async (c) => {
-      const posted = await pagePost(c);
-      if (!posted) return c.redirect("/login", 303);
-      const { principal, form } = posted;
-      try {
-        const input = parseForm(CreateTeam, { name: form.name ?? "", slug: form.slug || undefined });
-        await createTeam(c.var.ctx, { auth: principal, ...input });
-        return c.redirect("/teams?created=1", 303);
-      } catch (error) {
-        if (!(error instanceof AuthError) || error.status >= 500) throw error;
-        const teams = await listMyTeams(c.var.ctx, principal);
-        const field = error.code === "slug_taken" ? "slug" : undefined;
-        return renderPage(
-          c,
-          <TeamsPage
-            teams={teams}
-            principal={principal}
-            csrf={pageCsrfToken(c)}
-            errors={formErrors(error, field)}
-            values={form}
-          />,
-          error.status,
-        );
-      }
-    })
+        async ({ principal, form }) => {
+          const input = parseForm(CreateTeam, { name: form.name ?? "", slug: form.slug || undefined });
+          await createTeam(c.var.ctx, { auth: principal, ...input });
+          return c.redirect("/teams?created=1", 303);
+        },
+        (error, { principal, form }) => {
+          const field = error.code === "slug_taken" ? "slug" : undefined;
+          return teamsPage(c, principal, {
+            errors: formErrors(error, field),
+            values: form,
+            status: error.status,
+          });
+        },
+      ),
+    )
     .post("/teams/switch", async (c) => {
       const posted = await pagePost(c);
       if (!posted) return c.redirect("/login", 303);
@@ -229,37 +243,5 @@ export function teamPages() {
       setSessionCookiesFor(c, tokens);
       return c.redirect(`/teams/${encodeURIComponent(teamId)}`, 303);
     })
-    .get("/teams/:teamId", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      if (!mayDo(view.principal, view.team.id, "members:read")) throw new AuthError("forbidden");
-      return membersPage(c, view, { notice: NOTICES[c.req.query("done") ?? ""] });
-    })
-    .post("/teams/:teamId/members/:userId/role", async (c) => {
-      const { teamId, userId } = c.req.param();
-      return teamAction(c, {
-        teamId,
-        permission: "members:update",
-        formName: `member-${userId}`,
-        act: async (principal, form) => {
-          const { roleId } = parseForm(ChangeRole, { roleId: form.roleId ?? "" });
-          await changeMemberRole(c.var.ctx, { auth: principal, teamId, userId, roleId });
-          return `/teams/${teamId}?done=role`;
-        },
-        rerender: (view, refusal, status) => membersPage(c, view, { refusal, status }),
-      });
-    })
-    .post("/teams/:teamId/members/:userId/remove", async (c) => {
-      const { teamId, userId } = c.req.param();
-      return teamAction(c, {
-        teamId,
-        permission: "members:remove",
-        formName: `member-${userId}`,
-        act: async (principal) => {
-          await removeMember(c.var.ctx, { auth: principal, teamId, userId });
-          return `/teams/${teamId}?done=removed`;
-        },
-        rerender: (view, refusal, status) => membersPage(c, view, { refusal, status }),
-      });
-    });
+    .route("/", members);
 }

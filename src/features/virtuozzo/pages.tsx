@@ -1,10 +1,4 @@
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../../http/app-env";
-import { mayDo } from "../../http/page-principal";
-import { AuthError } from "../../platform/errors";
 import { Field, FormAlert, type FormErrors } from "../../ui/form";
-import { renderPage } from "../../ui/render";
 import {
   ButtonForm,
   Csrf,
@@ -12,10 +6,9 @@ import {
   isOwnerOf,
   parseForm,
   type Refusal,
+  type TeamPageProps,
   TeamShell,
-  type TeamView,
-  teamAction,
-  teamViewOf,
+  teamSection,
 } from "../teams/page-kit";
 import { TEAM_TEXT } from "../teams/pages.en";
 import {
@@ -35,6 +28,18 @@ function ConnectForm(props: { base: string; csrf: string; kind: "password" | "to
   const errors: FormErrors = errorsOf(props.refusal, props.kind);
   const values = props.refusal?.form === props.kind ? props.refusal.values : {};
   const id = (name: string) => `${props.kind}-${name}`;
+  // A credential is never filled back in after a refusal.
+  const secret = (name: "password" | "token") => (
+    <Field
+      id={id(name)}
+      name={name}
+      type="password"
+      label={T[name]}
+      autocomplete="off"
+      required
+      errors={errors}
+    />
+  );
   return (
     <>
       <h3>{props.kind === "password" ? T.connectTitle : T.tokenTitle}</h3>
@@ -62,26 +67,10 @@ function ConnectForm(props: { base: string; csrf: string; kind: "password" | "to
               required
               errors={errors}
             />
-            <Field
-              id={id("password")}
-              name="password"
-              type="password"
-              label={T.password}
-              autocomplete="off"
-              required
-              errors={errors}
-            />
+            {secret("password")}
           </>
         ) : (
-          <Field
-            id={id("token")}
-            name="token"
-            type="password"
-            label={T.token}
-            autocomplete="off"
-            required
-            errors={errors}
-          />
+          secret("token")
         )}
         <Field
           id={id("ttl")}
@@ -97,13 +86,8 @@ function ConnectForm(props: { base: string; csrf: string; kind: "password" | "to
   );
 }
 
-function VirtuozzoPage(props: {
-  view: TeamView;
-  connection: ConnectionStatus;
-  refusal?: Refusal;
-  notice?: string;
-}) {
-  const { view, connection: status } = props;
+function VirtuozzoPage(props: TeamPageProps<ConnectionStatus>) {
+  const { view, data: status } = props;
   const base = `/teams/${view.team.id}/virtuozzo`;
   const owner = isOwnerOf(view);
   const known = status.apiUrl !== null;
@@ -156,19 +140,6 @@ function VirtuozzoPage(props: {
   );
 }
 
-async function virtuozzoPage(
-  c: Parameters<typeof teamViewOf>[0],
-  view: TeamView,
-  opts: { refusal?: Refusal; status?: ContentfulStatusCode; notice?: string } = {},
-) {
-  const connection = await connectionStatus(c.var.ctx, view.team.id);
-  return renderPage(
-    c,
-    <VirtuozzoPage view={view} connection={connection} refusal={opts.refusal} notice={opts.notice} />,
-    opts.status,
-  );
-}
-
 /** The connect form as the API's request (the same schema checks it). */
 function connectRequest(form: Record<string, string>) {
   const ttl = (form.sessionTtlSeconds ?? "").trim();
@@ -189,47 +160,36 @@ function connectRequest(form: Record<string, string>) {
  * or disconnects. The credential fields are never filled back in after a refusal.
  */
 export function virtuozzoPages() {
-  const action = (name: "refresh" | "disconnect") =>
-    async function run(c: Parameters<typeof teamViewOf>[0]) {
-      const teamId = c.req.param("teamId") as string;
-      return teamAction(c, {
-        teamId,
+  return teamSection({
+    path: "/virtuozzo",
+    permission: "virtuozzo:manage",
+    notices: T.done,
+    load: (ctx, view) => connectionStatus(ctx, view.team.id),
+    Page: VirtuozzoPage,
+    posts: {
+      "/connect": {
         permission: "virtuozzo:manage",
-        formName: "actions",
-        act: async (principal) => {
-          if (name === "refresh") await refreshNow(c.var.ctx, { auth: principal, teamId });
-          else await disconnectVirtuozzo(c.var.ctx, { auth: principal, teamId });
-          return `/teams/${teamId}/virtuozzo?done=${name === "refresh" ? "refreshed" : "disconnected"}`;
-        },
-        rerender: (view, refusal, status) => virtuozzoPage(c, view, { refusal, status }),
-      });
-    };
-  return new Hono<AppEnv>()
-    .get("/teams/:teamId/virtuozzo", async (c) => {
-      const view = await teamViewOf(c, c.req.param("teamId"));
-      if (view instanceof Response) return view;
-      if (!mayDo(view.principal, view.team.id, "virtuozzo:manage")) throw new AuthError("forbidden");
-      const done = c.req.query("done") as keyof typeof T.done | undefined;
-      return virtuozzoPage(c, view, { notice: done ? T.done[done] : undefined });
-    })
-    .post("/teams/:teamId/virtuozzo/connect", async (c) => {
-      const teamId = c.req.param("teamId");
-      return teamAction(c, {
-        teamId,
-        permission: "virtuozzo:manage",
-        formName: "password",
-        act: async (principal, form) => {
-          await connectVirtuozzo(c.var.ctx, { ...connectRequest(form), auth: principal, teamId });
-          return `/teams/${teamId}/virtuozzo?done=connected`;
-        },
-        rerender: async (view, refusal, status) => {
-          // The refusal belongs to the form that was sent; the secrets typed are not echoed back.
+        form: "password",
+        done: "connected",
+        act: ({ ctx, scope, form }) => connectVirtuozzo(ctx, { ...connectRequest(form), ...scope }),
+        // The refusal belongs to the form that was sent; the secrets typed are not echoed back.
+        refusal: (refusal) => {
           const { password: _p, token: _t, ...kept } = refusal.values;
-          const form = refusal.values.kind === "token" ? "token" : "password";
-          return virtuozzoPage(c, view, { refusal: { ...refusal, form, values: kept }, status });
+          return { ...refusal, form: refusal.values.kind === "token" ? "token" : "password", values: kept };
         },
-      });
-    })
-    .post("/teams/:teamId/virtuozzo/refresh", action("refresh"))
-    .post("/teams/:teamId/virtuozzo/disconnect", action("disconnect"));
+      },
+      "/refresh": {
+        permission: "virtuozzo:manage",
+        form: "actions",
+        done: "refreshed",
+        act: ({ ctx, scope }) => refreshNow(ctx, scope),
+      },
+      "/disconnect": {
+        permission: "virtuozzo:manage",
+        form: "actions",
+        done: "disconnected",
+        act: ({ ctx, scope }) => disconnectVirtuozzo(ctx, scope),
+      },
+    },
+  });
 }
