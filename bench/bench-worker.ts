@@ -47,6 +47,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     const url = new URL(request.url);
     if (url.pathname === "/__bench/noop") return new Response("ok");
     if (url.pathname === "/__bench/risk-and-gate") return riskAndGate(env);
+    if (url.pathname === "/__bench/in-worker") return inWorker(request, env, ctx);
     const audit = await auditBenchRoute(request, env);
     if (audit) return audit;
     const binding = await bindingBenchRoute(request, env);
@@ -178,4 +179,35 @@ async function riskAndGate(env: Env): Promise<Response> {
     fired: fired + (copied > 0 ? 0 : 1),
     gateClaimMs: walls[Math.floor(walls.length / 2)],
   });
+}
+
+/**
+ * A page (or any GET route) served `n` times inside this Worker, back to back, with the caller's headers: the
+ * in-Worker time per request without the local HTTP proxy's overhead, and the time spent waiting on bindings
+ * (metered like `/__bench/metered`), so pages.mjs can state the render's own CPU (issue 16: ≤ 5 ms).
+ */
+async function inWorker(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.searchParams.get("path") ?? "/health";
+  const n = Math.min(200, Math.max(1, Number(url.searchParams.get("n") ?? 50)));
+  const meter = new IoMeter();
+  const metered = { ...env, DB: meter.wrap(env.DB, "d1"), KV: meter.wrap(env.KV, "kv") };
+  const headers = new Headers(request.headers);
+  let status = 0;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const res = await worker.fetch(
+      // The caller's `cf` too: the session binding compares the network, as for the outer request.
+      new Request(new URL(path, url), { headers, cf: request.cf }) as Request<
+        unknown,
+        IncomingRequestCfProperties
+      >,
+      metered as Env,
+      ctx,
+    );
+    await res.arrayBuffer();
+    status = res.status;
+  }
+  const wall = (performance.now() - started) / n;
+  return Response.json({ status, n, perRequestMs: wall, ioMsPerRequest: meter.ioMs / n });
 }

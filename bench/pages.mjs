@@ -50,6 +50,9 @@ export async function pagesBench(worker, report) {
     { path: `/teams/${user.teamId}/billing`, label: "/teams/:id/billing", headers: signedIn },
   ].map((p) => ({ label: p.path, ...p }));
   const noop = await measure(worker, N * 3, () => fetch(`${origin}/__bench/noop`).then((r) => r.text()));
+  // The baseline of the in-Worker figures: /health through the same middleware chain, no render.
+  const health = await (await fetch(`${origin}/__bench/in-worker?n=40&path=/health`)).json();
+  report("/health: server time in the Worker, per request (baseline)", health.perRequestMs, "ms");
   for (const page of pages) {
     const weight = await weigh(origin, page.path, page.headers);
     const cpu = await measure(worker, N, () =>
@@ -61,6 +64,21 @@ export async function pagesBench(worker, report) {
       "KiB",
       (v) => v <= 30,
       `target ≤ 30 KiB; ${weight.requests} requests, HTML ${(weight.htmlGz / KB).toFixed(1)} KiB gz, ${(weight.raw / KB).toFixed(1)} KiB raw`,
+    );
+    const inside = await (
+      await fetch(`${origin}/__bench/in-worker?n=40&path=${encodeURIComponent(page.path)}`, {
+        headers: page.headers,
+      })
+    ).json();
+    if (inside.status !== 200) throw new Error(`${page.path} (in-worker) answered ${inside.status}`);
+    report(
+      `page ${page.label}: server time in the Worker, per request`,
+      inside.perRequestMs - inside.ioMsPerRequest,
+      "ms",
+      (v) => v <= 5,
+      `target ≤ 5 ms (render and middleware, binding waits of ${inside.ioMsPerRequest.toFixed(2)} ms excluded); ${(
+        (inside.perRequestMs - inside.ioMsPerRequest) / Math.max(health.perRequestMs, 0.01)
+      ).toFixed(1)}× /health`,
     );
     report(
       `page ${page.label}: workerd CPU per request / no-op route`,
