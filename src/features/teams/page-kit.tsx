@@ -20,6 +20,7 @@ import { AuthError } from "../../platform/errors";
 import { type FormErrors, formErrors } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
+import { type SpendBanner, spendBannerOf } from "../plans/spend-banner";
 import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 import { TEAM_TEXT } from "./pages.en";
 import { listMyTeams } from "./teams";
@@ -33,6 +34,8 @@ export interface TeamView {
   principal: Principal;
   team: MyTeam;
   csrf: string;
+  /** This month's spend warning, for members who may read billing (plans/spend-banner.ts). */
+  spend?: SpendBanner | null;
 }
 
 /** A refused form of a team page: which form (its `name`), the API's copy, and what the user typed. */
@@ -181,10 +184,24 @@ export function TeamShell(props: { view: TeamView; title: string; notice?: strin
           ))}
         </ul>
       </nav>
+      {props.view.spend ? <SpendWarning banner={props.view.spend} base={base} /> : null}
       <h2>{props.title}</h2>
       <Notice text={props.notice} />
       {props.children}
     </Layout>
+  );
+}
+
+/** The banner every team page shows once the month's spend reached the warning threshold or the cap. */
+function SpendWarning(props: { banner: SpendBanner; base: string }) {
+  const { banner } = props;
+  return (
+    <div class="alert" role="status">
+      <p>
+        {banner.kind === "cap" ? T.spendCap(banner.month) : T.spendWarn(banner.percent, banner.month)}{" "}
+        <a href={`${props.base}/billing`}>{T.spendLink}</a>
+      </p>
+    </div>
   );
 }
 
@@ -215,7 +232,8 @@ export async function teamViewOf(c: Context<AppEnv>, teamId: string): Promise<Te
   if (!team) throw new AuthError("not_found");
   const csrf = pageCsrfToken(c);
   if (principal.team !== teamId) return renderPage(c, <SwitchFirst team={team} csrf={csrf} />);
-  return { principal, team, csrf };
+  const spend = mayDo(principal, teamId, "billing:read") ? await spendBannerOf(c.var.ctx, teamId) : null;
+  return { principal, team, csrf, spend };
 }
 
 type Posted = { principal: Principal; form: Record<string, string> };

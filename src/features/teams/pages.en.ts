@@ -25,6 +25,10 @@ export const TEAM_TEXT = {
     billing: "Plan and usage",
     virtuozzo: "Virtuozzo",
     allTeams: "All teams",
+    spendWarn: (percent: number, month: string) =>
+      `This team has used ${percent} % of its monthly spending limit (${month}).`,
+    spendCap: (month: string) => `This team has reached its monthly spending limit (${month}).`,
+    spendLink: "See plan and usage",
   },
   members: {
     email: "Email",
