@@ -4,7 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { AuthError } from "../platform/errors";
 import { requireAuth } from "./authenticate";
 import { hasPermission, isValidGrant } from "./permission-match";
-import { freshAuthentication } from "./step-up";
+import { freshAuthentication, liveSessionForWrites } from "./step-up";
 
 /**
  * Guards a team-scoped operation: after requireAuth, the caller's token (or API key) must be bound to the team
@@ -117,7 +117,8 @@ export function teamRoute(
       requireAuth({ apiKeys: true }),
       ...(options.userOnly ? [requireUser(options.userOnlyDetail)] : []),
       requirePermission(permission),
-      ...(options.fresh ? [freshAuthentication()] : []),
+      // A fresh route reads the session anyway; every other write checks it is still live in D1.
+      options.fresh ? freshAuthentication() : liveSessionForWrites(),
     ],
     security: options.userOnly ? USER_SECURITY : TEAM_SECURITY,
   };

@@ -153,3 +153,22 @@ export function freshAuthentication() {
     await next();
   });
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Strong revocation for changes (issue 19 item 6): a team write made with an access token — roles, members,
+ * keys, invitations, ownership, plans, limits, usage, the Virtuozzo connection — also checks the session's row in
+ * D1, so a session revoked a moment ago in another location (whose KV edge record has not arrived yet) can never
+ * change anything; reads keep the edge check alone. API keys are read from D1 on every request already.
+ * docs/step-up.md "Revocation you can state".
+ */
+export function liveSessionForWrites() {
+  return createMiddleware<AppEnv>(async function liveSessionForWrites(c, next) {
+    const auth = c.var.auth;
+    if (!SAFE_METHODS.has(c.req.method) && auth.via !== "api_key") {
+      await liveSessionAuthentication(c.var.ctx, auth);
+    }
+    await next();
+  });
+}
