@@ -18,6 +18,7 @@ import type { ClientInfo } from "../src/platform/client";
 import { type Env, parseConfig } from "../src/platform/config";
 import { createContext } from "../src/platform/context";
 import { defaultDeps } from "../src/platform/deps";
+import { accessClaims } from "../test/support/claims";
 
 const SAFARI_IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1";
@@ -55,19 +56,12 @@ export async function bindingBenchRoute(request: Request, env: Env): Promise<Res
   const binding = bindingOf(HOME);
   const bnd = await bindingClaim(key, sid, binding);
   const ctx = createContext(defaultDeps, { env, config, client: HOME });
-  const { token } = await issueAccessToken(config, { ...defaultDeps, kv: env.KV }, "bench-user", {
-    sid,
-    team: null,
-    role: null,
-    permissions: [],
-    platformRoles: [],
-    sep: 0,
-    mst: null,
-    auth_time: Math.floor(Date.now() / 1000),
-    amr: ["pwd"],
-    acr: "urn:gatehouse:acr:pwd",
-    bnd,
-  });
+  const { token } = await issueAccessToken(
+    config,
+    { ...defaultDeps, kv: env.KV },
+    "bench-user",
+    accessClaims(sid, { auth_time: Math.floor(Date.now() / 1000), bnd }),
+  );
   const now = Date.now();
   const configs = {
     mobile: { ...config, SESSION_BINDING: "mobile" as const },

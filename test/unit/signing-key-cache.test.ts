@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { issueAccessToken, verifyWithActiveKeys } from "../../src/auth/access-tokens";
-import { ACR_PWD } from "../../src/auth/principal";
 import { isRevokedAtEdge } from "../../src/auth/revocation";
 import { toBase64url } from "../../src/crypto/encoding";
 import {
@@ -13,6 +12,7 @@ import {
 } from "../../src/features/signing-keys/keyring";
 import { ensureSigningKeys, promoteNext } from "../../src/features/signing-keys/service";
 import { cronContext, kidOf, resetKeys } from "../integration/signing-keys/support";
+import { accessClaims } from "../support/claims";
 import { testWorker } from "../support/helpers";
 
 /** The real KV binding, counting the reads that go through it. */
@@ -66,18 +66,7 @@ describe("the per-isolate signing-key cache", () => {
     const { kv, calls } = countingKv(env.KV);
     const src = { config: ctx.config, kv, now: app.clock.now };
     // another isolate's token, signed with a key two rotations newer than this isolate's copy
-    const { token } = await issueAccessToken(ctx.config, { ...ctx, kv: env.KV }, "u1", {
-      sid: "s1",
-      team: null,
-      role: null,
-      permissions: [],
-      platformRoles: [],
-      sep: 0,
-      mst: null,
-      auth_time: 0,
-      amr: ["pwd"],
-      acr: ACR_PWD,
-    });
+    const { token } = await issueAccessToken(ctx.config, { ...ctx, kv: env.KV }, "u1", accessClaims("s1"));
     const fresh = await env.KV.get(PUBLISHED_KEYS_KV_KEY);
     await env.KV.put(PUBLISHED_KEYS_KV_KEY, stale ?? "");
     forgetPublishedKeys();

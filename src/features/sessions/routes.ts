@@ -14,7 +14,8 @@ import { refreshSession } from "./refresh";
 import type { SessionTokens } from "./session-tokens";
 import { switchTeam } from "./switch-team";
 
-const SessionResponse = z
+/** What a session answers with (session-exchange, refresh, team switch, concurrent approve, step-up). */
+export const SessionResponse = z
   .object({
     accessToken: z.string(),
     tokenType: z.literal("Bearer"),

@@ -1,21 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { signedIn } from "../../auth/guards";
 import { createRouter, json, problem } from "../../http/router";
-import { jsonBody, RoleSummary, TeamSummary, UserSummary } from "../../http/schemas";
-import { setSessionCookiesFor } from "../sessions/routes";
+import { jsonBody } from "../../http/schemas";
+import { SessionResponse, setSessionCookiesFor } from "../sessions/routes";
 import { stepUp } from "./step-up";
-
-const SteppedUp = z.object({
-  accessToken: z.string(),
-  tokenType: z.literal("Bearer"),
-  expiresIn: z.number().int(),
-  refreshToken: z.string(),
-  user: UserSummary,
-  team: TeamSummary.nullable(),
-  role: RoleSummary.nullable(),
-  permissions: z.array(z.string()),
-  csrfToken: z.string(),
-});
 
 const stepUpRoute = createRoute({
   method: "post",
@@ -36,7 +24,7 @@ const stepUpRoute = createRoute({
     }),
   ),
   responses: {
-    200: json(SteppedUp, "Session tokens with a fresh auth_time (also set as cookies)"),
+    200: json(SessionResponse, "Session tokens with a fresh auth_time (also set as cookies)"),
     400: problem("captcha_required (after a 2FA lock)"),
     401: problem(
       "invalid_credentials (wrong password: counts toward the lockout), invalid_code, " +

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { issueAccessToken } from "../../../src/auth/access-tokens";
-import { ACR_PWD } from "../../../src/auth/principal";
 import { PUBLISHED_KEYS_KV_KEY } from "../../../src/features/signing-keys/keyring";
 import { promoteNext, rotateSigningKeysIfDue } from "../../../src/features/signing-keys/service";
+import { accessClaims } from "../../support/claims";
 import { signIn, testWorker, verifiedOwner } from "../../support/helpers";
 import { as, ownerSession } from "../../support/teams";
 import { bootstrapKid, cronContext, jwksKids, keyRows, kidInState, kidOf, resetKeys } from "./support";
@@ -83,18 +83,7 @@ describe("signing keys: the rotation lifecycle on the injected clock", () => {
       ctx.config,
       { now: app.clock.now, random: ctx.random },
       newOwner.userId,
-      {
-        sid: "s",
-        team: null,
-        role: null,
-        permissions: [],
-        platformRoles: [],
-        sep: 0,
-        mst: null,
-        auth_time: 0,
-        amr: ["pwd"],
-        acr: ACR_PWD,
-      },
+      accessClaims("s"),
     );
     expect(kidOf(token)).toBe(first);
     const refused = await as(app, token)("GET", ME);
