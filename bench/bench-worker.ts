@@ -84,6 +84,8 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
         method: request.method,
         headers: request.headers,
         body,
+        // The caller's network too (`cf`): the session binding compares it, as for any request.
+        cf: request.cf,
       });
       const started = performance.now();
       const response = await handle(inner, metered, ctx);
