@@ -1,4 +1,5 @@
 import type { RequestContext } from "../../platform/context";
+import { TEAM_TEXT } from "../teams/pages.en";
 import { utcMonth } from "./money";
 import { billingOf, warningsOf } from "./store";
 
@@ -21,4 +22,19 @@ export async function spendBannerOf(ctx: RequestContext, teamId: string): Promis
     return { kind: "warn", percent: billing?.warnAtPercent ?? 80, month };
   }
   return null;
+}
+
+const T = TEAM_TEXT.team;
+
+/** The banner every team page shows once the month's spend reached the warning threshold or the cap. */
+export function SpendWarning(props: { banner: SpendBanner; base: string }) {
+  const { banner } = props;
+  return (
+    <div class="alert" role="status">
+      <p>
+        {banner.kind === "cap" ? T.spendCap(banner.month) : T.spendWarn(banner.percent, banner.month)}{" "}
+        <a href={`${props.base}/billing`}>{T.spendLink}</a>
+      </p>
+    </div>
+  );
 }

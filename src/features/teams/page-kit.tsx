@@ -20,7 +20,7 @@ import { AuthError } from "../../platform/errors";
 import { type FormErrors, formErrors } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { renderPage } from "../../ui/render";
-import { type SpendBanner, spendBannerOf } from "../plans/spend-banner";
+import { type SpendBanner, SpendWarning, spendBannerOf } from "../plans/spend-banner";
 import { isStepUpChallenge, stepUpPrompt } from "../step-up/pages";
 import { TEAM_TEXT } from "./pages.en";
 import { listMyTeams } from "./teams";
@@ -189,19 +189,6 @@ export function TeamShell(props: { view: TeamView; title: string; notice?: strin
       <Notice text={props.notice} />
       {props.children}
     </Layout>
-  );
-}
-
-/** The banner every team page shows once the month's spend reached the warning threshold or the cap. */
-function SpendWarning(props: { banner: SpendBanner; base: string }) {
-  const { banner } = props;
-  return (
-    <div class="alert" role="status">
-      <p>
-        {banner.kind === "cap" ? T.spendCap(banner.month) : T.spendWarn(banner.percent, banner.month)}{" "}
-        <a href={`${props.base}/billing`}>{T.spendLink}</a>
-      </p>
-    </div>
   );
 }
 
