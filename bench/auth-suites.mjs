@@ -208,7 +208,7 @@ export async function authSuites(worker, report, hashMedianMs) {
   const riskMs = median(added.map((a) => a.riskMs));
   const gateMs = median(added.map((a) => a.gateClaimMs));
   report("risk check CPU per login (50-login baseline)", riskMs, "ms");
-  // Issue 18: the risk engine (features/login/risk.ts) in µs per call — signals from a 50-login baseline plus
+  // Issue 18: the risk engine (features/login/risk/risk.ts) in µs per call — signals from a 50-login baseline plus
   // evaluateRisk, and evaluateRisk alone (a binding check's cost) beside a baseline loop that JSON-serialises
   // and parses the same signals object, as a ratio.
   const evaluateMs = median(added.map((a) => a.evaluateMs));

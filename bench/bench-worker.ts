@@ -9,8 +9,8 @@ import { requireAuth } from "../src/auth/authenticate";
 import { DEFAULT_ARGON2_PARAMS, hashPassword } from "../src/crypto/password";
 import { RISK_BASELINE_LOGINS } from "../src/db/login-events";
 import type { EmailQueueMessage } from "../src/email/types";
-import { evaluateRisk, riskSettings } from "../src/features/login/risk";
-import { loginRiskSignals } from "../src/features/login/risk-signals";
+import { evaluateRisk, riskSettings } from "../src/features/login/risk/risk";
+import { loginRiskSignals } from "../src/features/login/risk/signals";
 import type { AppEnv } from "../src/http/app-env";
 import { clientIp } from "../src/http/middleware/client-ip";
 import { configMiddleware } from "../src/http/middleware/config";
@@ -123,7 +123,7 @@ async function riskAndGate(env: Env): Promise<Response> {
     latitude: 52.52 - i * 0.01,
     longitude: 13.4 + i * 0.01,
   }));
-  // The risk engine (features/login/risk.ts) at the default settings, every reason on.
+  // The risk engine (features/login/risk/risk.ts) at the default settings, every reason on.
   const parsed = parseConfig(env);
   if (!parsed.ok) return Response.json({ error: parsed.reasons }, { status: 503 });
   const settings = riskSettings(parsed.config);

@@ -38,7 +38,7 @@ function userIdOf(ref: UserRef): string | SQL {
 
 /**
  * The earlier successful logins of a user, newest first — the baseline of the risk engine
- * (features/login/risk-signals.ts). Meant to run in the same batch as the login's other reads, before the new
+ * (features/login/risk/signals.ts). Meant to run in the same batch as the login's other reads, before the new
  * event is inserted.
  */
 export function recentSuccessesQuery(db: Db, user: UserRef) {

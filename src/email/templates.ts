@@ -105,7 +105,7 @@ const TEMPLATES: Record<EmailTemplate, TemplateDefinition> = {
     body: (f, product) => [
       { kind: "p", text: `We noticed an unusual sign-in to your ${product} account.` },
       ...f.details(),
-      // The risk engine's reasons in words (features/login/risk-text.ts), when the login names them.
+      // The risk engine's reasons in words (features/login/risk/text.ts), when the login names them.
       ...(f.optText("reasons")
         ? [{ kind: "p" as const, text: `What looked unusual: ${f.optText("reasons")}.` }]
         : []),

@@ -39,7 +39,7 @@ export const METRIC_CATALOGUE = {
   },
   gatehouse_risky_logins_total: {
     type: "counter",
-    help: "Logins whose risk score reached a threshold (features/login/risk.ts), by level: approval or step_up",
+    help: "Logins whose risk score reached a threshold (features/login/risk/risk.ts), by level: approval or step_up",
     labels: ["level"],
   },
   gatehouse_login_risk_reasons_total: {

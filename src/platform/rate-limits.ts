@@ -23,7 +23,7 @@ export const RATE_LIMITS = {
   /** Failed logins that switch on the adaptive CAPTCHA (counted for unknown addresses too). */
   "login-fail:email": { scope: "email", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
   "login-fail:ip": { scope: "ip", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
-  /** Failed logins per network (ASN): the risk engine's network_failure_burst (features/login/risk.ts). */
+  /** Failed logins per network (ASN): the risk engine's network_failure_burst (features/login/risk/risk.ts). */
   "login-fail:asn": { scope: "asn", limit: Number.MAX_SAFE_INTEGER, windowSeconds: 3600 },
   "forgot:ip": { scope: "ip", limit: 20, windowSeconds: 3600 },
   "forgot:email": { scope: "email", limit: 5, windowSeconds: 3600 },

@@ -5,7 +5,7 @@ import { CONFIG_VARIABLES } from "../../src/platform/config";
 import wranglerToml from "../../wrangler.toml?raw";
 
 /**
- * The configuration variables have one list: the zod schema in src/platform/config.ts. Everything else that
+ * The configuration variables have one list: the zod schema in src/platform/config/index.ts. Everything else that
  * names them — wrangler.toml's vars, .dev.vars.example, the README's table — is checked against it here.
  */
 const schema = new Set<string>(CONFIG_VARIABLES);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { distanceKm } from "../../src/features/login/risk";
+import { distanceKm } from "../../src/features/login/risk/risk";
 import {
   type BaselineLogin,
   loginRiskSignals,
   TRAVEL_NOISE_KM,
   travelSpeedKmh,
-} from "../../src/features/login/risk-signals";
+} from "../../src/features/login/risk/signals";
 
 const HOUR = 3_600_000;
 const BERLIN = { country: "DE", asn: 3320, latitude: 52.52, longitude: 13.405 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import devVars from "../../.dev.vars.example?raw";
-import { HOSTING_ASNS, hostingOperator } from "../../src/features/login/hosting-asns";
+import { HOSTING_ASNS, hostingOperator } from "../../src/features/login/risk/hosting-asns";
 import {
   circularHourDistance,
   evaluateRisk,
@@ -10,7 +10,7 @@ import {
   riskSettings,
   UNUSUAL_HOUR_MIN_HISTORY,
   utcHour,
-} from "../../src/features/login/risk";
+} from "../../src/features/login/risk/risk";
 import { DEFAULT_RISK_WEIGHTS, parseConfig, RISK_REASON_NAMES } from "../../src/platform/config";
 
 const base = Object.fromEntries(

@@ -63,12 +63,12 @@ export const loginEvents = sqliteTable(
     ip: text("ip"),
     country: text("country"),
     city: text("city"),
-    /** Coarse location and network of a login, for the suspicious-login risk check (features/login/risk.ts). */
+    /** Coarse location and network of a login, for the suspicious-login risk check (features/login/risk/risk.ts). */
     asn: integer("asn"),
     latitude: real("latitude"),
     longitude: real("longitude"),
     device: text("device"),
-    /** The risk evaluation of this attempt (features/login/risk.ts): score 0..100 and a JSON array of reasons. */
+    /** The risk evaluation of this attempt (features/login/risk/risk.ts): score 0..100 and a JSON array of reasons. */
     riskScore: integer("risk_score"),
     riskReasons: text("risk_reasons"),
   },

@@ -48,7 +48,7 @@ export const sessions = sqliteTable(
     uaFamily: text("ua_family"),
     netPrefix: text("net_prefix"),
     asn: integer("asn"),
-    /** The login's risk score (features/login/risk.ts) when the session was created: a risky session steps up with a second factor. */
+    /** The login's risk score (features/login/risk/risk.ts) when the session was created: a risky session steps up with a second factor. */
     riskScore: integer("risk_score").notNull().default(0),
   },
   (t) => [

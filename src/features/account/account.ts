@@ -68,7 +68,7 @@ export async function loginActivity(
       location: locationLabel(r),
       device: r.device,
       reason: r.reason,
-      /** The attempt's risk evaluation (features/login/risk.ts), null when none was recorded. */
+      /** The attempt's risk evaluation (features/login/risk/risk.ts), null when none was recorded. */
       risk: riskOfLoginEvent(r),
     })),
     nextCursor: rows.length > limit ? String(page[page.length - 1]?.at) : null,

@@ -84,7 +84,7 @@ export const ACCOUNT_TEXT = {
       unknown: "Unknown",
     },
   },
-  /** The risk engine's reasons in words (features/login/risk.ts), for the activity lists and the approval mail. */
+  /** The risk engine's reasons in words (features/login/risk/risk.ts), for the activity lists and the approval mail. */
   riskReasons: {
     impossible_travel: "too far from the last sign-in for the time between them",
     new_country: "a country you have not signed in from before",

@@ -6,7 +6,7 @@ import type { AppEnv } from "../../http/app-env";
 import { Field, FormAlert, type FormErrors, NO_ERRORS, PostForm } from "../../ui/form";
 import { Layout } from "../../ui/layout";
 import { trustedDevicesOf } from "../devices/trusted-devices";
-import { riskLabel } from "../login/risk-text";
+import { riskLabel } from "../login/risk/text";
 import { listSessions, loginActivity, me } from "./account";
 import { ACCOUNT_TEXT } from "./pages.en";
 

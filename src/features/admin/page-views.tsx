@@ -1,6 +1,6 @@
 import { Field, FormAlert, type FormErrors } from "../../ui/form";
 import { type Overview, OverviewCards } from "../analytics/overview";
-import { riskLabel } from "../login/risk-text";
+import { riskLabel } from "../login/risk/text";
 import { ACTIONS, type Detail, mayTake, type PageAction } from "./page-actions";
 import { ADMIN_SECTIONS, AdminCsrf, AdminShell, type AdminView, holdsRole, TableHead } from "./page-kit";
 import { ADMIN_TEXT as T } from "./pages.en";

@@ -119,7 +119,7 @@ export const AdminUserDetail = AdminUser.extend({
       location: z.string().nullable(),
       device: z.string().nullable(),
       reason: z.string().nullable(),
-      /** The attempt's risk score (0–100) and reasons (features/login/risk.ts); null when not assessed. */
+      /** The attempt's risk score (0–100) and reasons (features/login/risk/risk.ts); null when not assessed. */
       risk: z.object({ score: z.number().int(), reasons: z.array(z.string()) }).nullable(),
     }),
   ),

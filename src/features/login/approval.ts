@@ -8,8 +8,8 @@ import { AuthError } from "../../platform/errors";
 import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
-import type { RiskEvaluation } from "./risk";
-import { riskReasonWords } from "./risk-text";
+import type { RiskEvaluation } from "./risk/risk";
+import { riskReasonWords } from "./risk/text";
 import { loadLoginStep, type StepAnswer, stepAnswer } from "./step-machine";
 import {
   decideLoginApproval,

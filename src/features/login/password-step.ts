@@ -18,8 +18,8 @@ import { sendVerificationMail } from "../registration/verification";
 import { openLoginApproval } from "./approval";
 import { countWrongPassword, isLockedOut } from "./lockout";
 import { type PreAuthState, stampFingerprint } from "./pre-auth";
-import { evaluateRisk, NO_RISK_SIGNALS, type RiskEvaluation, riskSettings } from "./risk";
-import { loginRiskSignals } from "./risk-signals";
+import { evaluateRisk, NO_RISK_SIGNALS, type RiskEvaluation, riskSettings } from "./risk/risk";
+import { loginRiskSignals } from "./risk/signals";
 import { type StepAnswer, stepAnswer } from "./step-machine";
 import { loginEvent } from "./store";
 

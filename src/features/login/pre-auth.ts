@@ -23,7 +23,7 @@ export interface PreAuthState {
   risk?: RiskRule[];
   /** The open suspicious-login approval (its id), once the login reached that step. */
   approval?: string;
-  /** The login's risk score (features/login/risk.ts, 0..100): the session keeps it (sessions.risk_score). */
+  /** The login's risk score (features/login/risk/risk.ts, 0..100): the session keeps it (sessions.risk_score). */
   riskScore?: number;
   /**
    * When the login started (epoch ms). Each step answers with a fresh 5-minute token, but a login as a whole

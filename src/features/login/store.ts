@@ -62,7 +62,7 @@ export function decideLoginApproval(
     .get();
 }
 
-/** A risk evaluation as a login-activity row records it (features/login/risk.ts `evaluateRisk`). */
+/** A risk evaluation as a login-activity row records it (features/login/risk/risk.ts `evaluateRisk`). */
 export interface LoginEventRisk {
   score: number;
   reasons: readonly string[];

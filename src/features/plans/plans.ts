@@ -2,7 +2,7 @@ import { type Config, PLAN_NAMES, type PlanName, type PlanResource } from "../..
 
 /**
  * The plans as data: what each plan allows. A team without a `team_billing` row is on FREE. The numbers are
- * configuration (`PLAN_LIMITS`, parsed once per request with the rest of src/platform/config.ts; default
+ * configuration (`PLAN_LIMITS`, parsed once per request with the rest of src/platform/config/index.ts; default
  * `FREE=5/3/3/10,PRO=100/50/50/100` as in ../shared/API.md), so an operator changes them without a code change.
  */
 export const PLANS = PLAN_NAMES;

@@ -10,7 +10,13 @@ import { outboxDeps, type RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
 import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
-import { evaluateRisk, NO_RISK_SIGNALS, type RiskEvaluation, riskSettings, utcHour } from "../login/risk";
+import {
+  evaluateRisk,
+  NO_RISK_SIGNALS,
+  type RiskEvaluation,
+  riskSettings,
+  utcHour,
+} from "../login/risk/risk";
 import { loginEvent } from "../login/store";
 import { sessionsEnded } from "./end";
 import { findSession, revokeSessionStatement } from "./store";
@@ -36,7 +42,7 @@ export interface BrokenBinding {
 }
 
 /**
- * The risk of the refused request (features/login/risk.ts), for the login activity: its place against the
+ * The risk of the refused request (features/login/risk/risk.ts), for the login activity: its place against the
  * session's (the session's creation is the baseline), an `ip_jump` when it left the session's prefix, a new
  * device when the UA family changed.
  */

@@ -33,7 +33,7 @@ export interface PendingLogin {
    * authentication of unknown age (0), so its first sensitive action steps up.
    */
   authentication?: SessionAuthentication;
-  /** The login's risk score (0..100; login/risk.ts): a risky session steps up with a second factor. */
+  /** The login's risk score (0..100; login/risk/risk.ts): a risky session steps up with a second factor. */
   riskScore?: number;
 }
 

@@ -19,7 +19,7 @@ type Risk = { score: number; reasons: string[] } | null;
 type ActivityItem = { outcome: string; reason: string | null; risk: Risk };
 
 const BERLIN_CF = { country: "DE", city: "Berlin", asn: 3320, latitude: "52.52", longitude: "13.40" };
-/** Amazon's AS16509 in Frankfurt: a hosting network (features/login/hosting-asns.ts). */
+/** Amazon's AS16509 in Frankfurt: a hosting network (features/login/risk/hosting-asns.ts). */
 const AWS_FRANKFURT = { "cf-ipcountry": "DE", "cf-ipcity": "Frankfurt", "cf-asn": "16509" };
 
 async function login(app: App, email: string, init: { headers?: Record<string, string>; cf?: object } = {}) {

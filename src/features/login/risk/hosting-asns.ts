@@ -1,7 +1,7 @@
 /**
  * Autonomous systems of hosting, cloud and data-centre networks. People sign in from homes, offices and mobile
  * carriers; a login from a rented server is a script, a proxy or a VPN exit far more often than a person, so the
- * risk engine adds the `hosting_asn` reason for these networks (features/login/risk.ts).
+ * risk engine adds the `hosting_asn` reason for these networks (features/login/risk/risk.ts).
  *
  * Source: each operator's own AS registrations as published in the RIR whois databases (ARIN, RIPE NCC, APNIC)
  * and PeeringDB, compiled December 2026. The list names the large public clouds and the hosting companies whose

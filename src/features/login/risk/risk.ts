@@ -1,7 +1,12 @@
-import { type Config, DEFAULT_RISK_WEIGHTS, RISK_REASON_NAMES, type RiskReason } from "../../platform/config";
+import {
+  type Config,
+  DEFAULT_RISK_WEIGHTS,
+  RISK_REASON_NAMES,
+  type RiskReason,
+} from "../../../platform/config";
 import { HOSTING_ASNS } from "./hosting-asns";
 
-export type { RiskReason } from "../../platform/config";
+export type { RiskReason } from "../../../platform/config";
 
 /**
  * The risk engine (docs/risk-engine.md): one pure function from the signals of a login attempt (or of a

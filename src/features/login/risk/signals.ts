@@ -1,4 +1,4 @@
-import type { ClientInfo } from "../../platform/client";
+import type { ClientInfo } from "../../../platform/client";
 import { distanceKm, type RiskSignals, utcHour } from "./risk";
 
 /**

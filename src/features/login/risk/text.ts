@@ -1,4 +1,4 @@
-import { ACCOUNT_TEXT } from "../account/pages.en";
+import { ACCOUNT_TEXT } from "../../account/pages.en";
 
 const WORDS: Readonly<Record<string, string>> = ACCOUNT_TEXT.riskReasons;
 
