@@ -46,7 +46,7 @@ describe("configuration variables: one list", () => {
 
   it("wrangler.toml sets only variables the schema knows", () => {
     const sections = tomlVarSections();
-    expect([...sections.keys()]).toEqual(["vars", "env.production.vars"]);
+    expect([...sections.keys()]).toEqual(["vars", "env.production.vars", "env.staging.vars"]);
     for (const names of sections.values()) {
       expect([...names].filter((v) => !schema.has(v))).toEqual([]);
       expect(names.has("ENVIRONMENT")).toBe(true);
