@@ -1,5 +1,9 @@
 import type { Config } from "../platform/config";
-import { DUMMY_TURNSTILE_TOKEN, passesEveryToken, type TurnstileAction } from "../platform/turnstile";
+import {
+  DUMMY_TURNSTILE_TOKEN,
+  passesEveryToken,
+  type TurnstileAction,
+} from "../platform/outbound/turnstile";
 
 /** Cloudflare's widget script; the CSP lets it in by this response's nonce and frames from its origin. */
 export const TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js";

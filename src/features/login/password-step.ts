@@ -8,9 +8,9 @@ import { argon2Params, type RequestContext, rateLimitDeps } from "../../platform
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { countMetric } from "../../platform/metrics";
+import { verifyTurnstile } from "../../platform/outbound/turnstile";
 import type { PreparedEmail } from "../../platform/outbox";
 import { applyLimits, emailSubject, type LimitOp, throwIfLimited } from "../../platform/rate-limits";
-import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";
 import { checkLoginNetworks, recordLoginFailure, throwIfNetworkThrottled } from "../abuse/monitor";
 import { trustedDevice } from "../devices/store";

@@ -19,7 +19,7 @@ import {
 } from "../../db/users";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
-import { verifyTurnstile } from "../../platform/turnstile";
+import { verifyTurnstile } from "../../platform/outbound/turnstile";
 import { commit } from "../../platform/unit-of-work";
 import { prepareSecurityAlert } from "../account/security-alerts";
 import { verifyCurrentPassword } from "../login/lockout";

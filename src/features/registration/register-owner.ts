@@ -9,9 +9,9 @@ import { argon2Params, outboxDeps, type RequestContext, rateLimitDeps } from "..
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
+import { verifyTurnstile } from "../../platform/outbound/turnstile";
 import { prepareEmail } from "../../platform/outbox";
 import { emailSubject, enforceRateLimits, hitRateLimit } from "../../platform/rate-limits";
-import { verifyTurnstile } from "../../platform/turnstile";
 import { commit } from "../../platform/unit-of-work";
 import { refuseDisposableAddress } from "../abuse/disposable";
 import { admitSignup } from "../abuse/monitor";

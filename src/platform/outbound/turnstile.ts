@@ -1,5 +1,5 @@
-import type { RequestContext } from "./context";
-import { logger } from "./logger";
+import type { RequestContext } from "../context";
+import { logger } from "../logger";
 
 /**
  * Cloudflare Turnstile, verified server-side (siteverify) through the injected fetch. A token passes only when

@@ -10,7 +10,7 @@ import {
   setReturnToCookie,
 } from "../../../http/cookies";
 import { AuthError } from "../../../platform/errors";
-import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../../platform/turnstile";
+import { DUMMY_TURNSTILE_TOKEN, passesEveryToken } from "../../../platform/outbound/turnstile";
 import { FormAlert } from "../../../ui/form";
 import { Layout } from "../../../ui/layout";
 import { renderPage } from "../../../ui/render";
