@@ -7,6 +7,7 @@ import { authSuites } from "./auth-suites.mjs";
 import { bindingBench } from "./binding.mjs";
 import { eventsBench } from "./events.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
+import { loadTest } from "./load.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
 import { pagesBench } from "./pages.mjs";
 import { virtuozzoBench } from "./virtuozzo.mjs";
@@ -81,6 +82,7 @@ try {
 
   const measured = await authSuites(worker, report, median(inWorker));
   await hotPaths(worker, report, measured);
+  await loadTest(worker, report, measured);
   await bindingBench(worker, report);
   await virtuozzoBench(worker, report);
   await eventsBench(worker, report);
