@@ -7,8 +7,8 @@ import { authSuites } from "./auth-suites.mjs";
 import { bindingBench } from "./binding.mjs";
 import { eventsBench } from "./events.mjs";
 import { healthVsPlain, hotPaths } from "./hot-paths.mjs";
-import { loadTest } from "./load.mjs";
 import { measure, median, percentile, startBenchWorker } from "./lib.mjs";
+import { loadTest } from "./load.mjs";
 import { pagesBench } from "./pages.mjs";
 import { virtuozzoBench } from "./virtuozzo.mjs";
 
