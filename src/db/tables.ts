@@ -7,6 +7,7 @@ export * from "./schema/action-tokens";
 export * from "./schema/analytics";
 export * from "./schema/audit";
 export * from "./schema/email";
+export * from "./schema/guards";
 export * from "./schema/login";
 export * from "./schema/mfa";
 export * from "./schema/sessions";

@@ -19,9 +19,29 @@ export interface AfterCommit {
 
 type Statement = BatchItem<"sqlite">;
 
+/**
+ * A condition the batch itself re-checks after the writes (e.g. a plan limit): its statement inserts into
+ * `commit_guards` when the condition is broken, which fails the CHECK and rolls the whole batch back; `commit`
+ * then throws `error()` instead of the database error. Races between the check before and the commit are closed.
+ */
+export interface CommitGuard {
+  statement: Statement;
+  error: () => Error;
+}
+
+/** True when a batch failed on a `commit_guards` insert (the CHECK `commit_guard_failed`). */
+function isGuardFailure(error: unknown): boolean {
+  for (let e: unknown = error, i = 0; e instanceof Error && i < 4; e = e.cause, i++) {
+    if (e.message.includes("commit_guard_failed")) return true;
+  }
+  return false;
+}
+
 export interface Work<T extends readonly Statement[]> {
   /** The change itself; their results come back in this order. */
   writes?: T;
+  /** A condition re-checked inside the batch, after the writes (see CommitGuard). */
+  guard?: CommitGuard | undefined;
   /** Audit entries of the change (written in the same batch: no change without its audit, and vice versa). */
   audit?: AuditEvent | readonly AuditEvent[];
   /** Mails the change causes: outbox rows in the same batch, dispatched to the queue after the commit. */
@@ -45,12 +65,19 @@ export async function commit<const T extends readonly Statement[] = []>(
   const mails = (work.mails ?? []).filter((m): m is PreparedEmail => Boolean(m));
   const statements: Statement[] = [
     ...writes,
+    ...(work.guard ? [work.guard.statement] : []),
     ...audits.map((event: AuditEvent) => auditStatement(ctx, event)),
     ...audits.flatMap((event: AuditEvent) => rollupStatements(ctx, event)),
     ...mails.map((m) => m.statement),
   ];
   const [first, ...rest] = statements;
-  const all = first ? await ctx.db.batch([first, ...rest]) : [];
+  let all: unknown[] = [];
+  try {
+    all = first ? await ctx.db.batch([first, ...rest]) : [];
+  } catch (error) {
+    if (work.guard && isGuardFailure(error)) throw work.guard.error();
+    throw error;
+  }
   const results = all.slice(0, writes.length) as BatchResponse<T>;
   writeAnalyticsPoints(ctx.env.ANALYTICS, audits);
   countAudited(audits.map((event: AuditEvent) => event.action));

@@ -17,7 +17,7 @@ import type { RequestContext } from "../../platform/context";
 import { AuthError, type FieldError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { iso } from "../../platform/iso-time";
-import { commit } from "../../platform/unit-of-work";
+import { type CommitGuard, commit } from "../../platform/unit-of-work";
 import { teamEventEffect } from "../events/publish";
 import { assertWithinPlan } from "../plans/within-plan";
 import { chargeTeamBudget } from "../team-budgets/spend";
@@ -63,10 +63,13 @@ async function issueKey(
     actor,
     input,
     replaces,
+    guard,
   }: {
     actor: TeamActor;
     input: { name: string; permissions: string[]; expiresAt: number | null };
     replaces?: ApiKeyRow;
+    /** The plan limit, re-checked in the batch (a create; a rotation replaces a key and needs none). */
+    guard?: CommitGuard;
   },
 ) {
   const now = ctx.now();
@@ -88,6 +91,7 @@ async function issueKey(
   try {
     await commit(ctx, {
       writes: replaces ? rotateApiKeyStatements(ctx.db, row, replaces.id, now) : [insertApiKey(ctx.db, row)],
+      guard,
       audit: {
         action: replaces ? "api_key.rotated" : "api_key.created",
         ...actorAudit(actor),
@@ -135,7 +139,7 @@ export async function createApiKey(
   const actor = await teamActor(ctx, { auth: input.auth, teamId: input.teamId });
   const permissions = checkGrants(input.permissions);
   assertWithinCreator(actor, permissions);
-  await assertWithinPlan(ctx, input.teamId, "apiKeys");
+  const guard = await assertWithinPlan(ctx, input.teamId, "apiKeys");
   let expiresAt: number | null = null;
   if (input.expiresAt) {
     expiresAt = Date.parse(input.expiresAt);
@@ -144,7 +148,7 @@ export async function createApiKey(
     }
   }
   await chargeTeamBudget(ctx, { teamId: input.teamId, charge: { api_keys: 1 }, actorId: actor.userId });
-  return issueKey(ctx, { actor, input: { name: input.name, permissions, expiresAt } });
+  return issueKey(ctx, { actor, input: { name: input.name, permissions, expiresAt }, guard });
 }
 
 /** GET /teams/:teamId/api-keys (`api_keys:read`): never the key itself; with the last 7 days' request counts. */

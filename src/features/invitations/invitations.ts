@@ -72,7 +72,10 @@ export async function inviteMember(
   ]);
   if (!team) throw new AuthError("not_found");
   if (existing && (await findMember(ctx.db, teamId, existing.id))) throw new AuthError("already_member");
-  await assertWithinPlan(ctx, teamId, "members", { countInvitations: true, reinvitedEmail: email });
+  const guard = await assertWithinPlan(ctx, teamId, "members", {
+    countInvitations: true,
+    reinvitedEmail: email,
+  });
   await chargeTeamBudget(ctx, { teamId, charge: { invitations: 1, mails: 1 }, actorId: actor.userId });
 
   const now = ctx.now();
@@ -91,6 +94,7 @@ export async function inviteMember(
     },
   });
   await commit(ctx, {
+    guard,
     writes: [
       revokePendingInvitationsFor(ctx.db, teamId, email, now),
       insertInvitation(ctx.db, {
@@ -195,13 +199,14 @@ export async function registerWithInvitation(
   const now = ctx.now();
   const existing = await findUserByEmail(ctx.db, email);
   if (existing && existing.emailVerifiedAt !== null) throw new AuthError("email_taken");
-  await assertWithinPlan(ctx, invitation.teamId, "members");
+  const guard = await assertWithinPlan(ctx, invitation.teamId, "members");
   const password = await breachedOrPolicyRejection(ctx, { password: input.password, email });
   const passwordHash = hashPassword(password, argon2Params(ctx.config), ctx.random);
   const userId = newId(ctx.random);
   const pending = await erasePendingRegistration(ctx, { pending: existing, replacedBy: userId, door: "B" });
   try {
     await commit(ctx, {
+      guard,
       writes: [
         ...pending.writes,
         insertUser(ctx.db, {
@@ -270,10 +275,11 @@ export async function acceptInvitation(
     throw new AuthError("forbidden", { internal: { reason: "invitation addressed to another email" } });
   }
   if (await findMember(ctx.db, invitation.teamId, user.id)) throw new AuthError("already_member");
-  await assertWithinPlan(ctx, invitation.teamId, "members");
+  const guard = await assertWithinPlan(ctx, invitation.teamId, "members");
   const now = ctx.now();
   try {
     await commit(ctx, {
+      guard,
       writes: [
         consumeInvitationStatement(ctx.db, invitation.id, user.id, now),
         invitedMembershipStatement(ctx.db, {

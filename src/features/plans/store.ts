@@ -2,6 +2,7 @@ import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import {
   apiKeys,
+  commitGuards,
   invitations,
   memberships,
   roles,
@@ -32,26 +33,71 @@ export function upsertBillingStatement(
  * pending invitations except the address's own, which a new invitation replaces), live API keys (not revoked,
  * not expired), custom roles.
  */
-export function planUsage(db: Db, input: { teamId: string; now: number; invitationsExcept?: string | null }) {
+export function planUsage(db: Db, input: UsageScope) {
   const { teamId, now } = input;
-  const invited =
-    input.invitationsExcept === undefined
-      ? sql<number>`0`
-      : sql<number>`(SELECT count(*) FROM ${invitations} WHERE ${invitations.teamId} = ${teamId}
-        AND ${invitations.acceptedAt} IS NULL AND ${invitations.revokedAt} IS NULL
-        AND ${invitations.expiresAt} > ${now} AND ${invitations.email} IS NOT ${input.invitationsExcept})`;
   return db
     .select({
       plan: sql<string>`coalesce((SELECT ${teamBilling.plan} FROM ${teamBilling} WHERE ${teamBilling.teamId} = ${teamId}), 'FREE')`,
-      members: sql<number>`(SELECT count(*) FROM ${memberships} WHERE ${memberships.teamId} = ${teamId})`,
-      invited,
-      apiKeys: sql<number>`(SELECT count(*) FROM ${apiKeys} WHERE ${apiKeys.teamId} = ${teamId}
-        AND ${apiKeys.revokedAt} IS NULL AND (${apiKeys.expiresAt} IS NULL OR ${apiKeys.expiresAt} > ${now}))`,
-      customRoles: sql<number>`(SELECT count(*) FROM ${roles} WHERE ${roles.teamId} = ${teamId} AND ${roles.builtIn} IS NULL)`,
+      members: membersCount(teamId),
+      invited: invitedCount(input),
+      apiKeys: apiKeysCount(teamId, now),
+      customRoles: customRolesCount(teamId),
     })
     .from(teams)
     .where(eq(teams.id, teamId))
     .get();
+}
+
+interface UsageScope {
+  teamId: string;
+  now: number;
+  /** Count pending invitations too, except this address's own (undefined: do not count them). */
+  invitationsExcept?: string | null;
+}
+
+const membersCount = (teamId: string) =>
+  sql<number>`(SELECT count(*) FROM ${memberships} WHERE ${memberships.teamId} = ${teamId})`;
+
+const invitedCount = ({ teamId, now, invitationsExcept }: UsageScope) =>
+  invitationsExcept === undefined
+    ? sql<number>`0`
+    : sql<number>`(SELECT count(*) FROM ${invitations} WHERE ${invitations.teamId} = ${teamId}
+        AND ${invitations.acceptedAt} IS NULL AND ${invitations.revokedAt} IS NULL
+        AND ${invitations.expiresAt} > ${now} AND ${invitations.email} IS NOT ${invitationsExcept})`;
+
+const apiKeysCount = (teamId: string, now: number) =>
+  sql<number>`(SELECT count(*) FROM ${apiKeys} WHERE ${apiKeys.teamId} = ${teamId}
+        AND ${apiKeys.revokedAt} IS NULL AND (${apiKeys.expiresAt} IS NULL OR ${apiKeys.expiresAt} > ${now}))`;
+
+const customRolesCount = (teamId: string) =>
+  sql<number>`(SELECT count(*) FROM ${roles} WHERE ${roles.teamId} = ${teamId} AND ${roles.builtIn} IS NULL)`;
+
+/**
+ * The plan limit checked again INSIDE the batch that creates the counted thing, after its insert: the batch
+ * fails (the `commit_guards` CHECK, migration 0013) when the count now exceeds `limit`. D1 runs batches one at a
+ * time on the primary, so of two creates that both passed `planUsage`, the later batch sees the earlier one's
+ * row and is refused whole. With `invitationsExcept`, the invited address's own pending invitations (the new
+ * one included) are left out and the new one counted as one, exactly like the check before it.
+ */
+export function planLimitGuardStatement(
+  db: Db,
+  scope: UsageScope & { resource: "members" | "apiKeys" | "customRoles"; limit: number },
+) {
+  const { resource, limit, teamId, now } = scope;
+  const count =
+    resource === "members"
+      ? scope.invitationsExcept === undefined
+        ? membersCount(teamId)
+        : sql`${membersCount(teamId)} + ${invitedCount(scope)} + 1`
+      : resource === "apiKeys"
+        ? apiKeysCount(teamId, now)
+        : customRolesCount(teamId);
+  return db.insert(commitGuards).select(
+    db
+      .select({ guard: sql<string>`${resource}`.as("guard") })
+      .from(teams)
+      .where(and(eq(teams.id, teamId), sql`${count} > ${limit}`)),
+  );
 }
 
 /** A usage record by its idempotency key (keys are unique per team for good, D1's unique index). */

@@ -111,7 +111,7 @@ export async function createRole(
   const candidate = { id, permissions, inheritsRoleId: input.inherits ?? null };
   const effective = checkCandidate(actor, candidate);
   assertCanGrant(actor, effective.permissions);
-  await assertWithinPlan(ctx, teamId, "customRoles");
+  const guard = await assertWithinPlan(ctx, teamId, "customRoles");
   const now = ctx.now();
   const row: RoleRow = {
     id,
@@ -126,6 +126,7 @@ export async function createRole(
   try {
     await commit(ctx, {
       writes: [insertRole(ctx.db, row)],
+      guard,
       audit: {
         action: "role.created",
         ...actorAudit(actor),

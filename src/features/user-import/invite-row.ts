@@ -1,7 +1,7 @@
 import { isUniqueViolation } from "../../db/client";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
-import { commit } from "../../platform/unit-of-work";
+import { type CommitGuard, commit } from "../../platform/unit-of-work";
 import { issueInvitation } from "../invitations/issue-invitation";
 import { assertWithinPlan } from "../plans/within-plan";
 import type { RowError, ValidRow } from "./rows";
@@ -46,8 +46,12 @@ export async function inviteRow(ctx: RequestContext, scope: ChunkScope, row: Val
   const role = await cached(scope.roles, row.roleId, () => findTeamRole(ctx.db, row.teamId, row.roleId));
   if (!role || role.builtIn === "owner")
     return fail("unknown_role", "The role was deleted after the upload.");
+  let guard: CommitGuard;
   try {
-    await assertWithinPlan(ctx, team.id, "members", { countInvitations: true, reinvitedEmail: row.email });
+    guard = await assertWithinPlan(ctx, team.id, "members", {
+      countInvitations: true,
+      reinvitedEmail: row.email,
+    });
   } catch (error) {
     if (error instanceof AuthError && error.code === "plan_limit_reached") {
       return fail("plan_limit_reached", error.detail);
@@ -66,6 +70,7 @@ export async function inviteRow(ctx: RequestContext, scope: ChunkScope, row: Val
   });
   try {
     await commit(ctx, {
+      guard,
       // The invitation first: the key references it (foreign keys are checked per statement in D1).
       writes: [
         invitation.statement,
@@ -83,6 +88,10 @@ export async function inviteRow(ctx: RequestContext, scope: ChunkScope, row: Val
     });
   } catch (error) {
     if (isUniqueViolation(error, "user_import_invitations")) return { kind: "created" };
+    // Another create took the team's last seat between the check and this batch.
+    if (error instanceof AuthError && error.code === "plan_limit_reached") {
+      return fail("plan_limit_reached", error.detail);
+    }
     throw error;
   }
   return { kind: "created" };

@@ -264,4 +264,50 @@ describe("plan limits → 402 plan_limit_reached", () => {
     expect(listed.items).toHaveLength(2);
     expect((await owner.call("POST", keys, { name: "four", permissions: ["team:read"] })).status).toBe(402);
   });
+
+  it("creates racing each other never land over the limit: the batch re-checks the count", async () => {
+    // Roomy budgets: this test is about the plan limit alone.
+    const roomy = ["api_keys", "invitations", "mails"].flatMap((b) => [
+      `FREE.${b}=1000/h`,
+      `FREE.${b}=1000/d`,
+    ]);
+    const app = testWorker({
+      env: { PLAN_LIMITS: "FREE=3/2/2/10,PRO=100/50/50/100", TEAM_BUDGETS: roomy.join(",") },
+    });
+    const owner = await ownerSession(app);
+    const parallel = (n: number, send: (i: number) => Promise<Response>) =>
+      Promise.all(Array.from({ length: n }, (_, i) => send(i).then((r) => r.status)));
+    const count = (sql: string) => env.DB.prepare(sql).bind(owner.teamId).first<number>("n");
+
+    const keys = await parallel(6, (i) =>
+      owner.call("POST", `/api/v1/teams/${owner.teamId}/api-keys`, {
+        name: `k${i}`,
+        permissions: ["team:read"],
+      }),
+    );
+    expect(keys.filter((s) => s === 201)).toHaveLength(2);
+    expect(keys.filter((s) => s === 402)).toHaveLength(4);
+    expect(await count("SELECT count(*) AS n FROM api_keys WHERE team_id = ? AND revoked_at IS NULL")).toBe(
+      2,
+    );
+
+    const roles = await parallel(6, (i) =>
+      owner.call("POST", `/api/v1/teams/${owner.teamId}/roles`, {
+        name: `Role ${i}`,
+        permissions: ["team:read"],
+      }),
+    );
+    expect(roles.filter((s) => s === 201)).toHaveLength(2);
+    expect(await count("SELECT count(*) AS n FROM roles WHERE team_id = ? AND built_in IS NULL")).toBe(2);
+
+    // The owner is one member: two more seats, for members and pending invitations together.
+    const invites = await parallel(5, () => invite(owner));
+    expect(invites.filter((s) => s === 201)).toHaveLength(2);
+    expect(invites.filter((s) => s === 402)).toHaveLength(3);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM invitations WHERE team_id = ? AND accepted_at IS NULL AND revoked_at IS NULL",
+      ),
+    ).toBe(2);
+  });
 });

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { insertAuditLog } from "../../../src/db/audit-logs";
-import { auditLogs } from "../../../src/db/tables";
+import { auditLogs, commitGuards } from "../../../src/db/tables";
 import { findOutbox } from "../../../src/email/store";
 import { parseConfig } from "../../../src/platform/config";
 import { createContext, outboxDeps, type RequestContext } from "../../../src/platform/context";
@@ -142,5 +142,34 @@ describe("unit of work", () => {
     });
     await commit(ctx, { audit: { action: "auth.captcha_failed", reason: marker() }, mails: [mail, null] });
     expect(seen).toEqual([{ id: mail.message.id, committed: true }]);
+  });
+
+  it("a guard re-checked in the batch refuses it whole, with the guard's error; a passing guard changes nothing", async () => {
+    const ctx = context();
+    const [kept, dropped] = [marker(), marker()];
+    const guard = (broken: boolean) => ({
+      statement: ctx.db.insert(commitGuards).select(
+        ctx.db
+          .select({ guard: sql<string>`'test'`.as("guard") })
+          .from(auditLogs)
+          .where(sql`${broken ? 1 : 0} = 1`)
+          .limit(1),
+      ),
+      error: () => new Error("the guarded condition broke"),
+    });
+    await expect(
+      commit(ctx, {
+        writes: [auditRow(ctx, dropped)],
+        guard: guard(true),
+        audit: { action: "auth.captcha_failed", reason: dropped },
+      }),
+    ).rejects.toThrow("the guarded condition broke");
+    expect(await ctx.db.select().from(auditLogs).where(eq(auditLogs.id, dropped))).toEqual([]);
+    expect(await auditWithReason(ctx, dropped)).toEqual([]);
+
+    await commit(ctx, { writes: [auditRow(ctx, kept)], guard: guard(false) });
+    expect(await ctx.db.select().from(auditLogs).where(eq(auditLogs.id, kept))).toHaveLength(1);
+    // The guard table never holds a row.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM commit_guards").first("n")).toBe(0);
   });
 });
