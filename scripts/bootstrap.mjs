@@ -21,7 +21,7 @@ export function createdId(stdout, key) {
 
 async function listJson(deps, args, what) {
   const step = stepper({ ...deps, log: () => {} });
-  const result = await step(what, "npx", ["wrangler", ...args], { quiet: true });
+  const result = await step(`list ${what}`, "npx", ["wrangler", ...args], { quiet: true });
   return parseJsonOutput(result.stdout, what);
 }
 

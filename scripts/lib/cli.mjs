@@ -104,7 +104,12 @@ export function spawnRunner() {
     new Promise((resolve) => {
       const child = spawn(cmd, args, {
         stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-        env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, ...env },
+        env: {
+          WRANGLER_SEND_METRICS: "false",
+          ...process.env,
+          PATH: `${binDir}:${process.env.PATH}`,
+          ...env,
+        },
       });
       let stdout = "";
       let stderr = "";
