@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ABUSE_TEXT } from "../../src/features/abuse/pages.en";
+import abusePages from "../../src/features/abuse/pages.tsx?raw";
 import adminPageActions from "../../src/features/admin/page-actions.ts?raw";
 import adminPageKit from "../../src/features/admin/page-kit.tsx?raw";
 import adminPageViews from "../../src/features/admin/page-views.tsx?raw";
@@ -10,6 +12,7 @@ import { ANALYTICS_TEXT } from "../../src/features/analytics/pages.en";
 import analyticsPages from "../../src/features/analytics/pages.tsx?raw";
 import { AUDIT_TEXT } from "../../src/features/audit/pages.en";
 import auditPages from "../../src/features/audit/pages.tsx?raw";
+import teamBudgetsAdminPage from "../../src/features/team-budgets/admin-page.tsx?raw";
 import { BudgetsPanel } from "../../src/features/team-budgets/budgets-panel";
 import budgetsPanel from "../../src/features/team-budgets/budgets-panel.tsx?raw";
 import { BUDGETS_TEXT } from "../../src/features/team-budgets/pages.en";
@@ -28,6 +31,7 @@ const CATALOGUES = {
   ANALYTICS_TEXT,
   IMPORT_TEXT,
   BUDGETS_TEXT,
+  ABUSE_TEXT,
 } as const;
 
 const VIEWS: Record<string, string> = {
@@ -40,6 +44,8 @@ const VIEWS: Record<string, string> = {
   "analytics/overview.tsx": analyticsOverview,
   "user-import/pages.tsx": importPages,
   "team-budgets/budgets-panel.tsx": budgetsPanel,
+  "team-budgets/admin-page.tsx": teamBudgetsAdminPage,
+  "abuse/pages.tsx": abusePages,
 };
 
 /** Every leaf of a catalogue as [path, text]; a function (copy with values) is called with 1 for each value. */

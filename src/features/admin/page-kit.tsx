@@ -24,6 +24,7 @@ export const ADMIN_SECTIONS = [
   { path: "/admin/audit", label: ADMIN_TEXT.sections.audit, roles: ["admin", "support"] },
   { path: "/admin/analytics", label: ADMIN_TEXT.sections.analytics, roles: ["admin", "support"] },
   { path: "/admin/import", label: ADMIN_TEXT.sections.import, roles: ["admin"] },
+  { path: "/admin/abuse", label: ADMIN_TEXT.sections.abuse, roles: ["admin", "support"] },
 ] as const satisfies readonly { path: string; label: string; roles: readonly PlatformRole[] }[];
 
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];

@@ -133,7 +133,16 @@ export function DetailPage(props: { view: AdminView; user: Detail; notice?: stri
         <dt>{T.detail.platformRoles}</dt>
         <dd>{user.platformRoles.join(", ") || T.none}</dd>
         <dt>{T.detail.teams}</dt>
-        <dd>{user.teams.map((t) => `${t.slug} (${t.role})`).join(", ") || T.none}</dd>
+        <dd>
+          {user.teams.length === 0
+            ? T.none
+            : user.teams.map((t, i) => (
+                <>
+                  {i > 0 ? ", " : null}
+                  <a href={`/admin/teams/${t.id}/budgets`}>{T.detail.team(t.slug, t.role)}</a>
+                </>
+              ))}
+        </dd>
         <dt>{T.detail.dates}</dt>
         <dd>
           {day(user.createdAt)} · {day(user.lastLoginAt)}

@@ -14,6 +14,7 @@ export const ADMIN_TEXT = {
     audit: "Audit",
     analytics: "Analytics",
     import: "Import",
+    abuse: "Abuse signals",
   },
   landing: {
     title: "Administration",
@@ -48,6 +49,7 @@ export const ADMIN_TEXT = {
     lastLogin: "Last sign-in (UTC)",
   },
   detail: {
+    team: (slug: string, role: string) => `${slug} (${role})`,
     name: "Name",
     status: "Status",
     mfa: "Two-factor authentication",

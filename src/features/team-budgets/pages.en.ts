@@ -9,4 +9,10 @@ export const BUDGETS_TEXT = {
   window: { hour: "per hour", day: "per day (UTC)" },
   usage: (used: number, limit: number) => `${used} / ${limit}`,
   resetsAt: (utc: string) => `${utc} UTC`,
+  /** `/admin/teams/:teamId/budgets`, for platform staff. */
+  admin: {
+    title: "Team budgets",
+    team: (teamId: string, plan: string) => `Team ${teamId}, on the ${plan} plan.`,
+    back: "Back to the users",
+  },
 } as const;
