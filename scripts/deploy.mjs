@@ -13,7 +13,7 @@
 // Every command goes through an injected runner (test/node/deploy-script.test.mjs asserts them in order).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   commandLine,
   intOption,
@@ -24,6 +24,7 @@ import {
   stepper,
 } from "./lib/cli.mjs";
 import { checkHealth } from "./lib/health.mjs";
+import { unmarkedContractions } from "./lib/migrations.mjs";
 import { placeholdersIn, readEnvironment } from "./lib/wrangler-config.mjs";
 
 const DEFAULT_SOAK = { staging: 0, production: 300 };
@@ -39,6 +40,20 @@ export function assertReady(environment) {
       ...left.map((p) => `  - ${p}`),
       `Run \`npm run bootstrap -- --env ${environment.env}\` (it creates the resources and writes their ids), and set`,
       `PUBLIC_ORIGIN / CORS_ORIGINS in [env.${environment.env}.vars] to your own origins.`,
+    ].join("\n"),
+  );
+}
+
+/** Refuses a release whose migrations would break the running version (scripts/lib/migrations.mjs). */
+export function assertExpandOnly(configPath, environment) {
+  const dir = join(dirname(configPath), environment.d1[0]?.migrationsDir ?? "migrations");
+  const found = unmarkedContractions(dir);
+  if (found.length === 0) return;
+  throw new ScriptError(
+    [
+      "these migrations contract the schema, which would break the version still serving while they apply:",
+      ...found.map(({ file, statements }) => `  - ${file}: ${statements.join("; ")}`),
+      "Ship the contraction in a later release, in a file marked `-- contract: <why it is safe now>` (docs/deployment.md).",
     ].join("\n"),
   );
 }
@@ -181,6 +196,7 @@ export async function deploy(argv, deps) {
   const soak = intOption(options.soak, "soak", { min: 0, max: 3600, fallback: DEFAULT_SOAK[env] });
   const environment = readEnvironment(deps.configPath, env);
   assertReady(environment);
+  assertExpandOnly(deps.configPath, environment);
   const base = options.url ?? String(environment.vars.PUBLIC_ORIGIN);
   const step = stepper(deps);
   deps.log(

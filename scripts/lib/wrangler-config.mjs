@@ -34,6 +34,7 @@ export function readEnvironment(configPath, env) {
       binding: d.binding,
       name: d.database_name,
       id: d.database_id,
+      migrationsDir: d.migrations_dir ?? "migrations",
     })),
     kv: (section.kv_namespaces ?? []).map((k) => ({ binding: k.binding, id: k.id })),
     queues: [...new Set(queues)],

@@ -2,6 +2,8 @@
 // mode; the refusal while placeholders remain; the stop at a failed step (no deploy after a failed migration);
 // the way back when the new version's health check fails.
 import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { deploy } from "../../scripts/deploy.mjs";
 import { ScriptError } from "../../scripts/lib/cli.mjs";
@@ -56,6 +58,33 @@ describe("npm run deploy", () => {
       /database_id[\s\S]*KV namespace KV: id[\s\S]*PUBLIC_ORIGIN[\s\S]*npm run bootstrap -- --env production/,
     );
     assert.deepEqual(calls, []);
+  });
+
+  it("refuses migrations that contract the schema (unless marked), before running anything", async () => {
+    const configPath = readyToml();
+    const dir = join(dirname(configPath), "own-migrations");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "0001_init.sql"), "CREATE TABLE `a` (`id` text, `old` text);");
+    writeFileSync(join(dir, "0002_drop.sql"), "ALTER TABLE `a` DROP COLUMN `old`;");
+    writeFileSync(
+      configPath,
+      readFileSync(configPath, "utf8").replaceAll(
+        'migrations_dir = "migrations"',
+        'migrations_dir = "own-migrations"',
+      ),
+    );
+    const { deps, calls } = fakeDeps({ configPath, answers: baseAnswers });
+    await rejects(
+      deploy(["--env", "staging"], deps),
+      /0002_drop.sql: ALTER TABLE `a` DROP COLUMN `old`[\s\S]*-- contract:/,
+    );
+    assert.deepEqual(calls, []);
+    writeFileSync(
+      join(dir, "0002_drop.sql"),
+      "-- contract: release 7 stopped reading `old`\nALTER TABLE `a` DROP COLUMN `old`;",
+    );
+    await deploy(["--env", "staging"], deps);
+    assert.ok(calls.some((c) => c.line === MIGRATE));
   });
 
   it("gradual: checks, migrations first, upload, 10 % beside the live version, pinned health check, 100 %", async () => {

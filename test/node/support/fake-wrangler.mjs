@@ -1,7 +1,7 @@
 // Test doubles for the deploy scripts: a runner that records each command and answers from a script of canned
 // wrangler outputs, a fetch that answers /health/ready with scripted statuses, a sleep that only records, and a
 // copy of wrangler.toml to edit. Nothing here reaches Cloudflare.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,6 +14,8 @@ export function tomlCopy(edit = (text) => text) {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-toml-"));
   const path = join(dir, "wrangler.toml");
   copyFileSync(REPO_TOML, path);
+  // the migrations beside it, as in the repository (the deploy checks them: expand-only)
+  symlinkSync(new URL("../../../migrations", import.meta.url).pathname, join(dir, "migrations"));
   writeFileSync(path, edit(readFileSync(path, "utf8")));
   return path;
 }
