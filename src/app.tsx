@@ -19,6 +19,7 @@ import { apiKeyRoutes } from "./features/api-keys/routes";
 import { auditPages } from "./features/audit/pages";
 import { auditRoutes } from "./features/audit/routes";
 import { devMailboxRoutes } from "./features/dev/routes";
+import { emailEventRoutes } from "./features/email-events/routes";
 import { deviceRoutes } from "./features/devices/routes";
 import { eventRoutes } from "./features/events/routes";
 import { healthRoutes } from "./features/health/routes";
@@ -180,6 +181,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", teamBudgetRoutes());
   app.route("/", wellKnownRoutes());
   app.route("/", devMailboxRoutes());
+  app.route("/", emailEventRoutes());
   // The pages people use (server-rendered, cookie mode) and their stylesheet.
   app.route("/", assetRoutes());
   app.route("/", loginPages());

@@ -51,7 +51,12 @@ export async function claimOutbox(db: Db, id: string, now: number, leaseMs: numb
  */
 export const CLEARED_PAYLOAD = "";
 
-export function markOutboxSent(db: Db, id: string, now: number, providerMessageId: string | null) {
+export function markOutboxSent(
+  db: Db,
+  id: string,
+  now: number,
+  sent: { providerMessageId: string | null; provider: string },
+) {
   return db
     .update(emailOutbox)
     .set({
@@ -61,9 +66,21 @@ export function markOutboxSent(db: Db, id: string, now: number, providerMessageI
       updatedAt: now,
       leaseUntil: null,
       lastError: null,
-      providerMessageId,
+      providerMessageId: sent.providerMessageId,
+      provider: sent.provider,
     })
     .where(eq(emailOutbox.id, id));
+}
+
+/**
+ * A mail to a suppressed address: final, never sent. Its body is cleared like a sent one's (its link tokens have
+ * no reader); a mail after the suppression is lifted is a new row.
+ */
+export function markOutboxSuppressed(db: Db, id: string, now: number) {
+  return db
+    .update(emailOutbox)
+    .set({ status: "suppressed", payload: CLEARED_PAYLOAD, updatedAt: now, leaseUntil: null })
+    .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "sending")));
 }
 
 export function markOutboxFailed(db: Db, id: string, now: number, error: string) {
@@ -114,4 +131,31 @@ export function staleOutbox(db: Db, olderThan: number, limit = 100): Promise<{ i
 
 export function touchOutbox(db: Db, ids: string[], now: number) {
   return db.update(emailOutbox).set({ updatedAt: now }).where(inArray(emailOutbox.id, ids));
+}
+
+/** The mail a provider's delivery event is about: by the provider's message id, else the outbox id it echoed. */
+export function findOutboxForEvent(
+  db: Db,
+  keys: { providerMessageId: string | null; outboxId: string | null },
+): Promise<Pick<OutboxRow, "id" | "toAddress" | "provider"> | undefined> {
+  const match = [
+    ...(keys.providerMessageId ? [eq(emailOutbox.providerMessageId, keys.providerMessageId)] : []),
+    ...(keys.outboxId ? [eq(emailOutbox.id, keys.outboxId)] : []),
+  ];
+  if (match.length === 0) return Promise.resolve(undefined);
+  return db
+    .select({ id: emailOutbox.id, toAddress: emailOutbox.toAddress, provider: emailOutbox.provider })
+    .from(emailOutbox)
+    .where(or(...match))
+    .get();
+}
+
+/** Records the last delivery event of a mail (delivered, delayed, bounced, …). */
+export function setOutboxDelivery(
+  db: Db,
+  id: string,
+  now: number,
+  deliveryStatus: NonNullable<OutboxRow["deliveryStatus"]>,
+) {
+  return db.update(emailOutbox).set({ deliveryStatus, updatedAt: now }).where(eq(emailOutbox.id, id));
 }

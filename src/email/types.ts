@@ -52,16 +52,34 @@ export interface OutgoingEmail extends RenderedEmail {
 }
 
 export interface EmailProvider {
-  /** Sends one mail; throws EmailProviderError on failure. Must be idempotent on `email.id`. */
-  send(email: OutgoingEmail): Promise<{ providerMessageId: string | null }>;
+  /**
+   * Sends one mail; throws EmailProviderError on failure. Must be idempotent on `email.id`. `signal` aborts the
+   * call (the circuit breaker's timeout).
+   */
+  send(email: OutgoingEmail, signal?: AbortSignal): Promise<{ providerMessageId: string | null }>;
 }
 
-/** A provider failure; `permanent` failures (e.g. a rejected address) are not retried. */
+/**
+ * Whose fault a failed send is (docs/email-delivery.md, "Failover"): the PROVIDER's (unreachable, timeout, 5xx,
+ * 429, our key refused: another provider may take the mail, and this one later) or the MESSAGE's (400, 422: a bad
+ * address or content — no provider will take it; dead-lettered at once).
+ */
+export type SendFault = "provider" | "message";
+
+/** A provider failure; `fault` says whether another provider, or a later retry, may succeed. */
 export class EmailProviderError extends Error {
-  readonly permanent: boolean;
-  constructor(message: string, options: { permanent: boolean }) {
+  readonly fault: SendFault;
+  /** The provider's HTTP status; null when no answer came. */
+  readonly status: number | null;
+  constructor(message: string, options: { fault: SendFault; status?: number | null }) {
     super(message);
     this.name = "EmailProviderError";
-    this.permanent = options.permanent;
+    this.fault = options.fault;
+    this.status = options.status ?? null;
+  }
+
+  /** The message's fault: retrying or another provider will not help. */
+  get permanent(): boolean {
+    return this.fault === "message";
   }
 }

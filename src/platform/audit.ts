@@ -82,6 +82,11 @@ export const AUDIT_ACTIONS = {
   "device.trusted": "A device was trusted",
   "device.revoked": "A trusted device was revoked",
   "email.dead_lettered": "A mail could not be delivered after every retry",
+  "email.bounced":
+    "A provider reported a hard bounce: the address is suppressed (metadata: provider, masked address, outbox id)",
+  "email.complained":
+    "A recipient marked a mail as spam: the address is suppressed (metadata: provider, masked address, outbox id)",
+  "email.suppression_lifted": "A platform admin lifted an address's suppression: it is mailed again",
   "team.created": "A team was created; its creator became Owner",
   "team.updated": "A team's name or slug changed (metadata: before/after)",
   "team.deleted": "A team was deleted with its memberships, invitations and API keys; its sessions revoked",
@@ -145,6 +150,8 @@ export interface AuditEvent {
       | "ownership_transfer"
       | "signing_key"
       | "user_import"
+      /** An entry of the email suppression list (features/email-events). */
+      | "email_suppression"
       /** An abuse-signal network: `ip:…`, `net:<prefix>` or `asn:<number>` (features/abuse). */
       | "network";
     id: string;

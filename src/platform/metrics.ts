@@ -32,6 +32,16 @@ export const METRIC_CATALOGUE = {
     help: "Mails handed to the provider, by result",
     labels: ["result"],
   },
+  gatehouse_email_provider_results_total: {
+    type: "counter",
+    help: "Send attempts per email provider (failover: docs/email-delivery.md), by result: sent, rejected, failed, timeout, open",
+    labels: ["provider", "result"],
+  },
+  gatehouse_email_events_total: {
+    type: "counter",
+    help: "Delivery events reported by the providers' webhooks, by provider and kind (hard_bounce, soft_bounce, complaint, delivered, delayed)",
+    labels: ["provider", "kind"],
+  },
   gatehouse_abuse_signals_total: {
     type: "counter",
     help: "Abuse signals started (features/abuse), by kind and network level",

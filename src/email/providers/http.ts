@@ -1,4 +1,4 @@
-import { type EmailProvider, EmailProviderError, type OutgoingEmail } from "../types";
+import { type EmailProvider, EmailProviderError, type OutgoingEmail, type SendFault } from "../types";
 
 /**
  * HTTP email providers (Resend and Postmark formats), called through the injected fetch. The outbox id is
@@ -8,8 +8,9 @@ export interface HttpProviderOptions {
   kind: "resend" | "postmark";
   apiKey: string;
   /** Override of the API endpoint (e.g. a local fake). */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   fetch: typeof fetch;
+  /** Used when the caller passes no signal of its own. */
   timeoutMs?: number;
 }
 
@@ -18,10 +19,21 @@ const DEFAULT_URL = {
   postmark: "https://api.postmarkapp.com/email",
 } as const;
 
+/**
+ * Whose fault an HTTP answer is (docs/email-delivery.md, "Failover"). 401/403 (our key refused), 404 (a wrong
+ * endpoint), 408, 409 (Resend: the same idempotency key in flight), 429 and 5xx are the provider's side: another
+ * provider, or a later retry, may take the mail. Any other 4xx refuses the message itself (400, 422: a bad
+ * address or content; Postmark answers 422 for an inactive recipient too).
+ */
+export function faultOfStatus(status: number): SendFault {
+  if (status >= 500 || [401, 403, 404, 408, 409, 429].includes(status)) return "provider";
+  return "message";
+}
+
 export function httpEmailProvider(options: HttpProviderOptions): EmailProvider {
   const url = options.apiUrl ?? DEFAULT_URL[options.kind];
   return {
-    async send(email: OutgoingEmail) {
+    async send(email: OutgoingEmail, signal?: AbortSignal) {
       const request =
         options.kind === "resend"
           ? resendRequest(email, options.apiKey)
@@ -32,19 +44,19 @@ export function httpEmailProvider(options: HttpProviderOptions): EmailProvider {
           method: "POST",
           headers: request.headers,
           body: JSON.stringify(request.body),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+          signal: signal ?? AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
       } catch (error) {
         throw new EmailProviderError(`provider unreachable: ${(error as Error).message}`, {
-          permanent: false,
+          fault: "provider",
         });
       }
       const text = await response.text();
       if (!response.ok) {
-        // 4xx other than 408/409/429 mean the request itself is refused: retrying will not help.
-        const permanent =
-          response.status >= 400 && response.status < 500 && ![408, 409, 429].includes(response.status);
-        throw new EmailProviderError(`provider answered ${response.status}`, { permanent });
+        throw new EmailProviderError(`provider answered ${response.status}`, {
+          fault: faultOfStatus(response.status),
+          status: response.status,
+        });
       }
       let id: string | null = null;
       try {

@@ -26,6 +26,17 @@ const ConfigShape = z.object({
   EMAIL_FROM: z.string().min(3).max(200),
   EMAIL_API_KEY: z.string().min(1).optional(),
   EMAIL_API_URL: z.url().optional(),
+  /** The failover provider (docs/email-delivery.md); unset: none. Must differ from the primary's kind or URL. */
+  EMAIL_SECONDARY_PROVIDER: z.enum(["resend", "postmark"]).optional(),
+  EMAIL_SECONDARY_API_KEY: z.string().min(1).optional(),
+  EMAIL_SECONDARY_API_URL: z.url().optional(),
+  /** Resend's webhook signing secret (`whsec_<base64>`): POST /api/v1/email/events/resend; unset: no webhook. */
+  EMAIL_RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, "must be whsec_ and a base64 key")
+    .optional(),
+  /** `user:password` set on Postmark's webhook URL (HTTP basic auth): POST /api/v1/email/events/postmark. */
+  EMAIL_POSTMARK_WEBHOOK_AUTH: z.string().regex(/^[^:]+:.{16,}$/, "must be user:password (16+)").optional(),
   ACCESS_TOKEN_TTL: intInRange(60, 900, 600),
   VERIFICATION_TOKEN_TTL: intInRange(300, 7 * 86400, 86400),
   ARGON2_MEMORY_KIB: intInRange(8192, 262144, 19456),
@@ -163,6 +174,19 @@ const ConfigShape = z.object({
 const ConfigSchema = ConfigShape.superRefine((c, ctx) => {
   if (c.EMAIL_PROVIDER !== "mailbox" && !c.EMAIL_API_KEY) {
     ctx.addIssue({ code: "custom", path: ["EMAIL_API_KEY"], message: "required by the email provider" });
+  }
+  if (c.EMAIL_SECONDARY_PROVIDER && !c.EMAIL_SECONDARY_API_KEY) {
+    ctx.addIssue({ code: "custom", path: ["EMAIL_SECONDARY_API_KEY"], message: "required by the secondary" });
+  }
+  if (
+    c.EMAIL_SECONDARY_PROVIDER === c.EMAIL_PROVIDER &&
+    (c.EMAIL_SECONDARY_API_URL ?? null) === (c.EMAIL_API_URL ?? null)
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["EMAIL_SECONDARY_PROVIDER"],
+      message: "the secondary must differ from the primary (kind or URL)",
+    });
   }
   if (c.ENVIRONMENT === "production") {
     // Production refuses every published development setting (platform/dev-settings.ts).

@@ -87,7 +87,7 @@ describe("email queue consumer", () => {
       "http://localhost:8787/api/v1/auth/verify-email?token=abc",
     );
     const row = await findOutbox(db, mail.message.id);
-    expect(row).toMatchObject({ status: "sent", providerMessageId: "re_1", attempts: 1 });
+    expect(row).toMatchObject({ status: "sent", providerMessageId: "re_1", attempts: 1, provider: "resend" });
     // once delivered, the body (with its link token) is no longer kept (queue-secrets.test.ts)
     expect(row?.payload).toBe("");
   });
@@ -111,10 +111,9 @@ describe("email queue consumer", () => {
     const mail = await outboxMail();
     const first = await runQueue(app, "gatehouse-email", [mail.message], 1);
     expect(first.retryMessages.map((m) => m.msgId)).toEqual([`m0-${mail.message.id}`]);
-    expect(await findOutbox(db, mail.message.id)).toMatchObject({
-      status: "failed",
-      lastError: "provider answered 503",
-    });
+    const failed = await findOutbox(db, mail.message.id);
+    expect(failed?.status).toBe("failed");
+    expect(failed?.lastError).toContain("provider answered 503");
     const second = await runQueue(app, "gatehouse-email", [mail.message], 2);
     expect(second.retryMessages.map((m) => m.msgId)).toEqual([`m0-${mail.message.id}`]);
     const third = await runQueue(app, "gatehouse-email", [mail.message], 3);
