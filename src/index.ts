@@ -1,6 +1,7 @@
 import { createWorker } from "./worker";
 
 export { AbuseMonitor } from "../durable-objects/abuse-monitor";
+export { CircuitBreaker } from "../durable-objects/circuit-breaker";
 export { MetricsAggregator } from "../durable-objects/metrics-aggregator";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { TeamEvents } from "../durable-objects/team-events";

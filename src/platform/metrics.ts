@@ -67,6 +67,16 @@ export const METRIC_CATALOGUE = {
     help: "Reused refresh tokens (their session revoked)",
     labels: [],
   },
+  gatehouse_dependency_calls_total: {
+    type: "counter",
+    help: "Outbound dependency calls (platform/outbound/breaker.ts), by dependency and outcome: success, failure, timeout, rejected (breaker open)",
+    labels: ["dependency", "outcome"],
+  },
+  gatehouse_breaker_transitions_total: {
+    type: "counter",
+    help: "Circuit breaker transitions, by dependency and new state: open or closed",
+    labels: ["dependency", "state"],
+  },
   gatehouse_http_request_duration_seconds: {
     type: "histogram",
     help: "Request duration in the Worker, by route and status class",

@@ -16,10 +16,7 @@ export async function breachedOrPolicyRejection(
   const policy = checkPasswordPolicy(password, { email });
   if (!policy.ok) throw passwordRejected(policy.reason, path);
   if (ctx.config.HIBP_ENABLED) {
-    const breach = await checkBreachedPassword(
-      { fetch: ctx.fetch, apiUrl: ctx.config.HIBP_API_URL },
-      policy.value,
-    );
+    const breach = await checkBreachedPassword(ctx, policy.value);
     if (breach.checked && breach.breached) throw passwordRejected("breached", path);
   }
   return policy.value;

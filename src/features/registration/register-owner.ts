@@ -65,10 +65,7 @@ export async function registerOwner(
   const pending = await erasePendingRegistration(ctx, { pending: existing, replacedBy: userId, door: "A" });
 
   if (ctx.config.HIBP_ENABLED) {
-    const breach = await checkBreachedPassword(
-      { fetch: ctx.fetch, apiUrl: ctx.config.HIBP_API_URL },
-      policy.value,
-    );
+    const breach = await checkBreachedPassword(ctx, policy.value);
     if (breach.checked && breach.breached) throw passwordRejected("breached");
   }
 

@@ -1,3 +1,7 @@
+import type { RequestContext } from "../../platform/context";
+import { type BreakerContext, callDependency, DependencyUnavailable } from "../../platform/outbound/breaker";
+import { DEPENDENCY_POLICIES, virtuozzoDependency } from "../../platform/outbound/policies";
+
 /**
  * The Virtuozzo (Jelastic) API client: the five calls Gatehouse makes, through the injected `fetch` (the real
  * network in production, the fake in tests and `npm run dev`). Calls are `https://<host>/1.0/<service>/<sub>/
@@ -8,20 +12,32 @@
  * never a credential or session key in a log or an error.
  * - `ok`: result 0;
  * - `rejected`: Virtuozzo answered and refused (any non-zero `result`, e.g. 8202 permission denied);
- * - `unavailable`: network error, timeout, HTTP 5xx or another non-JSON answer.
+ * - `unavailable`: network error, timeout, HTTP 5xx or another non-JSON answer, or the host's circuit breaker open
+ *   (fail closed: the callers answer `virtuozzo_unavailable`; platform/outbound/policies.ts).
  */
 export type VzFailure =
   | { kind: "rejected"; code: number }
-  | { kind: "unavailable"; reason: "network" | "timeout" | "http_status" | "bad_json" };
+  | { kind: "unavailable"; reason: "network" | "timeout" | "http_status" | "bad_json" | "breaker_open" };
 export type VzResult<T> = { kind: "ok"; value: T } | VzFailure;
 
 export interface VzClientDeps {
   fetch: typeof fetch;
   /** Per-call timeout (default 8 s: a sign-in plus getaccount stay inside the 20 s refresh lease). */
   timeoutMs?: number;
+  /**
+   * Every call goes through the circuit breaker of its host (`virtuozzo:<host>`, platform/outbound/breaker.ts):
+   * while it is open the call answers `unavailable` (`breaker_open`) at once. Absent only in the unit tests of the
+   * wire format (test/unit/virtuozzo-client.test.ts); services pass `vzDeps(ctx)`.
+   */
+  breaker?: BreakerContext;
 }
 
-export const VZ_CALL_TIMEOUT_MS = 8_000;
+export const VZ_CALL_TIMEOUT_MS = DEPENDENCY_POLICIES.virtuozzo.timeoutMs;
+
+/** The client's dependencies from a request context: its fetch, and the breakers. */
+export function vzDeps(ctx: BreakerContext & Pick<RequestContext, "fetch">): VzClientDeps {
+  return { fetch: ctx.fetch, breaker: ctx };
+}
 
 /** Each call's path and verb: sign-in and sign-out are form POSTs, the reads query GETs. */
 const CALLS = {
@@ -34,6 +50,27 @@ const CALLS = {
 
 type Answer = Record<string, unknown> & { result: number };
 
+/** What came back over the wire: the status and the JSON body (`parsed: false` when it was not JSON). */
+interface RawAnswer {
+  status: number;
+  ok: boolean;
+  parsed: boolean;
+  body: unknown;
+}
+
+/** An answer reduced to the typed result: `unavailable` is Virtuozzo's fault (the breaker counts it), `rejected` not. */
+function classify(raw: RawAnswer): VzResult<Answer> {
+  if (!raw.parsed) return { kind: "unavailable", reason: raw.ok ? "bad_json" : "http_status" };
+  const answer = raw.body as Answer | null;
+  if (raw.status >= 500) return { kind: "unavailable", reason: "http_status" };
+  if (!raw.ok && answer?.result === 0) return { kind: "unavailable", reason: "http_status" };
+  if (!answer || typeof answer !== "object" || typeof answer.result !== "number") {
+    return { kind: "unavailable", reason: "bad_json" };
+  }
+  if (answer.result !== 0) return { kind: "rejected", code: answer.result };
+  return { kind: "ok", value: answer };
+}
+
 async function call(
   deps: VzClientDeps,
   apiUrl: string,
@@ -44,9 +81,9 @@ async function call(
   const url = new URL(path, apiUrl);
   const body = new URLSearchParams(params);
   if (verb === "GET") url.search = body.toString();
-  let response: Response;
-  try {
-    response = await deps.fetch(url.toString(), {
+  const timeoutMs = deps.timeoutMs ?? VZ_CALL_TIMEOUT_MS;
+  const send = async (signal: AbortSignal): Promise<RawAnswer> => {
+    const response = await deps.fetch(url.toString(), {
       method: verb,
       headers: {
         accept: "application/json",
@@ -54,27 +91,30 @@ async function call(
       },
       ...(verb === "POST" ? { body: body.toString() } : {}),
       redirect: "manual",
-      signal: AbortSignal.timeout(deps.timeoutMs ?? VZ_CALL_TIMEOUT_MS),
+      signal,
     });
+    try {
+      return { status: response.status, ok: response.ok, parsed: true, body: await response.json() };
+    } catch {
+      return { status: response.status, ok: response.ok, parsed: false, body: null };
+    }
+  };
+  try {
+    const raw = deps.breaker
+      ? await callDependency(deps.breaker, virtuozzoDependency(apiUrl), send, {
+          timeoutMs,
+          isFault: (r) => classify(r).kind === "unavailable",
+        })
+      : await send(AbortSignal.timeout(timeoutMs));
+    return classify(raw);
   } catch (error) {
+    if (error instanceof DependencyUnavailable) {
+      const reason = { open: "breaker_open", timeout: "timeout", failure: "network" } as const;
+      return { kind: "unavailable", reason: reason[error.reason] };
+    }
     const timeout = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
     return { kind: "unavailable", reason: timeout ? "timeout" : "network" };
   }
-  let answer: unknown;
-  try {
-    answer = await response.json();
-  } catch {
-    return { kind: "unavailable", reason: response.ok ? "bad_json" : "http_status" };
-  }
-  if (response.status >= 500) return { kind: "unavailable", reason: "http_status" };
-  if (!response.ok && (answer as Answer | null)?.result === 0)
-    return { kind: "unavailable", reason: "http_status" };
-  if (!answer || typeof answer !== "object" || typeof (answer as Answer).result !== "number") {
-    return { kind: "unavailable", reason: "bad_json" };
-  }
-  const result = (answer as Answer).result;
-  if (result !== 0) return { kind: "rejected", code: result };
-  return { kind: "ok", value: answer as Answer };
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v : null);

@@ -7,7 +7,7 @@ import { commit } from "../../platform/unit-of-work";
 import { teamEventEffect } from "../events/publish";
 import { actorAudit, teamActor } from "../teams/team-actor";
 import { type ApiUrlRefusal, checkApiUrl } from "./api-url";
-import { getaccount, getuserinfo, signin, signout, type VzFailure } from "./client";
+import { getaccount, getuserinfo, signin, signout, type VzFailure, vzDeps } from "./client";
 import { openCredential, openSessionKey, sealCredential, sealSessionKey, type VzCredential } from "./sealing";
 import { forcedSessionKey, sessionObject, vzUnavailable } from "./session-keys";
 import { deleteConnection, findConnection, upsertConnection, type VirtuozzoConnectionRow } from "./store";
@@ -101,7 +101,7 @@ export async function connectVirtuozzo(ctx: RequestContext, input: ConnectInput)
     "token" in input
       ? { kind: "token", token: input.token }
       : { kind: "password", login: input.login, password: input.password };
-  const deps = { fetch: ctx.fetch };
+  const deps = vzDeps(ctx);
   let sessionKey: string;
   if (credential.kind === "password") {
     const r = await signin(deps, apiUrl, credential);
@@ -243,7 +243,7 @@ async function signOutQuietly(ctx: RequestContext, row: VirtuozzoConnectionRow):
     const credential = await openCredential(ctx, row.teamId, row.credential);
     if (credential.kind !== "password") return false;
     const key = await openSessionKey(ctx, row.teamId, row.sessionKey);
-    const r = await signout({ fetch: ctx.fetch }, row.apiUrl, key);
+    const r = await signout(vzDeps(ctx), row.apiUrl, key);
     return r.kind === "ok";
   } catch (error) {
     logger.warn("virtuozzo sign-out failed", { teamId: row.teamId, error });

@@ -7,7 +7,7 @@ import { logger } from "../../platform/logger";
 import { prepareEmail } from "../../platform/outbox";
 import { commit } from "../../platform/unit-of-work";
 import { teamEventEffect } from "../events/publish";
-import { checksign, getaccount, signin, type VzFailure } from "./client";
+import { checksign, getaccount, signin, type VzFailure, vzDeps } from "./client";
 import { openCredential, sealSessionKey } from "./sealing";
 import { findTeamOwner, storeRefreshedKey, storeRefreshFailure, type VirtuozzoConnectionRow } from "./store";
 
@@ -51,7 +51,7 @@ export async function refreshConnection(
   const { row, auth, trigger } = input;
   const teamId = row.teamId;
   const credential = await openCredential(ctx, teamId, row.credential);
-  const deps = { fetch: ctx.fetch };
+  const deps = vzDeps(ctx);
   let sessionKey: string;
   if (credential.kind === "password") {
     const r = await signin(deps, row.apiUrl, credential);

@@ -7,7 +7,7 @@ import { iso } from "../../platform/iso-time";
 import { logger } from "../../platform/logger";
 import { enforceRateLimits } from "../../platform/rate-limits";
 import { commit } from "../../platform/unit-of-work";
-import { checksign } from "./client";
+import { checksign, vzDeps } from "./client";
 import { callerAudit, type RefreshTrigger, refreshConnection, safetyWindowMs } from "./refresh";
 import { openSessionKey } from "./sealing";
 import { findConnection, type VirtuozzoConnectionRow } from "./store";
@@ -160,7 +160,7 @@ async function lead(
     const extraAudit = [];
     if (input.mode.kind === "invalid") {
       const reported = await openSessionKey(ctx, teamId, input.mode.sealedKey);
-      const check = await checksign({ fetch: ctx.fetch }, row.apiUrl, reported);
+      const check = await checksign(vzDeps(ctx), row.apiUrl, reported);
       const outcome =
         check.kind === "ok" ? "still_valid" : check.kind === "rejected" ? "invalid" : "unverified";
       const audit = {

@@ -1,4 +1,5 @@
 import type { AbuseMonitor } from "../../../durable-objects/abuse-monitor";
+import type { CircuitBreaker } from "../../../durable-objects/circuit-breaker";
 import type { MetricsAggregator } from "../../../durable-objects/metrics-aggregator";
 import type { RateLimiter } from "../../../durable-objects/rate-limiter";
 import type { TeamEvents } from "../../../durable-objects/team-events";
@@ -19,6 +20,8 @@ export interface Bindings {
   METRICS: DurableObjectNamespace<MetricsAggregator>;
   /** Abuse signals per network (features/abuse): one object per ASN, else per /24 (/48). */
   ABUSE_MONITOR: DurableObjectNamespace<AbuseMonitor>;
+  /** One circuit breaker per outbound dependency (platform/outbound/breaker.ts), plus their registry. */
+  CIRCUIT_BREAKER: DurableObjectNamespace<CircuitBreaker>;
   EMAIL_QUEUE: Queue<EmailQueueMessage>;
   /** Bulk user import: one message per chunk of an import job's rows (features/user-import/queue.ts). */
   IMPORT_QUEUE: Queue<{ jobId: string; seq: number }>;

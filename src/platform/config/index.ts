@@ -167,6 +167,10 @@ const ConfigShape = z.object({
    * plan, budget and window; over one → 429 `team_budget_exceeded`.
    */
   TEAM_BUDGETS: teamBudgets,
+  /** Consecutive faults of an outbound dependency that open its circuit breaker (platform/outbound/breaker.ts). */
+  BREAKER_FAILURES: intInRange(1, 100, 5),
+  /** Seconds an open breaker refuses calls before one probe call is let through (docs/failure-isolation.md). */
+  BREAKER_OPEN_SECONDS: intInRange(5, 3600, 30),
   /** Days audit entries and login activity are kept; the daily cron deletes older ones (features/audit). */
   AUDIT_RETENTION_DAYS: intInRange(30, 36500, 365),
 });

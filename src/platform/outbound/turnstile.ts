@@ -1,5 +1,7 @@
 import type { RequestContext } from "../context";
 import { logger } from "../logger";
+import { callDependency, DependencyUnavailable } from "./breaker";
+import { DEPENDENCY_POLICIES } from "./policies";
 
 /**
  * Cloudflare Turnstile, verified server-side (siteverify) through the injected fetch. A token passes only when
@@ -40,8 +42,21 @@ function ourHostnames(config: RequestContext["config"]): Set<string> {
   );
 }
 
+interface SiteverifyOutcome {
+  success?: boolean;
+  "error-codes"?: string[];
+  hostname?: unknown;
+  action?: unknown;
+}
+
+type SiteverifyAnswer = { status: number; outcome: SiteverifyOutcome | null };
+
+/**
+ * Checks a widget token with siteverify, through the `turnstile` circuit breaker: fail closed — siteverify
+ * unreachable, timed out (5 s), answering 5xx/429, or its breaker open, is `unavailable` (not passed).
+ */
 export async function verifyTurnstile(
-  ctx: Pick<RequestContext, "fetch" | "config" | "client">,
+  ctx: Pick<RequestContext, "fetch" | "config" | "client" | "env" | "now" | "waitUntil">,
   input: { token: string | undefined | null; action: TurnstileAction; idempotencyKey?: string },
 ): Promise<TurnstileResult> {
   const { token, action, idempotencyKey } = input;
@@ -56,42 +71,52 @@ export async function verifyTurnstile(
   form.set("response", token);
   if (ctx.client.ip) form.set("remoteip", ctx.client.ip);
   if (idempotencyKey) form.set("idempotency_key", idempotencyKey);
+  let answer: SiteverifyAnswer;
   try {
-    const response = await ctx.fetch(ctx.config.TURNSTILE_VERIFY_URL, {
-      method: "POST",
-      body: form,
-      signal: AbortSignal.timeout(5_000),
-    });
-    if (!response.ok) {
-      logger.warn("turnstile siteverify answered an error", { status: response.status });
-      return { ok: false, reason: "unavailable" };
-    }
-    const outcome = (await response.json()) as {
-      success?: boolean;
-      "error-codes"?: string[];
-      hostname?: unknown;
-      action?: unknown;
-    };
-    if (outcome.success !== true) {
-      logger.security("turnstile token rejected", { errors: outcome["error-codes"] ?? [] });
-      return { ok: false, reason: "invalid" };
-    }
-    const hostname = typeof outcome.hostname === "string" ? outcome.hostname.toLowerCase() : null;
-    if (!hostname || !ourHostnames(ctx.config).has(hostname)) {
-      logger.security("turnstile token solved on another site", { hostname });
-      return { ok: false, reason: "wrong_hostname" };
-    }
-    if (outcome.action !== action) {
-      logger.security("turnstile token solved for another action", {
-        expected: action,
-        action: outcome.action,
-      });
-      return { ok: false, reason: "wrong_action" };
-    }
-    return { ok: true };
+    answer = await callDependency(
+      ctx,
+      "turnstile",
+      async (signal) => {
+        const response = await ctx.fetch(ctx.config.TURNSTILE_VERIFY_URL, {
+          method: "POST",
+          body: form,
+          signal,
+        });
+        if (!response.ok) return { status: response.status, outcome: null };
+        return { status: response.status, outcome: (await response.json()) as SiteverifyOutcome };
+      },
+      {
+        timeoutMs: DEPENDENCY_POLICIES.turnstile.timeoutMs,
+        isFault: (a) => a.status >= 500 || a.status === 429,
+      },
+    );
   } catch (error) {
-    // Fail closed: a CAPTCHA that cannot be checked is not passed.
-    logger.warn("turnstile siteverify unreachable", { error });
+    // Fail closed (platform/outbound/policies.ts): a CAPTCHA that cannot be checked is not passed. An open
+    // breaker answers here at once, without a call.
+    const reason = error instanceof DependencyUnavailable ? error.reason : "failure";
+    logger.warn("turnstile siteverify unreachable", { reason });
     return { ok: false, reason: "unavailable" };
   }
+  const outcome = answer.outcome;
+  if (!outcome) {
+    logger.warn("turnstile siteverify answered an error", { status: answer.status });
+    return { ok: false, reason: "unavailable" };
+  }
+  if (outcome.success !== true) {
+    logger.security("turnstile token rejected", { errors: outcome["error-codes"] ?? [] });
+    return { ok: false, reason: "invalid" };
+  }
+  const hostname = typeof outcome.hostname === "string" ? outcome.hostname.toLowerCase() : null;
+  if (!hostname || !ourHostnames(ctx.config).has(hostname)) {
+    logger.security("turnstile token solved on another site", { hostname });
+    return { ok: false, reason: "wrong_hostname" };
+  }
+  if (outcome.action !== action) {
+    logger.security("turnstile token solved for another action", {
+      expected: action,
+      action: outcome.action,
+    });
+    return { ok: false, reason: "wrong_action" };
+  }
+  return { ok: true };
 }
