@@ -126,10 +126,12 @@ async function gradual(ctx, previous) {
       if (/pending Durable Object migration/i.test(text)) {
         throw new ScriptError(
           "this release carries a Durable Object migration (a new class), which a version upload cannot apply.\n" +
-            `Deploy it all at once: \`npm run deploy -- --env ${env} --immediate\` (the D1 migrations are applied).`,
+            `Deploy it all at once: \`npm run deploy -- --env ${env} --immediate\` (the D1 migrations are already applied).`,
         );
       }
-      throw new ScriptError(`upload failed (exit ${upload.code}); stopped here. Nothing was deployed.`);
+      throw new ScriptError(
+        `upload failed (exit ${upload.code}); stopped here. Nothing was deployed.\n${lastLines(text)}`,
+      );
     }
     versionId = uploadedVersionId(outputFile, upload.stdout);
   } finally {

@@ -197,6 +197,19 @@ describe("npm run deploy", () => {
     assert.ok(!withDo.lines().some((l) => l.startsWith("npx wrangler versions deploy")));
   });
 
+  it("a failed upload stops with wrangler's reason and deploys nothing", async () => {
+    const answers = [
+      [
+        "npx wrangler versions upload",
+        { code: 1, stderr: "✘ [ERROR] A request to the Cloudflare API failed. [code: 10000]" },
+      ],
+      ...baseAnswers,
+    ];
+    const { deps, lines } = fakeDeps({ configPath: readyToml(), answers });
+    await rejects(deploy(["--env", "staging"], deps), /upload failed \(exit 1\)[\s\S]*code: 10000/);
+    assert.ok(!lines().some((l) => l.startsWith("npx wrangler versions deploy")));
+  });
+
   it("refuses while the live deployment still splits traffic", async () => {
     const answers = [["npx wrangler deployments status", live([NEW, 10], [OLD, 90])], ...baseAnswers];
     const { deps, lines } = fakeDeps({ configPath: readyToml(), answers });
