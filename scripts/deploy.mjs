@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import {
   commandLine,
   intOption,
+  lastLines,
   parseJsonOutput,
   parseOptions,
   runMain,
