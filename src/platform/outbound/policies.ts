@@ -35,17 +35,17 @@ export function virtuozzoDependency(apiUrl: string): string {
 }
 
 /**
- * The HTTP email providers the configuration sends through (`email:<provider>`): the primary and, when set, the
- * secondary. The development mailbox is no outbound dependency.
+ * The HTTP email providers the configuration sends through, as their breakers are named
+ * (features/email-delivery/providers.ts): `email:<primary>`, then `email:<secondary>` when one is set — or
+ * `email:<kind>-secondary` when both are of the same kind, so the two keep separate breakers. The development
+ * mailbox is no outbound dependency.
  */
 export function emailDependencies(config: Config): string[] {
-  const { EMAIL_PROVIDER: primary, EMAIL_SECONDARY_PROVIDER: secondary } = config as Config & {
-    EMAIL_SECONDARY_PROVIDER?: string | undefined;
-  };
-  const providers: (string | undefined)[] = [primary, secondary];
-  return providers
-    .flatMap((p) => (p && p !== "mailbox" ? [`email:${p}`] : []))
-    .filter((name, i, all) => all.indexOf(name) === i);
+  const primary: string = config.EMAIL_PROVIDER;
+  const secondary: string | undefined = config.EMAIL_SECONDARY_PROVIDER;
+  const names = primary === "mailbox" ? [] : [`email:${primary}`];
+  if (secondary) names.push(secondary === primary ? `email:${secondary}-secondary` : `email:${secondary}`);
+  return names;
 }
 
 /**

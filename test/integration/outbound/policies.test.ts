@@ -137,12 +137,13 @@ describe("GET /health/ready: the breaker detail, for platform staff only", () =>
     const app = testWorker();
     const user = await ownerSession(app);
     const publicAnswer = { status: "ready", checks: { d1: "ok", kv: "ok" } };
-    for (const headers of [
+    const callers: Record<string, string>[] = [
       {},
       { authorization: `Bearer ${user.accessToken}` },
       { authorization: "Bearer not.a.token" },
       { authorization: "Basic x" },
-    ]) {
+    ];
+    for (const headers of callers) {
       const res = await app.request("GET", "/health/ready", { headers });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual(publicAnswer);
