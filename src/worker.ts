@@ -39,7 +39,7 @@ export function createWorker(options: WorkerOptions = {}) {
       return (isProd(env) ? prodApp : devApp).fetch(request, env, ctx);
     },
 
-    async queue(batch, env, _ctx) {
+    async queue(batch, env, execution) {
       const deps = isProd(env) ? prodDeps : devDeps;
       const parsed = parseConfig(env);
       if (!parsed.ok) {
@@ -47,7 +47,12 @@ export function createWorker(options: WorkerOptions = {}) {
         batch.retryAll({ delaySeconds: 60 });
         return;
       }
-      const ctx = createContext(deps, { env, config: parsed.config });
+      // waitUntil: the circuit breakers' outcome reports of the email providers outlive the batch's handler.
+      const ctx = createContext(deps, {
+        env,
+        config: parsed.config,
+        waitUntil: (work) => execution.waitUntil(work),
+      });
       if (isImportQueue(batch.queue))
         await consumeImportBatch(ctx, batch as MessageBatch<ImportQueueMessage>);
       else if (batch.queue.endsWith("-dlq"))

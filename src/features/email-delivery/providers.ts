@@ -1,7 +1,9 @@
 import { httpEmailProvider } from "../../email/providers/http";
 import { mailboxProvider } from "../../email/providers/mailbox";
 import type { RequestContext } from "../../platform/context";
-import type { Guard, ProviderSlot } from "./failover";
+import { callDependency } from "../../platform/outbound/breaker";
+import { DEPENDENCY_POLICIES } from "../../platform/outbound/policies";
+import { type Guard, isMessageFault, type ProviderSlot } from "./failover";
 
 /**
  * The configured providers, in failover order, each named by the circuit-breaker dependency that guards it:
@@ -42,13 +44,18 @@ export function providerName(dependency: string): string {
   return dependency.replace(/^email:/, "");
 }
 
-/** A provider call's time budget: a slow provider counts as down, and the next one is tried. */
-export const SEND_TIMEOUT_MS = 10_000;
-
 /**
- * Until the circuit breaker (platform/outbound/breaker.ts) is wired: each call under its timeout alone. The dev
- * mailbox is no outbound dependency and is never guarded.
+ * Each provider call under its circuit breaker (platform/outbound/breaker.ts): refused without a call while open,
+ * aborted after the email policy's timeout (platform/outbound/policies.ts). A refusal of the message itself is
+ * not the provider's fault (`isFaultError` false): re-thrown unchanged, it neither opens the breaker nor fails
+ * over. The dev mailbox is no outbound dependency and is never guarded.
  */
-export function breakerGuard(_ctx: RequestContext): Guard {
-  return (_dependency, call) => call(AbortSignal.timeout(SEND_TIMEOUT_MS));
+export function breakerGuard(ctx: RequestContext): Guard {
+  return (dependency, call) =>
+    dependency === "email:mailbox"
+      ? call(AbortSignal.timeout(DEPENDENCY_POLICIES.email.timeoutMs))
+      : callDependency(ctx, dependency, call, {
+          timeoutMs: DEPENDENCY_POLICIES.email.timeoutMs,
+          isFaultError: (error) => !isMessageFault(error),
+        });
 }

@@ -1,20 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { testWorker } from "../../support/helpers";
-import { outboxMail, outboxRow, runQueue } from "./support";
+import { breakerState, outboxMail, outboxRow, runQueue } from "./support";
 
 /**
  * Nothing lost (docs/email-delivery.md): with the primary provider down, every mail goes through the secondary
- * exactly once within the same delivery; a mail the primary refuses as bad is not failed over; with both down
- * the rows wait `failed` for the queue's retries (none dead before max retries) and are delivered once a
- * provider is back.
+ * exactly once within the same delivery, and the primary's circuit breaker (CircuitBreaker Durable Object) opens
+ * so later mails skip it; a mail the primary refuses as bad is not failed over; with both down the rows wait
+ * `failed` for the queue's retries (none dead before max retries) and are delivered once a provider is back.
+ * The tests share the breakers `email:resend` and `email:postmark` (per name, cached per isolate): each leaves
+ * them as the next one expects (the last one leaves the primary open).
  */
 type Mode = "up" | "connection_error" | "503" | "422";
 
 /** Resend (primary) and Postmark (secondary) fakes on their own URLs; each counts its requests per outbox id. */
 function fakeProviders() {
   const state = {
-    resend: { mode: "up" as Mode, requests: [] as string[] },
-    postmark: { mode: "up" as Mode, requests: [] as string[] },
+    resend: { mode: "up" as Mode, requests: [] as string[], accepted: [] as string[] },
+    postmark: { mode: "up" as Mode, requests: [] as string[], accepted: [] as string[] },
   };
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
@@ -32,6 +34,7 @@ function fakeProviders() {
       case "422":
         return Response.json({ message: "invalid to address" }, { status: 422 });
       default:
+        provider.accepted.push(outboxId);
         return which === "resend"
           ? Response.json({ id: `re-${outboxId}` })
           : Response.json({ MessageID: `pm-${outboxId}`, ErrorCode: 0 });
@@ -56,30 +59,34 @@ function counts(requests: string[]): Map<string, number> {
 }
 
 describe("email failover: nothing lost", () => {
-  it("primary down: every one of 30 mails is delivered by the secondary exactly once, each row naming it", async () => {
+  it("primary down: 30 mails all delivered by the secondary exactly once; the primary's breaker opens and stops being called; back → probe → closed", async () => {
     const providers = fakeProviders();
     const app = testWorker({ fetch: providers.fetch, env: twoProviders });
     providers.state.resend.mode = "connection_error";
     const mails = await Promise.all(Array.from({ length: 30 }, () => outboxMail()));
     const ids = mails.map((m) => m.message.id);
-
-    const first = await runQueue(
-      app,
-      "gatehouse-email",
-      mails.slice(0, 1).map((m) => m.message),
+    const batches = [mails.slice(0, 10), mails.slice(10, 20), mails.slice(20)].map((b) =>
+      b.map((m) => m.message),
     );
+
+    const results = [await runQueue(app, "gatehouse-email", batches[0] ?? [])];
     providers.state.resend.mode = "503";
-    const rest = await runQueue(
-      app,
-      "gatehouse-email",
-      mails.slice(1).map((m) => m.message),
-    );
+    results.push(await runQueue(app, "gatehouse-email", batches[1] ?? []));
+    const primaryCalls = providers.state.resend.requests.length;
+    results.push(await runQueue(app, "gatehouse-email", batches[2] ?? []));
 
-    expect([...first.explicitAcks, ...rest.explicitAcks]).toHaveLength(30);
-    expect([...first.retryMessages, ...rest.retryMessages]).toEqual([]);
-    const delivered = counts(providers.state.postmark.requests);
+    // the breaker opened after 5 consecutive faults (BREAKER_FAILURES): later mails go straight to the secondary
+    expect(primaryCalls).toBeGreaterThanOrEqual(5);
+    expect(primaryCalls).toBeLessThanOrEqual(7); // 5 measured: each fault is reported before the next mail
+    expect(providers.state.resend.requests.length).toBe(primaryCalls);
+    expect(await breakerState("email:resend", app.clock.now())).toMatchObject({ state: "open" });
+
+    // every mail delivered by the secondary exactly once, each row naming it; nothing retried, nothing lost
+    expect(results.flatMap((r) => r.explicitAcks)).toHaveLength(30);
+    expect(results.flatMap((r) => r.retryMessages)).toEqual([]);
+    const delivered = counts(providers.state.postmark.accepted);
     expect(ids.every((id) => delivered.get(id) === 1)).toBe(true);
-    expect(providers.state.postmark.requests).toHaveLength(30);
+    expect(providers.state.postmark.accepted).toHaveLength(30);
     for (const id of ids) {
       expect(await outboxRow(id)).toMatchObject({
         status: "sent",
@@ -87,25 +94,38 @@ describe("email failover: nothing lost", () => {
         provider_message_id: `pm-${id}`,
       });
     }
-    // a redelivery of the batch sends nothing again
-    await runQueue(
-      app,
-      "gatehouse-email",
-      mails.map((m) => m.message),
-      2,
-    );
+    // a redelivery of a batch sends nothing again
+    await runQueue(app, "gatehouse-email", batches[0] ?? [], 2);
+    expect(providers.state.postmark.requests).toHaveLength(30);
+
+    // the primary recovers: after BREAKER_OPEN_SECONDS one probe goes to it, succeeds, and the breaker closes
+    providers.state.resend.mode = "up";
+    app.clock.advance(30_001);
+    const after = await outboxMail();
+    await runQueue(app, "gatehouse-email", [after.message]);
+    expect(await outboxRow(after.message.id)).toMatchObject({ status: "sent", provider: "resend" });
+    expect(await breakerState("email:resend", app.clock.now())).toMatchObject({ state: "closed" });
+    const next = await outboxMail();
+    await runQueue(app, "gatehouse-email", [next.message]);
+    expect(await outboxRow(next.message.id)).toMatchObject({ status: "sent", provider: "resend" });
     expect(providers.state.postmark.requests).toHaveLength(30);
   });
 
-  it("a mail the primary refuses as bad (422) is dead-lettered, not failed over", async () => {
+  it("a mail the primary refuses as bad (422) is dead-lettered, not failed over, and does not count against it", async () => {
     const providers = fakeProviders();
     const app = testWorker({ fetch: providers.fetch, env: twoProviders });
     providers.state.resend.mode = "422";
-    const mail = await outboxMail();
-    const result = await runQueue(app, "gatehouse-email", [mail.message]);
-    expect(result.explicitAcks).toHaveLength(1);
+    const mails = await Promise.all(Array.from({ length: 6 }, () => outboxMail()));
+    const result = await runQueue(
+      app,
+      "gatehouse-email",
+      mails.map((m) => m.message),
+    );
+    expect(result.explicitAcks).toHaveLength(6);
     expect(providers.state.postmark.requests).toEqual([]);
-    expect((await outboxRow(mail.message.id))?.status).toBe("dead");
+    expect(providers.state.resend.requests).toHaveLength(6);
+    for (const m of mails) expect((await outboxRow(m.message.id))?.status).toBe("dead");
+    expect(await breakerState("email:resend", app.clock.now())).toMatchObject({ state: "closed" });
   });
 
   it("both down: rows wait failed through the queue's retries, none dead, and are delivered once a provider is back", async () => {
@@ -115,17 +135,25 @@ describe("email failover: nothing lost", () => {
     providers.state.postmark.mode = "connection_error";
     const mails = await Promise.all(Array.from({ length: 3 }, () => outboxMail()));
     const messages = mails.map((m) => m.message);
-    for (const attempt of [1, 2, 3]) {
+    for (const attempt of [1, 2, 3, 4]) {
       const result = await runQueue(app, "gatehouse-email", messages, attempt);
       expect(result.retryMessages).toHaveLength(3);
       expect(result.explicitAcks).toEqual([]);
       for (const m of messages) expect((await outboxRow(m.id))?.status).toBe("failed");
     }
+    // both breakers opened: the last attempts called neither provider
+    expect(await breakerState("email:resend", app.clock.now())).toMatchObject({ state: "open" });
+    expect(await breakerState("email:postmark", app.clock.now())).toMatchObject({ state: "open" });
+    expect(providers.state.resend.requests.length).toBeLessThan(12);
+
     providers.state.postmark.mode = "up";
-    const last = await runQueue(app, "gatehouse-email", messages, 4);
+    app.clock.advance(30_001); // the queue's backoff outlasts the open time: the next attempt probes
+    const last = await runQueue(app, "gatehouse-email", messages, 5);
     expect(last.explicitAcks).toHaveLength(3);
-    for (const m of messages)
+    for (const m of messages) {
       expect(await outboxRow(m.id)).toMatchObject({ status: "sent", provider: "postmark" });
-    expect(counts(providers.state.postmark.requests).get(messages[0]?.id ?? "")).toBe(4);
+    }
+    const accepted = counts(providers.state.postmark.accepted);
+    expect(messages.every((m) => accepted.get(m.id) === 1)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { getDb } from "../../../src/db/client";
 import type { EmailQueueMessage } from "../../../src/email/types";
-import { parseConfig } from "../../../src/platform/config";
+import { type Env, parseConfig } from "../../../src/platform/config";
 import { type PreparedEmail, prepareEmail } from "../../../src/platform/outbox";
 import { type testWorker, uniqueEmail } from "../../support/helpers";
 
@@ -82,4 +82,10 @@ export async function signedResend(secret: string, id: string, body: unknown, no
       "svix-signature": signature,
     },
   };
+}
+
+/** A circuit breaker's state as its Durable Object holds it (platform/outbound/breaker.ts). */
+export function breakerState(name: string, now: number) {
+  const ns = (env as unknown as Env).CIRCUIT_BREAKER;
+  return ns.get(ns.idFromName(name)).peek(name, now);
 }
