@@ -89,10 +89,12 @@ async function admission(ctx: BreakerContext, dependency: string, leaseMs: numbe
     if (now >= cached.until) {
       cached.until = now + CLOSED_FRESH_MS; // one refresh per interval, not one per concurrent call
       ctx.waitUntil(
-        breakerOf(ctx.env, dependency)
-          .peek(dependency, now)
-          .then((view) => remember(dependency, view, ctx.now()))
-          .catch((error: unknown) => logger.warn("circuit breaker unreachable", { dependency, error })),
+        (async () =>
+          remember(
+            dependency,
+            await breakerOf(ctx.env, dependency).peek(dependency, now),
+            ctx.now(),
+          ))().catch((error: unknown) => logger.warn("circuit breaker unreachable", { dependency, error })),
       );
     }
     return { probeId: null };
@@ -118,14 +120,18 @@ function rejected(dependency: string): DependencyUnavailable {
 /** Reports an outcome to the object after the response, and learns the new state from its answer. */
 function reportOutcome(ctx: BreakerContext, dependency: string, outcome: Outcome): void {
   const now = ctx.now();
+  const send = async () => {
+    const { transition, snapshot } = await breakerOf(ctx.env, dependency).report(
+      dependency,
+      now,
+      outcome,
+      settingsOf(ctx.config),
+    );
+    remember(dependency, snapshot, ctx.now());
+    if (transition) noteTransition(dependency, transition, snapshot);
+  };
   ctx.waitUntil(
-    breakerOf(ctx.env, dependency)
-      .report(dependency, now, outcome, settingsOf(ctx.config))
-      .then(({ transition, snapshot }) => {
-        remember(dependency, snapshot, ctx.now());
-        if (transition) noteTransition(dependency, transition, snapshot);
-      })
-      .catch((error: unknown) => logger.warn("circuit breaker unreachable", { dependency, error })),
+    send().catch((error: unknown) => logger.warn("circuit breaker unreachable", { dependency, error })),
   );
 }
 
@@ -233,12 +239,10 @@ export async function breakerSnapshots(
   const now = ctx.now();
   const views = await Promise.all(
     names.map((name) =>
-      breakerOf(ctx.env, name)
-        .peek(name, now)
-        .catch((error: unknown) => {
-          logger.warn("circuit breaker unreachable", { dependency: name, error });
-          return null;
-        }),
+      (async () => breakerOf(ctx.env, name).peek(name, now))().catch((error: unknown) => {
+        logger.warn("circuit breaker unreachable", { dependency: name, error });
+        return null;
+      }),
     ),
   );
   return Object.fromEntries(names.map((name, i) => [name, views[i] ?? null]));

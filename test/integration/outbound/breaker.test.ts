@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { callDependency, DependencyUnavailable } from "../../../src/platform/outbound/breaker";
-import { breakerView, breakerWorld, uniqueDependency } from "./support";
+import { breakerView, breakerWorld, countDurableObjectCalls, uniqueDependency } from "./support";
 
 /** A counted outbound call: `fail` decides, per call, whether it throws. */
 function counted(fail: () => boolean) {
@@ -196,5 +196,54 @@ describe("callDependency: the circuit breaker end to end (CircuitBreaker Durable
       await settled();
     }
     expect((await breakerView(name, clock.now())).state).toBe("closed"); // 2 consecutive, not 4
+  });
+
+  it("costs: closed and known, no Durable Object call; a new isolate, one; open, none until the retry time", async () => {
+    const { ctx, clock, settled } = breakerWorld({ BREAKER_FAILURES: "2" });
+    const name = uniqueDependency();
+    const calls = countDurableObjectCalls(ctx);
+    const ok = counted(() => false);
+    await callDependency(ctx, name, ok.call);
+    expect(calls).toEqual(["admit"]); // this isolate's first call of the dependency learns its state
+    for (let i = 0; i < 50; i++) await callDependency(ctx, name, ok.call);
+    await settled();
+    expect(calls).toEqual(["admit"]);
+    clock.advance(5_000); // the cached state is stale: the call goes, the state is re-read after it
+    await callDependency(ctx, name, ok.call);
+    await settled();
+    expect(calls).toEqual(["admit", "peek"]);
+
+    const down = counted(() => true);
+    for (let i = 0; i < 2; i++) {
+      await reason(callDependency(ctx, name, down.call));
+      await settled();
+    }
+    expect(calls).toEqual(["admit", "peek", "report", "report"]); // each fault reported after the response
+    for (let i = 0; i < 20; i++) await reason(callDependency(ctx, name, down.call));
+    expect(calls).toHaveLength(4); // open: refused from the isolate's cache
+    clock.advance(30_000);
+    await callDependency(ctx, name, ok.call); // the probe: one call to be elected, one to report
+    await settled();
+    expect(calls.slice(4)).toEqual(["admit", "report"]);
+    await callDependency(ctx, name, ok.call);
+    await settled();
+    expect(calls).toHaveLength(6); // closed again, and this isolate knows it
+  });
+
+  it("the breaker is never an outage of its own: with its object unreachable, calls go ahead", async () => {
+    const { ctx, settled } = breakerWorld();
+    const broken = {
+      idFromName: () => {
+        throw new Error("Durable Objects unavailable");
+      },
+    } as unknown as typeof ctx.env.CIRCUIT_BREAKER;
+    ctx.env = { ...ctx.env, CIRCUIT_BREAKER: broken };
+    const name = uniqueDependency();
+    const ok = counted(() => false);
+    expect(await callDependency(ctx, name, ok.call)).toBe("answer");
+    const down = counted(() => true);
+    expect(await reason(callDependency(ctx, name, down.call))).toBe("failure");
+    await settled();
+    expect(ok.calls.n + down.calls.n).toBe(2);
   });
 });

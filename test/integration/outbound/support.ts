@@ -34,3 +34,32 @@ export function breakerView(name: string, now: number) {
   const ns = (env as unknown as Env).CIRCUIT_BREAKER;
   return ns.get(ns.idFromName(name)).peek(name, now);
 }
+
+/**
+ * The context's CIRCUIT_BREAKER binding, wrapped to record every Durable Object call made through it (the cost
+ * of a call in each state, docs/failure-isolation.md).
+ */
+export function countDurableObjectCalls(ctx: BreakerContext): string[] {
+  const calls: string[] = [];
+  const ns = ctx.env.CIRCUIT_BREAKER;
+  const counted = {
+    idFromName: (name: string) => ns.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = ns.get(id);
+      return new Proxy(stub, {
+        get(target, property) {
+          if (typeof property !== "string" || !["admit", "report", "peek"].includes(property)) {
+            return Reflect.get(target, property);
+          }
+          return (...args: unknown[]) => {
+            calls.push(property);
+            // An RPC stub's methods are proxies too (`.apply` would be a remote call): call it as a method.
+            return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[property]?.(...args);
+          };
+        },
+      });
+    },
+  } as unknown as typeof ns;
+  ctx.env = { ...ctx.env, CIRCUIT_BREAKER: counted };
+  return calls;
+}
