@@ -85,6 +85,16 @@ describe("Turnstile down: fail closed", () => {
     clock.advance(30_000);
     expect((await register()).status).toBe(201);
     expect(siteverify.calls.n).toBe(6);
+
+    // Counted for Prometheus: the refusals of the open breaker, and both transitions.
+    const metrics = await testWorker().request("GET", "/metrics", {
+      headers: { authorization: "Bearer dev-metrics-token-local-only" },
+    });
+    const text = await metrics.text();
+    expect(text).toContain('gatehouse_dependency_calls_total{dependency="turnstile",outcome="rejected"} 2');
+    expect(text).toContain('gatehouse_dependency_calls_total{dependency="turnstile",outcome="failure"} 5');
+    expect(text).toContain('gatehouse_breaker_transitions_total{dependency="turnstile",state="open"} 1');
+    expect(text).toContain('gatehouse_breaker_transitions_total{dependency="turnstile",state="closed"} 1');
   });
 });
 
