@@ -51,6 +51,19 @@ function postmarkEvent(app: ReturnType<typeof testWorker>, body: unknown, auth =
   });
 }
 
+async function scrape(app: ReturnType<typeof testWorker>): Promise<string> {
+  const res = await app.request("GET", "/metrics", {
+    headers: { authorization: "Bearer dev-metrics-token-local-only" },
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+function seriesValue(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
 async function auditCount(action: string, targetId: string): Promise<number> {
   const row = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE action = ? AND target_id = ?")
     .bind(action, targetId)
@@ -120,6 +133,7 @@ describe("email webhooks: authentication", () => {
 describe("email webhooks: bounces, complaints and the suppression list", () => {
   it("a hard bounce suppresses the address: the next mail is not sent; a redelivery changes nothing; lifting mails it again", async () => {
     const { app, provider } = emailApp();
+    const before = await scrape(app);
     const to = uniqueEmail("bouncer");
     const first = await deliverTo(app, to);
     expect(first.row).toMatchObject({ status: "sent", provider: "resend" });
@@ -162,6 +176,16 @@ describe("email webhooks: bounces, complaints and the suppression list", () => {
     const second = await deliverTo(app, to.toUpperCase());
     expect(second.row?.status).toBe("suppressed");
     expect(provider.sent.length).toBe(sentBefore);
+    // counted: the webhook event, the suppressed mail, the provider's sends (aggregated across isolates)
+    const after = await scrape(testWorker());
+    const grew = (series: string) => seriesValue(after, series) - seriesValue(before, series);
+    expect(grew('gatehouse_email_events_total{kind="hard_bounce",provider="resend"}')).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(grew('gatehouse_emails_total{result="suppressed"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      grew('gatehouse_email_provider_results_total{provider="resend",result="sent"}'),
+    ).toBeGreaterThanOrEqual(1);
 
     // lifted by an admin (audited), the address is mailed again
     const lift = await admin.call("DELETE", `/api/v1/admin/email/suppressions/${entry?.id}`, {
