@@ -112,6 +112,32 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
     expect(primary.calls).toEqual([]);
   });
 
+  it("fails over after a timeout at the primary (the duplicate risk docs/email-delivery.md names)", async () => {
+    const primary = scripted("late");
+    const secondary = scripted("pm_1");
+    const timingOut: Guard = async (dependency, call) => {
+      if (dependency === "email:resend") {
+        await call(AbortSignal.abort());
+        throw Object.assign(new Error(`${dependency} unavailable (timeout)`), { reason: "timeout" });
+      }
+      return call(new AbortController().signal);
+    };
+    const outcome = await sendWithFailover(
+      [
+        { dependency: "email:resend", provider: primary.provider },
+        { dependency: "email:postmark", provider: secondary.provider },
+      ],
+      email,
+      timingOut,
+    );
+    expect(outcome).toMatchObject({ result: "sent", dependency: "email:postmark" });
+    expect(outcome.skipped).toEqual([
+      { dependency: "email:resend", reason: "timeout", detail: "email:resend unavailable (timeout)" },
+    ]);
+    // the primary was called (it may have taken the mail after all): both providers saw it
+    expect([primary.calls, secondary.calls]).toEqual([["outbox-1"], ["outbox-1"]]);
+  });
+
   it("does not fail over a mail the provider refuses as bad (the message's fault)", async () => {
     const primary = scripted(refused());
     const secondary = scripted("pm_1");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { platformSession } from "../../support/admin";
 import { testWorker } from "../../support/helpers";
 import { breakerState, outboxMail, outboxRow, runQueue } from "./support";
 
@@ -80,6 +81,21 @@ describe("email failover: nothing lost", () => {
     expect(primaryCalls).toBeLessThanOrEqual(7); // 5 measured: each fault is reported before the next mail
     expect(providers.state.resend.requests.length).toBe(primaryCalls);
     expect(await breakerState("email:resend", app.clock.now())).toMatchObject({ state: "open" });
+    // per-provider health, as platform staff read it in /health/ready's detail
+    const staff = await platformSession(app, ["support"]);
+    const health = (await (await staff.call("GET", "/health/ready")).json()) as {
+      dependencies: Record<string, { policy: string; state: string }>;
+      degraded: string[];
+    };
+    expect(health.dependencies["email:resend"]).toMatchObject({
+      policy: "failover-then-queue",
+      state: "open",
+    });
+    expect(health.dependencies["email:postmark"]).toMatchObject({
+      policy: "failover-then-queue",
+      state: "closed",
+    });
+    expect(health.degraded).toContain("email:resend");
 
     // every mail delivered by the secondary exactly once, each row naming it; nothing retried, nothing lost
     expect(results.flatMap((r) => r.explicitAcks)).toHaveLength(30);
