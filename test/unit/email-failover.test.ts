@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { faultOfStatus } from "../../src/email/providers/http";
+import { faultOfPostmark, faultOfStatus } from "../../src/email/providers/http";
 import { type EmailProvider, EmailProviderError, type OutgoingEmail } from "../../src/email/types";
 import { type Guard, sendWithFailover } from "../../src/features/email-delivery/failover";
 
@@ -180,5 +180,15 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
       expect(faultOfStatus(status), String(status)).toBe("provider");
     }
     for (const status of [400, 413, 415, 422]) expect(faultOfStatus(status), String(status)).toBe("message");
+  });
+
+  it("reads Postmark's 422 ErrorCode: a bad or inactive recipient is the message's, the account's state is not", () => {
+    expect(faultOfPostmark(422, 300)).toBe("message");
+    expect(faultOfPostmark(422, 406)).toBe("message");
+    for (const code of [10, 400, 401, 405, 412, 413])
+      expect(faultOfPostmark(422, code), String(code)).toBe("provider");
+    expect(faultOfPostmark(422, null)).toBe("message");
+    expect(faultOfPostmark(503, null)).toBe("provider");
+    expect(faultOfPostmark(401, 10)).toBe("provider");
   });
 });

@@ -30,6 +30,28 @@ export function faultOfStatus(status: number): SendFault {
   return "message";
 }
 
+/**
+ * Postmark answers 422 both for a bad message and for its account's state: its `ErrorCode` tells them apart.
+ * 300 (invalid request: the address or content), 406 (inactive recipient: it bounced or complained) and 411
+ * (forbidden attachment) refuse the message; the others (10 bad token, 400/401 sender signature, 405 not allowed
+ * to send, 412/413 account pending or barred, …) are our account's, which another provider may not share.
+ */
+const POSTMARK_MESSAGE_CODES = new Set([300, 406, 411]);
+
+export function faultOfPostmark(status: number, errorCode: number | null): SendFault {
+  if (status !== 422 || errorCode === null) return faultOfStatus(status);
+  return POSTMARK_MESSAGE_CODES.has(errorCode) ? "message" : "provider";
+}
+
+function errorCodeOf(text: string): number | null {
+  try {
+    const code = (JSON.parse(text) as { ErrorCode?: unknown }).ErrorCode;
+    return typeof code === "number" ? code : null;
+  } catch {
+    return null;
+  }
+}
+
 export function httpEmailProvider(options: HttpProviderOptions): EmailProvider {
   const url = options.apiUrl ?? DEFAULT_URL[options.kind];
   return {
@@ -53,10 +75,17 @@ export function httpEmailProvider(options: HttpProviderOptions): EmailProvider {
       }
       const text = await response.text();
       if (!response.ok) {
-        throw new EmailProviderError(`provider answered ${response.status}`, {
-          fault: faultOfStatus(response.status),
-          status: response.status,
-        });
+        const errorCode = options.kind === "postmark" ? errorCodeOf(text) : null;
+        throw new EmailProviderError(
+          `provider answered ${response.status}${errorCode === null ? "" : ` (ErrorCode ${errorCode})`}`,
+          {
+            fault:
+              options.kind === "postmark"
+                ? faultOfPostmark(response.status, errorCode)
+                : faultOfStatus(response.status),
+            status: response.status,
+          },
+        );
       }
       let id: string | null = null;
       try {
