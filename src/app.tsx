@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { SECURITY_SCHEMES } from "./auth/guards";
+import { runOutsideRequestD1 } from "./db/client";
 import { abusePages } from "./features/abuse/pages";
 import { abuseRoutes } from "./features/abuse/routes";
 import { accountPages } from "./features/account/pages";
@@ -85,7 +86,8 @@ export interface AppOptions {
 
 /**
  * Builds the Gatehouse HTTP app. Middleware order: request id → client IP → request log → security headers →
- * config (503 if invalid) → request context → CORS → admin bootstrap (once) → JSON body rules on /api/* → routes.
+ * config (503 if invalid) → request context (and the request's D1 session, docs/read-replicas.md) → CORS →
+ * admin bootstrap (once) → JSON body rules on /api/* → routes.
  */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({
@@ -111,7 +113,14 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     cors({
       origin: (origin, c: Context<AppEnv>) => (c.var.config.CORS_ORIGINS.includes(origin) ? origin : null),
       credentials: true,
-      allowHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "Idempotency-Key", "Last-Event-ID"],
+      allowHeaders: [
+        "Content-Type",
+        "Authorization",
+        "X-CSRF-Token",
+        "Idempotency-Key",
+        "Last-Event-ID",
+        "X-D1-Bookmark",
+      ],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       exposeHeaders: [
         "Retry-After",
@@ -119,6 +128,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
         "traceparent",
         "WWW-Authenticate",
         "Idempotent-Replayed",
+        "X-D1-Bookmark",
       ],
       maxAge: 600,
     }),
@@ -127,12 +137,13 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   if (options.bootstrapAdmin !== false) {
     let bootstrap: Promise<unknown> | undefined;
     app.use(async function adminBootstrap(c, next) {
-      bootstrap ??= bootstrapAdmin(createContext(deps, { env: c.env, config: c.var.config })).catch(
-        (error) => {
-          bootstrap = undefined; // try again on the next request
-          logger.error("admin bootstrap failed", { error });
-        },
-      );
+      // On the primary, outside this request's D1 session (docs/read-replicas.md).
+      bootstrap ??= runOutsideRequestD1(() =>
+        bootstrapAdmin(createContext(deps, { env: c.env, config: c.var.config })),
+      ).catch((error) => {
+        bootstrap = undefined; // try again on the next request
+        logger.error("admin bootstrap failed", { error });
+      });
       await bootstrap;
       await next();
     });

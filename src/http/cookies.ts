@@ -14,6 +14,7 @@ export const COOKIES = {
   preAuth: "__Host-preauth",
   decision: "__Host-decision",
   returnTo: "__Host-return",
+  d1Bookmark: "__Host-d1-bookmark",
 } as const;
 
 const DEVICE_MAX_AGE = 400 * 86400; // the longest browsers allow
@@ -90,4 +91,13 @@ export function setReturnToCookie(c: Context, url: string, maxAge: number): void
 
 export function clearReturnToCookie(c: Context): void {
   deleteCookie(c, COOKIES.returnTo, { ...base, sameSite: "Strict" });
+}
+
+/**
+ * The browser's D1 bookmark (docs/read-replicas.md): "read at least this fresh", so the page after a POST shows
+ * the POST's writes even when a replica serves it. Not a secret (it names a point in the database's history and
+ * grants nothing); HttpOnly all the same, since no script needs it. It only has to outlive replication lag.
+ */
+export function setBookmarkCookie(c: Context, bookmark: string, maxAge: number): void {
+  setCookie(c, COOKIES.d1Bookmark, bookmark, { ...base, httpOnly: true, maxAge });
 }

@@ -1,5 +1,5 @@
 import type { Argon2Params } from "../crypto/password";
-import { type Db, getDb } from "../db/client";
+import { type Db, getDb, type RequestD1 } from "../db/client";
 import { type ClientInfo, SYSTEM_CLIENT } from "./client";
 import type { Config, Env } from "./config";
 import type { Deps } from "./deps";
@@ -13,6 +13,11 @@ import type { RateLimitDeps } from "./rate-limits";
  */
 export interface RequestContext extends Deps {
   db: Db;
+  /**
+   * The request's D1 session (db/client.ts, docs/read-replicas.md): where its reads may be served from. `null` for
+   * background work (cron, queues), which reads and writes the primary through the plain binding.
+   */
+  d1: RequestD1 | null;
   env: Env;
   kv: KVNamespace;
   config: Config;
@@ -30,6 +35,8 @@ export interface ContextBindings {
   config: Config;
   client?: ClientInfo;
   waitUntil?: (work: Promise<unknown>) => void;
+  /** The request's D1 session; its statements run there once http/middleware/context.ts runs the request in it. */
+  d1?: RequestD1;
 }
 
 export function createContext(deps: Deps, bindings: ContextBindings): RequestContext {
@@ -38,6 +45,7 @@ export function createContext(deps: Deps, bindings: ContextBindings): RequestCon
     random: deps.random,
     fetch: deps.fetch,
     db: getDb(bindings.env.DB),
+    d1: bindings.d1 ?? null,
     env: bindings.env,
     kv: bindings.env.KV,
     config: bindings.config,

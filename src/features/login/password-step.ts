@@ -3,7 +3,13 @@ import { hashPassword, needsRehash, verifyPassword } from "../../crypto/password
 import { normalizePassword } from "../../crypto/password-policy";
 import { type BaselineRows, loginLookup } from "../../db/login-events";
 import { teamsOfUser } from "../../db/teams";
-import { loginFactsQuery, recordLoginSuccess, toLoginFacts } from "../../db/users";
+import {
+  findUserById,
+  loginFactsQuery,
+  recordLoginSuccess,
+  toLoginFacts,
+  type UserRow,
+} from "../../db/users";
 import { argon2Params, type RequestContext, rateLimitDeps } from "../../platform/context";
 import { normalizeEmail } from "../../platform/email-address";
 import { AuthError } from "../../platform/errors";
@@ -87,8 +93,9 @@ export async function passwordLogin(
   }
 
   // One round trip: the account and the risk engine's baseline (read before this attempt is recorded).
+  // A read path (docs/read-replicas.md): the lookup may come from a read replica; a success is confirmed below.
   const lookup = await loginLookup(ctx.db, email, ctx.now() - ctx.config.RISK_FAILURE_WINDOW * 1000);
-  const user = lookup.user;
+  let user = lookup.user;
   const password = normalizePassword(input.password);
   // Always one Argon2id verification, whether or not the address exists (no timing oracle).
   const passwordOk = verifyPassword(password, user?.passwordHash ?? dummyHashFor(ctx));
@@ -121,12 +128,17 @@ export async function passwordLogin(
   if (!user) throw await fail("unknown_email");
   if (user.disabledAt !== null) throw await fail("disabled");
   if (isLockedOut(user, now)) throw await fail("locked", "locked");
-  if (!passwordOk) {
+  const confirmed = passwordOk ? await confirmedOnPrimary(ctx, user, password) : "wrong_password";
+  if (confirmed === "gone") throw invalidCredentials("unknown_email");
+  if (confirmed === "disabled") throw await fail("disabled");
+  if (confirmed === "locked") throw await fail("locked", "locked");
+  if (confirmed === "wrong_password") {
     const wrong = await countWrongPassword(ctx, user);
     throw wrong.lockMail
       ? await fail("lockout_started", "locked", wrong.lockMail)
       : await fail("wrong_password");
   }
+  user = confirmed;
 
   if (user.emailVerifiedAt === null) {
     await sendVerificationMail(ctx, { user, action: "user.verification_resent" });
@@ -187,6 +199,32 @@ export async function passwordLogin(
     },
     teams,
   );
+}
+
+/**
+ * The stale-replica rule of the login (docs/read-replicas.md): a password step's lookup may be served by a read
+ * replica that lags the primary, so a success decided on that row is confirmed on the primary before the login
+ * goes on — an account locked, disabled or given a new password in the lag window must not pass (and a login
+ * must not reset the primary's lockout counters on the strength of an old row). The confirmation is one primary
+ * read, paid only by successful logins whose lookup could have been stale; a hash changed meanwhile is verified
+ * again. Failures need none: a wrong password is counted by a conditional write on the primary (lockout.ts), and
+ * the rate-limit counters live in a Durable Object, never on a replica.
+ */
+async function confirmedOnPrimary(
+  ctx: RequestContext,
+  user: UserRow,
+  password: string,
+): Promise<UserRow | "gone" | "disabled" | "locked" | "wrong_password"> {
+  if (!ctx.d1?.mayBeStale) return user;
+  ctx.d1.usePrimary();
+  const fresh = await findUserById(ctx.db, user.id);
+  if (!fresh) return "gone";
+  if (fresh.disabledAt !== null) return "disabled";
+  if (isLockedOut(fresh, ctx.now())) return "locked";
+  if (fresh.passwordHash !== user.passwordHash && !verifyPassword(password, fresh.passwordHash)) {
+    return "wrong_password";
+  }
+  return fresh;
 }
 
 /**
