@@ -1,6 +1,6 @@
 import type { CircuitBreaker } from "../../../durable-objects/circuit-breaker";
 import type { RequestContext } from "../context";
-import { logger } from "../logger";
+import { log, logger } from "../logger";
 import { countMetric } from "../metrics";
 import {
   BREAKER_REGISTRY,
@@ -141,11 +141,13 @@ function noteTransition(
   view: BreakerSnapshot,
 ): void {
   countMetric("gatehouse_breaker_transitions_total", { dependency, state: transition });
-  logger.warn(transition === "open" ? "circuit breaker opened" : "circuit breaker closed", {
-    dependency,
-    retryAt: view.retryAt,
-    faults: view.counters.faults,
-  });
+  // Forced: a transition is written even when its request is sampled out (a 201 with HIBP's breaker opening).
+  log(
+    "warn",
+    transition === "open" ? "circuit breaker opened" : "circuit breaker closed",
+    { dependency, retryAt: view.retryAt, faults: view.counters.faults },
+    { forced: true },
+  );
 }
 
 const TIMED_OUT = Symbol("timed out");

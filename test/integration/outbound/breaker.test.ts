@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { callDependency, DependencyUnavailable } from "../../../src/platform/outbound/breaker";
 import { breakerView, breakerWorld, countDurableObjectCalls, uniqueDependency } from "./support";
 
@@ -22,8 +22,12 @@ async function reason(promise: Promise<unknown>): Promise<string> {
   }
 }
 
+afterEach(() => vi.restoreAllMocks());
+
 describe("callDependency: the circuit breaker end to end (CircuitBreaker Durable Object)", () => {
   it("closed → 5 faults → open: the next call is refused at once, without calling", async () => {
+    const warnings: string[] = [];
+    vi.spyOn(console, "warn").mockImplementation((line: unknown) => void warnings.push(String(line)));
     const { ctx, clock, settled } = breakerWorld();
     const name = uniqueDependency();
     const down = counted(() => true);
@@ -38,6 +42,11 @@ describe("callDependency: the circuit breaker end to end (CircuitBreaker Durable
 
     for (let i = 0; i < 10; i++) expect(await reason(callDependency(ctx, name, down.call))).toBe("open");
     expect(down.calls.n).toBe(5);
+    // The transition is logged once, as a warning naming the dependency.
+    const opened = warnings.map((l) => JSON.parse(l)).filter((l) => l.msg === "circuit breaker opened");
+    expect(opened).toEqual([
+      { level: "warn", msg: "circuit breaker opened", dependency: name, retryAt: view.retryAt, faults: 5 },
+    ]);
   });
 
   it("a thrown fault keeps the original error as cause", async () => {
