@@ -18,7 +18,7 @@ export type Captcha =
  * and no widget, so no page requests anything off its own origin. Otherwise the widget — only where the
  * endpoint requires it (registration always; login and the second factor once the API answered
  * `captcha_required`: adaptive, most people never see it), rendered with the endpoint's `action`, which
- * siteverify's answer must name (platform/turnstile.ts).
+ * siteverify's answer must name (platform/outbound/turnstile.ts).
  */
 export function captchaFor(
   config: Pick<Config, "TURNSTILE_SECRET_KEY" | "TURNSTILE_SITE_KEY">,
