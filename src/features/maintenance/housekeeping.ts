@@ -30,7 +30,7 @@ export const RETENTION = {
   challengesDays: 1,
   /** Sessions ended (revoked) or expired: refresh tokens go with them (foreign key cascade). */
   sessionsDays: 30,
-  /** Outbox rows of mails the provider accepted. */
+  /** Outbox rows of mails the provider accepted, or that went to a suppressed address. */
   deliveredMailDays: 7,
   /** Retired and revoked signing keys (their tokens died long before). */
   signingKeysDays: 90,
@@ -79,8 +79,11 @@ export const PURGE_RULES: readonly PurgeRule[] = [
   {
     name: "email_outbox",
     table: emailOutbox,
-    dead: (now) =>
-      sql`${emailOutbox.status} = 'sent' and ${emailOutbox.sentAt} < ${now - RETENTION.deliveredMailDays * DAY}`,
+    // Delivered mails, and mails to a suppressed address (final, never sent: their body was cleared at once).
+    dead: (now) => {
+      const before = now - RETENTION.deliveredMailDays * DAY;
+      return sql`((${emailOutbox.status} = 'sent' and ${emailOutbox.sentAt} < ${before}) or (${emailOutbox.status} = 'suppressed' and ${emailOutbox.updatedAt} < ${before}))`;
+    },
   },
   {
     name: "signing_keys",

@@ -96,6 +96,7 @@ async function seed(userId: string, now: number) {
     mail("mail-dead", "sent", now - 8 * DAY),
     mail("mail-keep-queued", "queued", null),
     mail("mail-keep-recent", "sent", now - DAY),
+    mail("mail-suppressed", "suppressed", null),
     key("gh-dead-retired", "retired", now - 91 * DAY),
     key("gh-dead-revoked", "revoked", now - 100 * DAY),
     key("gh-keep-retired", "retired", now - DAY),
@@ -121,7 +122,7 @@ describe("housekeeping", () => {
       action_tokens: 1,
       sessions: 1,
       signing_keys: 1,
-      email_outbox: 0,
+      email_outbox: 1,
       device_challenges: 0,
       login_approvals: 0,
     });
@@ -138,6 +139,7 @@ describe("housekeeping", () => {
     expect(await ids("refresh_tokens", "token_hash")).toEqual(["rt-keep"]);
     const mails = await ids("email_outbox");
     expect(mails).not.toContain("mail-dead");
+    expect(mails).not.toContain("mail-suppressed");
     expect(mails).toEqual(expect.arrayContaining(["mail-keep-queued", "mail-keep-recent"]));
     expect(await ids("signing_keys", "kid")).toEqual(["gh-keep-retired"]);
   });
