@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "../../src/features/audit/cursor";
 import {
   type AuditItem,
   CSV_COLUMNS,
@@ -9,6 +8,7 @@ import {
   csvRecord,
   jsonLine,
 } from "../../src/features/audit/encoders";
+import { decodeCursor, encodeCursor } from "../../src/platform/pagination";
 
 const item: AuditItem = {
   id: "a1",

@@ -1,8 +1,8 @@
 import { AUDIT_ACTIONS, type AuditAction } from "../../platform/audit";
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { decodeCursor, encodeCursor, type KeysetCursor } from "../../platform/pagination";
 import { commit } from "../../platform/unit-of-work";
-import { type AuditCursor, decodeCursor, encodeCursor } from "./cursor";
 import { type AuditItem, csvHeader, csvLine, jsonLine } from "./encoders";
 import { type AuditFilters, type AuditPageRow, auditPage } from "./store";
 
@@ -69,7 +69,7 @@ export async function listAuditLogs(
   ctx: RequestContext,
   input: { query: AuditQuery; cursor?: string; limit: number },
 ): Promise<{ items: AuditItem[]; nextCursor: string | null }> {
-  let after: AuditCursor | undefined;
+  let after: KeysetCursor | undefined;
   if (input.cursor !== undefined) {
     after = decodeCursor(input.cursor) ?? undefined;
     if (!after) throw AuthError.validation([{ path: "cursor", message: "Not a cursor of this list." }]);
@@ -116,7 +116,7 @@ export async function exportAuditLogs(
   });
   const encoder = new TextEncoder();
   const encode = input.format === "csv" ? csvLine : jsonLine;
-  let after: AuditCursor | undefined;
+  let after: KeysetCursor | undefined;
   let started = false;
   return new ReadableStream<Uint8Array>(
     {

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { auditLogs, loginEvents, users } from "../../db/tables";
-import type { AuditCursor } from "./cursor";
+import type { KeysetCursor } from "../../platform/pagination";
 
 /** The audit viewer's filters (all optional, combined with AND); times are epoch milliseconds, inclusive. */
 export interface AuditFilters {
@@ -30,7 +30,7 @@ const EQUALITY_FILTERS = [
   ["action", auditLogs.action],
 ] as const;
 
-function whereOf(filters: AuditFilters, after: AuditCursor | undefined): SQL | undefined {
+function whereOf(filters: AuditFilters, after: KeysetCursor | undefined): SQL | undefined {
   const present = EQUALITY_FILTERS.filter(([key]) => filters[key] !== undefined);
   return and(
     ...present.map(([key, column], i) =>
@@ -54,7 +54,7 @@ function whereOf(filters: AuditFilters, after: AuditCursor | undefined): SQL | u
  */
 export function auditPage(
   db: Db,
-  input: { filters: AuditFilters; after?: AuditCursor; limit: number },
+  input: { filters: AuditFilters; after?: KeysetCursor; limit: number },
 ): Promise<AuditPageRow[]> {
   return db
     .select({
@@ -79,7 +79,10 @@ export function auditPage(
 }
 
 /** The SQL of auditPage, for EXPLAIN QUERY PLAN in tests and the design document. */
-export function auditPageQuery(db: Db, input: { filters: AuditFilters; after?: AuditCursor; limit: number }) {
+export function auditPageQuery(
+  db: Db,
+  input: { filters: AuditFilters; after?: KeysetCursor; limit: number },
+) {
   return db
     .select({ id: auditLogs.id, actorEmail: users.email })
     .from(auditLogs)

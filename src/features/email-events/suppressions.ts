@@ -1,5 +1,6 @@
 import type { RequestContext } from "../../platform/context";
 import { AuthError } from "../../platform/errors";
+import { decodeCursor, encodeCursor } from "../../platform/pagination";
 import { commit } from "../../platform/unit-of-work";
 import { suppressionLookups } from "./address-key";
 import {
@@ -48,22 +49,6 @@ function view(row: SuppressionRow): SuppressionView {
   };
 }
 
-/** The list's keyset cursor: base64url of `<created_at>.<id>` of the page's last entry, opaque to clients. */
-function encodeCursor(row: SuppressionRow): string {
-  return btoa(`${row.createdAt}.${row.id}`).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
-
-function decodeCursor(value: string): { at: number; id: string } | null {
-  let text: string;
-  try {
-    text = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return null;
-  }
-  const m = /^(\d{1,15})\.([\w-]{1,64})$/.exec(text);
-  return m?.[1] && m[2] ? { at: Number(m[1]), id: m[2] } : null;
-}
-
 /**
  * A page of the list, newest first; `email` narrows it to that address (found by its keyed hash: the list holds
  * no plain address to search).
@@ -85,7 +70,7 @@ export async function listSuppressions(
   const last = page.at(-1);
   return {
     items: page.map(view),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > input.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
   };
 }
 

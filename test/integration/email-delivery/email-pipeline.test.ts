@@ -1,41 +1,10 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { getDb } from "../../../src/db/client";
 import { findOutbox } from "../../../src/email/store";
-import type { EmailQueueMessage } from "../../../src/email/types";
 import { retryDelaySeconds } from "../../../src/features/email-delivery/consumer";
-import { parseConfig } from "../../../src/platform/config";
-import { type PreparedEmail, prepareEmail } from "../../../src/platform/outbox";
 import { testWorker, uniqueEmail } from "../../support/helpers";
 import { productionEnv } from "../../support/production";
-
-const db = getDb(env.DB);
-
-function config() {
-  const parsed = parseConfig(env);
-  if (!parsed.ok) throw new Error("test config invalid");
-  return parsed.config;
-}
-
-/** Writes an outbox row (as a service would, in its batch) and returns the queue message. */
-async function outboxMail(to = uniqueEmail("mail")): Promise<PreparedEmail & { to: string }> {
-  const prepared = await prepareEmail(
-    {
-      db,
-      queue: env.EMAIL_QUEUE,
-      encryptionKeys: config().ENCRYPTION_KEYS,
-      now: Date.now,
-      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
-    },
-    {
-      template: "verify_email",
-      to,
-      data: { verifyUrl: "http://localhost:8787/api/v1/auth/verify-email?token=abc", expiresHours: 24 },
-    },
-  );
-  await prepared.statement;
-  return { ...prepared, to };
-}
+import { db, outboxMail, runQueue } from "./support";
 
 /** A fake HTTP email provider (Resend format) that fails `failures` times, then accepts. */
 function fakeResend(failures: number, failStatus = 503) {
@@ -56,21 +25,6 @@ const resendEnv = {
   EMAIL_API_KEY: "re_test_key",
   EMAIL_API_URL: "https://api.resend.test/emails",
 };
-
-async function runQueue(
-  app: ReturnType<typeof testWorker>,
-  queue: string,
-  messages: EmailQueueMessage[],
-  attempts = 1,
-) {
-  const batch = createMessageBatch<EmailQueueMessage>(
-    queue,
-    messages.map((body, i) => ({ id: `m${i}-${body.id}`, timestamp: new Date(), attempts, body })),
-  );
-  const ctx = createExecutionContext();
-  await app.worker.queue(batch, app.bindings, ctx);
-  return getQueueResult(batch, ctx);
-}
 
 describe("email queue consumer", () => {
   it("sends through the HTTP provider with the outbox id as idempotency key and marks the row sent", async () => {
