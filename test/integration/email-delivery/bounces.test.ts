@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { platformSession } from "../../support/admin";
 import { testWorker, uniqueEmail } from "../../support/helpers";
+import { scrapeMetrics, seriesValue } from "../../support/metrics";
 import { ownerSession } from "../../support/teams";
 import { outboxMail, outboxRow, runQueue, signedResend } from "./support";
 
@@ -49,19 +50,6 @@ function postmarkEvent(app: ReturnType<typeof testWorker>, body: unknown, auth =
     body,
     headers: { authorization: `Basic ${btoa(auth)}` },
   });
-}
-
-async function scrape(app: ReturnType<typeof testWorker>): Promise<string> {
-  const res = await app.request("GET", "/metrics", {
-    headers: { authorization: "Bearer dev-metrics-token-local-only" },
-  });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-function seriesValue(text: string, series: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 async function auditCount(action: string, targetId: string): Promise<number> {
@@ -133,7 +121,7 @@ describe("email webhooks: authentication", () => {
 describe("email webhooks: bounces, complaints and the suppression list", () => {
   it("a hard bounce suppresses the address: the next mail is not sent; a redelivery changes nothing; lifting mails it again", async () => {
     const { app, provider } = emailApp();
-    const before = await scrape(app);
+    const before = await scrapeMetrics(app);
     const to = uniqueEmail("bouncer");
     const first = await deliverTo(app, to);
     expect(first.row).toMatchObject({ status: "sent", provider: "resend" });
@@ -177,7 +165,7 @@ describe("email webhooks: bounces, complaints and the suppression list", () => {
     expect(second.row?.status).toBe("suppressed");
     expect(provider.sent.length).toBe(sentBefore);
     // counted: the webhook event, the suppressed mail, the provider's sends (aggregated across isolates)
-    const after = await scrape(testWorker());
+    const after = await scrapeMetrics(testWorker());
     const grew = (series: string) => seriesValue(after, series) - seriesValue(before, series);
     expect(grew('gatehouse_email_events_total{kind="hard_bounce",provider="resend"}')).toBeGreaterThanOrEqual(
       1,

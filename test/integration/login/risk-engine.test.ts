@@ -10,6 +10,7 @@ import {
   verifiedOwner,
   waitForMail,
 } from "../../support/helpers";
+import { scrapeMetrics, seriesValue } from "../../support/metrics";
 import { pageBrowser } from "../../support/pages";
 
 /** The risk engine through the real login: scores, reasons, the approval threshold, what the activity shows. */
@@ -48,20 +49,6 @@ async function activity(app: App, accessToken: string): Promise<ActivityItem[]> 
   return ((await res.json()) as { items: ActivityItem[] }).items;
 }
 
-/** GET /metrics (the development token), as text; a scrape flushes this isolate's pending increments first. */
-async function scrape(): Promise<string> {
-  const res = await testWorker().request("GET", "/metrics", {
-    headers: { authorization: "Bearer dev-metrics-token-local-only" },
-  });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-function seriesValue(text: string, series: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
-
 /** The risk score of the user's newest live session, as stored. */
 async function sessionRiskScore(userId: string): Promise<number | null> {
   const row = await env.DB.prepare(
@@ -86,7 +73,7 @@ describe("risk engine at login", () => {
   it("a first login from a hosting network scores below the approval threshold: it goes through, the session keeps the score, the activity shows why", async () => {
     const app = testWorker();
     const owner = await verifiedOwner(app);
-    const before = await scrape();
+    const before = await scrapeMetrics();
     const step = await login(app, owner.email, { headers: AWS_FRANKFURT });
     // hosting_asn (35) < RISK_APPROVAL_SCORE (50): no approval; no history, so nothing is "new".
     expect(step.step).toBe("select_team");
@@ -95,7 +82,7 @@ describe("risk engine at login", () => {
     const items = await activity(app, accessToken);
     expect(items[0]).toMatchObject({ outcome: "success", risk: { score: 35, reasons: ["hosting_asn"] } });
     // Counted: the reason, and a login at the step-up level (35 ≥ RISK_STEP_UP_SCORE 30).
-    const after = await scrape();
+    const after = await scrapeMetrics();
     const reason = 'gatehouse_login_risk_reasons_total{reason="hosting_asn"}';
     const level = 'gatehouse_risky_logins_total{level="step_up"}';
     expect(seriesValue(after, reason) - seriesValue(before, reason)).toBeGreaterThanOrEqual(1);

@@ -1,20 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GOOD_PASSWORD, testWorker, uniqueEmail, verifiedOwner } from "../../support/helpers";
-
-const TOKEN = "dev-metrics-token-local-only";
-
-async function scrape(app: ReturnType<typeof testWorker>) {
-  const res = await app.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
-  return res.text();
-}
-
-/** The value of one series line, 0 when absent. */
-function seriesValue(text: string, series: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
+import { METRICS_TOKEN, scrapeMetrics, seriesValue } from "../../support/metrics";
 
 describe("GET /metrics", () => {
   it("needs the metrics token (401 otherwise, with WWW-Authenticate); absent without a configured token", async () => {
@@ -28,13 +14,14 @@ describe("GET /metrics", () => {
     expect(wrong.status).toBe(401);
     const off = testWorker({ env: { METRICS_TOKEN: undefined } });
     expect(
-      (await off.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+      (await off.request("GET", "/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }))
+        .status,
     ).toBe(404);
   });
 
   it("counts logins by outcome and request durations by route pattern, read back from the aggregator", async () => {
     const app = testWorker();
-    const before = await scrape(app);
+    const before = await scrapeMetrics(app);
     const owner = await verifiedOwner(app, uniqueEmail("metrics"));
     const ok = await app.request("POST", "/api/v1/auth/login", {
       body: { email: owner.email, password: GOOD_PASSWORD },
@@ -45,7 +32,7 @@ describe("GET /metrics", () => {
     });
     expect(bad.status).toBe(401);
     // The scrape forces this isolate's pending increments into the aggregator, then reads its sums.
-    const after = await scrape(testWorker());
+    const after = await scrapeMetrics(testWorker());
     const series = (outcome: string) => `gatehouse_logins_total{outcome="${outcome}"}`;
     expect(
       seriesValue(after, series("success")) - seriesValue(before, series("success")),
@@ -70,7 +57,7 @@ describe("GET /metrics", () => {
       body: { email: owner.email, password: GOOD_PASSWORD },
     });
     expect(ok.status).toBe(200);
-    await scrape(app); // a scrape flushes this isolate's buffer to both sinks
+    await scrapeMetrics(app); // a scrape flushes this isolate's buffer to both sinks
     const logins = points.filter(
       (p) => p.blobs?.[0] === "gatehouse_logins_total" && p.blobs?.[1] === "success",
     );
