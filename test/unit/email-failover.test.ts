@@ -49,18 +49,19 @@ function guard(open: string[] = []): Guard {
 const down = () => new EmailProviderError("provider answered 503", { fault: "provider", status: 503 });
 const refused = () => new EmailProviderError("provider answered 422", { fault: "message", status: 422 });
 
+type Scripted = ReturnType<typeof scripted>;
+
+/** The usual pair: Resend primary, Postmark secondary. */
+const resendThenPostmark = (primary: Scripted, secondary: Scripted) => [
+  { dependency: "email:resend", provider: primary.provider },
+  { dependency: "email:postmark", provider: secondary.provider },
+];
+
 describe("email failover (features/email-delivery/failover.ts)", () => {
   it("sends through the primary alone when it takes the mail", async () => {
     const primary = scripted("re_1");
     const secondary = scripted("pm_1");
-    const outcome = await sendWithFailover(
-      [
-        { dependency: "email:resend", provider: primary.provider },
-        { dependency: "email:postmark", provider: secondary.provider },
-      ],
-      email,
-      guard(),
-    );
+    const outcome = await sendWithFailover(resendThenPostmark(primary, secondary), email, guard());
     expect(outcome).toEqual({
       result: "sent",
       dependency: "email:resend",
@@ -73,14 +74,7 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
   it("fails over at once when the primary fails for its own reasons, naming why", async () => {
     const primary = scripted(down());
     const secondary = scripted("pm_1");
-    const outcome = await sendWithFailover(
-      [
-        { dependency: "email:resend", provider: primary.provider },
-        { dependency: "email:postmark", provider: secondary.provider },
-      ],
-      email,
-      guard(),
-    );
+    const outcome = await sendWithFailover(resendThenPostmark(primary, secondary), email, guard());
     expect(outcome).toMatchObject({
       result: "sent",
       dependency: "email:postmark",
@@ -100,10 +94,7 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
     const primary = scripted("never");
     const secondary = scripted("pm_1");
     const outcome = await sendWithFailover(
-      [
-        { dependency: "email:resend", provider: primary.provider },
-        { dependency: "email:postmark", provider: secondary.provider },
-      ],
+      resendThenPostmark(primary, secondary),
       email,
       guard(["email:resend"]),
     );
@@ -122,14 +113,7 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
       }
       return call(new AbortController().signal);
     };
-    const outcome = await sendWithFailover(
-      [
-        { dependency: "email:resend", provider: primary.provider },
-        { dependency: "email:postmark", provider: secondary.provider },
-      ],
-      email,
-      timingOut,
-    );
+    const outcome = await sendWithFailover(resendThenPostmark(primary, secondary), email, timingOut);
     expect(outcome).toMatchObject({ result: "sent", dependency: "email:postmark" });
     expect(outcome.skipped).toEqual([
       { dependency: "email:resend", reason: "timeout", detail: "email:resend unavailable (timeout)" },
@@ -141,14 +125,7 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
   it("does not fail over a mail the provider refuses as bad (the message's fault)", async () => {
     const primary = scripted(refused());
     const secondary = scripted("pm_1");
-    const outcome = await sendWithFailover(
-      [
-        { dependency: "email:resend", provider: primary.provider },
-        { dependency: "email:postmark", provider: secondary.provider },
-      ],
-      email,
-      guard(),
-    );
+    const outcome = await sendWithFailover(resendThenPostmark(primary, secondary), email, guard());
     expect(outcome).toEqual({
       result: "rejected",
       dependency: "email:resend",
@@ -163,14 +140,7 @@ describe("email failover (features/email-delivery/failover.ts)", () => {
     const secondary = scripted(
       new EmailProviderError("provider unreachable: connect", { fault: "provider" }),
     );
-    const outcome = await sendWithFailover(
-      [
-        { dependency: "email:resend", provider: primary.provider },
-        { dependency: "email:postmark", provider: secondary.provider },
-      ],
-      email,
-      guard(),
-    );
+    const outcome = await sendWithFailover(resendThenPostmark(primary, secondary), email, guard());
     expect(outcome.result).toBe("unavailable");
     expect(outcome.skipped.map((s) => s.dependency)).toEqual(["email:resend", "email:postmark"]);
   });
