@@ -70,7 +70,8 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
       const meter = new IoMeter();
       const metered = {
         ...env,
-        DB: meter.wrap(env.DB, "d1"),
+        // D1 round trips also told primary from replica-eligible (docs/read-replicas.md).
+        DB: meter.wrapD1(env.DB),
         KV: meter.wrap(env.KV, "kv"),
         RATE_LIMITER: meter.wrap(env.RATE_LIMITER, "do"),
         USER_SESSION_GATE: meter.wrap(env.USER_SESSION_GATE, "gate"),
@@ -99,6 +100,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
         bindingSync: meter.bindingSyncMs,
         calls: meter.calls,
         methods: meter.methods,
+        d1: meter.d1,
       });
     }
     if (url.pathname === "/__bench/plain" || url.pathname === "/__bench/authed") {

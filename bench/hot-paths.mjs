@@ -7,12 +7,17 @@ import { median } from "./lib.mjs";
 
 const LOAD_SECONDS = 5;
 
-/** What a metered request did with its bindings, by kind. */
+/**
+ * What a metered request did with its bindings, by kind. D1 round trips are also told apart by where D1 read
+ * replication would serve them (bench/io-meter.ts: the primary, or a replica at least as fresh as the session).
+ */
 function ioOf(out) {
   const m = out.methods ?? {};
   const sum = (pred) => Object.entries(m).reduce((a, [k, v]) => a + (pred(k) ? v : 0), 0);
   return {
     d1: sum((k) => k.startsWith("d1.")),
+    d1Primary: out.d1?.primary ?? 0,
+    d1Replica: out.d1?.replica ?? 0,
     kvReads: sum((k) => k === "kv.get" || k === "kv.getWithMetadata" || k === "kv.list"),
     kvWrites: sum((k) => k === "kv.put" || k === "kv.delete"),
     doCalls: sum((k) => k.startsWith("do.") || k.startsWith("gate.")),
@@ -135,6 +140,20 @@ export async function hotPaths(worker, report, { users, password, loginsPerSecon
   ];
   for (const p of paths) {
     report(`hot path ${p.name}: D1 round trips`, p.io.d1, "", p.d1, p.d1Target ?? "");
+    report(
+      `hot path ${p.name}: D1 primary round trips`,
+      p.io.d1Primary,
+      "",
+      undefined,
+      "writes, a first-primary session's first query, anything after a write",
+    );
+    report(
+      `hot path ${p.name}: D1 replica-eligible round trips`,
+      p.io.d1Replica,
+      "",
+      undefined,
+      "reads a read replica may serve (docs/read-replicas.md)",
+    );
     report(
       `hot path ${p.name}: KV reads`,
       p.io.kvReads,

@@ -13,6 +13,13 @@ export class IoMeter {
   calls: Record<string, number> = {};
   /** The same calls per `label.method` (e.g. `kv.get`, `kv.put`, `d1.batch`): reads told from writes. */
   methods: Record<string, number> = {};
+  /**
+   * Where D1 would serve each round trip with read replication on (locally there is no replica, so this counts
+   * what the Sessions API would send where): the plain binding, a write, any query after a session's first write,
+   * and a `first-primary` session's first query go to the primary; any other query of a session (started
+   * `first-unconstrained`, from a bookmark, or after its `first-primary` query) may be served by a replica.
+   */
+  d1 = { primary: 0, replica: 0 };
   #pending = 0;
   #since = 0;
   #raw = new WeakMap<object, object>();
@@ -65,9 +72,90 @@ export class IoMeter {
     return proxy;
   }
 
+  /** A D1 binding metered like `wrap(d1, "d1")`, its round trips also told primary from replica-eligible. */
+  wrapD1(d1: D1Database): D1Database {
+    return this.wrap(
+      placedD1(d1, (where) => this.d1[where]++),
+      "d1",
+    );
+  }
+
   unwrap(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.unwrap(v));
     if (value && typeof value === "object") return this.#raw.get(value) ?? value;
     return value;
   }
+}
+
+type Where = "primary" | "replica";
+interface SessionState {
+  start: string;
+  queries: number;
+  wrote: boolean;
+}
+interface StatementInfo {
+  sql: string;
+  session: SessionState | null;
+  raw: D1PreparedStatement;
+}
+
+const WRITE = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i;
+
+/** Where one round trip of a session (or of the plain binding, `null`) goes; advances the session. */
+function place(session: SessionState | null, write: boolean): Where {
+  if (!session) return "primary";
+  const first = session.queries++ === 0;
+  if (write) session.wrote = true;
+  if (write || session.wrote) return "primary";
+  return first && session.start === "first-primary" ? "primary" : "replica";
+}
+
+/** The binding (and its sessions and statements) with each round trip reported to `onQuery`. */
+function placedD1(d1: D1Database, onQuery: (where: Where) => void): D1Database {
+  const statements = new WeakMap<object, StatementInfo>();
+  const statement = (info: StatementInfo): D1PreparedStatement => {
+    const proxy = new Proxy(info.raw, {
+      get(raw, prop) {
+        const value = Reflect.get(raw, prop);
+        if (typeof value !== "function") return value;
+        if (prop === "bind") {
+          return (...args: unknown[]) => statement({ ...info, raw: Reflect.apply(value, raw, args) });
+        }
+        return (...args: unknown[]) => {
+          onQuery(place(info.session, WRITE.test(info.sql)));
+          return Reflect.apply(value, raw, args);
+        };
+      },
+    });
+    statements.set(proxy, info);
+    return proxy;
+  };
+  const client = (target: D1Database | D1DatabaseSession, session: SessionState | null) => ({
+    prepare: (sql: string) => statement({ sql, session, raw: target.prepare(sql) }),
+    batch: (list: D1PreparedStatement[]) => {
+      const infos = list.map((s) => statements.get(s));
+      onQuery(
+        place(
+          session,
+          infos.some((i) => i !== undefined && WRITE.test(i.sql)),
+        ),
+      );
+      return target.batch(list.map((s, i) => infos[i]?.raw ?? s));
+    },
+  });
+  const plain = client(d1, null);
+  return new Proxy(d1, {
+    get(raw, prop) {
+      if (prop === "prepare" || prop === "batch") return plain[prop];
+      if (prop === "withSession") {
+        return (start?: string) => {
+          const session = raw.withSession(start);
+          const state: SessionState = { start: start ?? "first-unconstrained", queries: 0, wrote: false };
+          return { ...client(session, state), getBookmark: () => session.getBookmark() };
+        };
+      }
+      const value = Reflect.get(raw, prop);
+      return typeof value === "function" ? value.bind(raw) : value;
+    },
+  });
 }
