@@ -47,7 +47,8 @@ export function d1StartOf(c: Context<AppEnv>): D1Start {
  */
 export function handBookmark(c: Context<AppEnv>, d1: RequestD1): void {
   const bookmark = d1.bookmark();
-  if (bookmark === null) return;
+  // A WebSocket answer cannot be copied to take a header (none is served to clients today; kept safe anyway).
+  if (bookmark === null || c.res.status === 101) return;
   c.header(BOOKMARK_HEADER, bookmark);
   const cookies = c.req.header("cookie");
   const speaksCookies = cookies !== undefined || c.res.headers.has("set-cookie");

@@ -1,10 +1,16 @@
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BOOKMARK_COOKIE_MAX_AGE, parseBookmark } from "../../../src/http/middleware/d1-bookmark";
 import { isReadPath } from "../../../src/http/read-path";
 import { parseConfig } from "../../../src/platform/config";
 import { createContext } from "../../../src/platform/context";
-import { testWorker } from "../../support/helpers";
+import { GOOD_PASSWORD, testWorker } from "../../support/helpers";
+import { pageBrowser } from "../../support/pages";
 import { ownerSession } from "../../support/teams";
 
 /** What local D1 (miniflare) answers for a bookmark: four hex groups; bookmarks sort oldest first. */
@@ -86,7 +92,7 @@ describe("where a request's D1 session starts", () => {
     });
     expect(list.status).toBe(200);
     expect(log.sessions).toEqual([written]);
-    const teams = ((await list.json()) as { items?: { id: string }[] } | { id: string }[]) as unknown;
+    const teams = (await list.json()) as { items?: { id: string }[] } | { id: string }[] as unknown;
     expect(JSON.stringify(teams)).toContain(id);
     expect((list.headers.get("x-d1-bookmark") ?? "") >= written).toBe(true);
   });
@@ -115,6 +121,26 @@ describe("where a request's D1 session starts", () => {
     });
     expect(list.status).toBe(200);
     expect(log.sessions).toEqual([value]);
+  });
+
+  it("a browser's post/redirect/get: the POST's bookmark cookie starts the page's GET, which shows the write", async () => {
+    const { app, log } = await recordedWorker();
+    const owner = await ownerSession(app);
+    expect((await owner.call("POST", "/api/v1/auth/logout")).status).toBe(204);
+    const browser = pageBrowser(app);
+    expect((await browser.post("/login", { email: owner.email, password: GOOD_PASSWORD })).status).toBe(303);
+    const created = await browser.post("/teams", {
+      csrf: browser.jar.get("__Host-csrf") ?? "",
+      name: "Bookmarked Team",
+    });
+    expect(created.status).toBe(303);
+    const bookmark = browser.jar.get("__Host-d1-bookmark") ?? "";
+    expect(bookmark).toBe(created.headers.get("x-d1-bookmark"));
+    log.sessions.length = 0;
+    const page = await browser.get(created.headers.get("location") ?? "/teams");
+    expect(page.status).toBe(200);
+    expect(log.sessions).toEqual([bookmark]);
+    expect(await page.text()).toContain("Bookmarked Team");
   });
 
   it("a route that is not a read path starts on the primary, whatever bookmark it brings", async () => {
@@ -169,10 +195,13 @@ describe("where a request's D1 session starts", () => {
     // What a queue consumer does: a context built outside any request.
     const parsed = parseConfig(app.bindings);
     if (!parsed.ok) throw new Error("config");
-    const ctx = createContext({ now: Date.now, random: (n) => new Uint8Array(n), fetch }, {
-      env: app.bindings,
-      config: parsed.config,
-    });
+    const ctx = createContext(
+      { now: Date.now, random: (n) => new Uint8Array(n), fetch },
+      {
+        env: app.bindings,
+        config: parsed.config,
+      },
+    );
     log.plain = 0;
     await ctx.db.$client.prepare("SELECT 1").first();
     expect(ctx.d1).toBeNull();
@@ -215,4 +244,3 @@ describe("the read-path list and the bookmark's shape", () => {
     expect(parseBookmark("-abc")).toBeNull();
   });
 });
-
