@@ -69,8 +69,3 @@ export function isReadPath(method: string, path: string): boolean {
   if (exact.has(`${m} ${path}`)) return true;
   return patterns[m]?.some((re) => re.test(path)) ?? false;
 }
-
-/** The list itself (docs and tests). */
-export function readPaths(): readonly (readonly [string, string])[] {
-  return READ_PATHS;
-}
