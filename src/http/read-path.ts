@@ -37,6 +37,7 @@ const READ_PATHS: readonly (readonly [method: "GET" | "POST", pattern: string])[
   ["GET", "/api/v1/admin/audit-logs/export"],
   ["GET", "/api/v1/admin/analytics"],
   ["GET", "/api/v1/admin/teams/:teamId/budgets"],
+  ["GET", "/api/v1/admin/email/suppressions"],
   // The signed-in pages' GETs (a page after its own POST reads it through the bookmark cookie).
   ["GET", "/account"],
   ["GET", "/account/security"],
@@ -53,6 +54,7 @@ const READ_PATHS: readonly (readonly [method: "GET" | "POST", pattern: string])[
   ["GET", "/admin/users/:id"],
   ["GET", "/admin/audit"],
   ["GET", "/admin/analytics"],
+  ["GET", "/admin/teams/:teamId/budgets"],
 ];
 
 /** Exact paths, and the parameterised ones as one regular expression per method. */

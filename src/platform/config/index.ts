@@ -36,7 +36,10 @@ const ConfigShape = z.object({
     .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, "must be whsec_ and a base64 key")
     .optional(),
   /** `user:password` set on Postmark's webhook URL (HTTP basic auth): POST /api/v1/email/events/postmark. */
-  EMAIL_POSTMARK_WEBHOOK_AUTH: z.string().regex(/^[^:]+:.{16,}$/, "must be user:password (16+)").optional(),
+  EMAIL_POSTMARK_WEBHOOK_AUTH: z
+    .string()
+    .regex(/^[^:]+:.{16,}$/, "must be user:password (16+)")
+    .optional(),
   ACCESS_TOKEN_TTL: intInRange(60, 900, 600),
   VERIFICATION_TOKEN_TTL: intInRange(300, 7 * 86400, 86400),
   ARGON2_MEMORY_KIB: intInRange(8192, 262144, 19456),
