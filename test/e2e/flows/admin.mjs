@@ -61,6 +61,11 @@ async function adminDashboard({ newPage, register, check, origin }) {
   await page.getByRole("button", { name: "Lock account" }).click();
   await page.waitForURL(/\/admin\/users\/[^/?]+(\?.*)?$/);
   assert.match((await page.locator("main").textContent()) ?? "", /locked/);
+  // the user's team links to its abuse budgets
+  await page.getByRole("link", { name: /\(Owner\)$/ }).click();
+  await page.waitForURL(/\/admin\/teams\/[^/]+\/budgets$/);
+  assert.match((await page.locator("main").textContent()) ?? "", /Usage budgets/);
+  await check(page, "admin-team-budgets");
 
   await page.goto(`${origin}/admin/audit`);
   await check(page, "admin-audit");
@@ -77,12 +82,18 @@ async function adminDashboard({ newPage, register, check, origin }) {
   await check(page, "admin-analytics");
   await page.goto(`${origin}/admin/import`);
   await check(page, "admin-import");
+  await page.goto(`${origin}/admin/abuse`);
+  assert.match(
+    (await page.locator("main").textContent()) ?? "",
+    /No network is under a signal now\.|Credential stuffing|Password spraying|Sign-up burst/,
+  );
+  await check(page, "admin-abuse");
   await context.close();
 }
 
 export const flows = [
   {
-    name: "admin: first sign-in with 2FA enrolment → find a user → lock with a reason → audit → export",
+    name: "admin: first sign-in with 2FA enrolment → find a user → lock with a reason → team budgets → audit → export → abuse signals",
     run: adminDashboard,
   },
 ];
