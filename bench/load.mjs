@@ -89,6 +89,19 @@ async function floorAt(origin, rate) {
   return Number(percentile(run.times, 95).toFixed(1));
 }
 
+/** A workload's saturation and its p95 at 80 %, beside the no-op route offered at the same rate. */
+async function reportLoad(report, origin, title, run, how) {
+  const floor = await floorAt(origin, run.rate);
+  report(`load: ${title} saturation`, run.saturated, "req/s", undefined, how);
+  report(
+    `load: ${title} p95 at 80 % of saturation`,
+    run.p95,
+    "ms",
+    (v) => v <= 150,
+    `target ≤ 150 ms; ${run.achieved.toFixed(1)} req/s of ${run.rate} offered; p50 ${run.p50} ms, p99 ${run.p99} ms; no-op route at the same rate p95 ${floor} ms`,
+  );
+}
+
 export async function loadTest(worker, report, { password }) {
   const { origin } = worker;
   const users = await makeUsers(origin, 8, password);
@@ -102,15 +115,7 @@ export async function loadTest(worker, report, { password }) {
     { url: origin, requests: mix.map((path) => ({ method: "GET", path, headers: bearer })) },
     (i) => fetch(`${origin}${mix[i % mix.length]}`, { headers: bearer }),
   );
-  const apiFloor = await floorAt(origin, api.rate);
-  report("load: API mix saturation", api.saturated, "req/s", undefined, `${CONNECTIONS} connections`);
-  report(
-    "load: API mix p95 at 80 % of saturation",
-    api.p95,
-    "ms",
-    (v) => v <= 150,
-    `target ≤ 150 ms; ${api.achieved.toFixed(0)} req/s of ${api.rate} offered; p50 ${api.p50} ms, p99 ${api.p99} ms; no-op route at the same rate p95 ${apiFloor} ms`,
-  );
+  await reportLoad(report, origin, "API mix", api, `${CONNECTIONS} connections`);
 
   // Logins: each request another user and another client address (no per-IP or per-account limit is reached).
   let n = 0;
@@ -137,13 +142,5 @@ export async function loadTest(worker, report, { password }) {
     },
     (i) => fetch(`${origin}/api/v1/auth/login`, loginInit(10_000 + i)),
   );
-  const loginFloor = await floorAt(origin, login.rate);
-  report("load: login saturation", login.saturated, "req/s", undefined, "4 connections; Argon2id bound");
-  report(
-    "load: login p95 at 80 % of saturation",
-    login.p95,
-    "ms",
-    (v) => v <= 150,
-    `target ≤ 150 ms; ${login.achieved.toFixed(1)} req/s of ${login.rate} offered; p50 ${login.p50} ms, p99 ${login.p99} ms; no-op route at the same rate p95 ${loginFloor} ms`,
-  );
+  await reportLoad(report, origin, "login", login, "4 connections; Argon2id bound");
 }
